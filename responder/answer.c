@@ -1,0 +1,431 @@
+/*
+ * responder/answer.c -- answers: compiled once per zone, written per query.
+ *
+ * A blob is compiled against a canonical question name C placed at offset
+ * 12.  Every compression pointer it holds points either into C's suffixes
+ * or into the blob itself, so for a question name Q = P + S, where the
+ * blob was compiled for C = P' + S, every pointer moves by |Q| - |C|.
+ * Owners that are the question name itself are written as 0xc00c and
+ * never move (that is how a wildcard answer takes the query's name).
+ */
+#include "answer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+#include "zone.h"
+#include "zone_int.h"
+
+#define ANSWER_CHAIN_MAX 16 /* CNAME and DNAME steps followed */
+
+static uint8_t compile_buf[WIRE_MSG_MAX];
+
+/* Write one RR of RRSET starting at P; returns the next record. */
+static const uint8_t *
+write_rr(struct wire_writer *w, const uint8_t *owner, bool owner_is_q,
+         const struct zone_rrset *rs, const uint8_t *p, uint32_t ttl)
+{
+	uint16_t rdlen = wire_get16(p + 4);
+
+	if (owner_is_q) {
+		wire_writer_u16(w, 0xc00c); /* not recorded: never moves */
+	} else {
+		wire_writer_name(w, owner, true);
+	}
+	wire_writer_u16(w, rs->type);
+	wire_writer_u16(w, WIRE_CLASS_IN);
+	wire_writer_u32(w, ttl);
+	wire_writer_rdata(w, rs->type, p + 6, rdlen);
+	return p + 6 + rdlen;
+}
+
+static void
+write_rrset(struct wire_writer *w, const uint8_t *owner, bool owner_is_q,
+            const struct zone_rrset *rs)
+{
+	const uint8_t *p = rs->rdata;
+
+	for (uint16_t i = 0; i < rs->count; i++) {
+		p = write_rr(w, owner, owner_is_q, rs, p, wire_get32(p));
+	}
+}
+
+/* The zone's SOA for a negative answer: TTL capped by MINIMUM (RFC 2308 3). */
+static uint16_t
+write_soa(struct wire_writer *w, const struct zone *z)
+{
+	const struct zone_rrset *soa = zone_node_rrset(z->apex, WIRE_TYPE_SOA);
+	uint32_t ttl, min;
+	uint16_t rdlen;
+
+	if (soa == NULL) {
+		return 0;
+	}
+	ttl = wire_get32(soa->rdata);
+	rdlen = wire_get16(soa->rdata + 4);
+	min = rdlen >= 4 ? wire_get32(soa->rdata + 6 + rdlen - 4) : ttl;
+	write_rr(w, z->origin, false, soa, soa->rdata, ttl < min ? ttl : min);
+	return 1;
+}
+
+/*
+ * Additional section for NS, MX and SRV: the addresses of targets inside
+ * the zone (glue below a delegation included).
+ */
+static uint16_t
+write_additional(struct wire_writer *w, const struct zone_set *zs,
+                 const struct zone *z, const struct zone_rrset *rs)
+{
+	const uint8_t *p = rs->rdata;
+	uint16_t added = 0;
+	size_t skip;
+
+	switch (rs->type) {
+	case WIRE_TYPE_NS:
+		skip = 0;
+		break;
+	case WIRE_TYPE_MX:
+		skip = 2;
+		break;
+	case WIRE_TYPE_SRV:
+		skip = 6;
+		break;
+	default:
+		return 0;
+	}
+	for (uint16_t i = 0; i < rs->count; i++) {
+		uint16_t rdlen = wire_get16(p + 4);
+		uint8_t target[WIRE_NAME_MAX];
+		int tl = rdlen > skip ? wire_name_parse(p + 6, rdlen, skip,
+		                                        target)
+		                      : -1;
+
+		p += 6 + rdlen;
+		if (tl < 0 || !wire_name_is_subdomain(target, z->origin)) {
+			continue;
+		}
+		const struct zone_node *t = zone_node_find(
+			zs, z, target, (size_t)tl,
+			wire_name_hash(target, (size_t)tl));
+		static const uint16_t addr[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
+
+		for (size_t k = 0; t != NULL && k < 2; k++) {
+			const struct zone_rrset *a = zone_node_rrset(t, addr[k]);
+
+			if (a != NULL) {
+				write_rrset(w, t->name, false, a);
+				added += a->count;
+			}
+		}
+	}
+	return added;
+}
+
+/* Start a compile: header room and the canonical question name. */
+static size_t
+compile_start(struct wire_writer *w, const uint8_t *qname, size_t qlen,
+              size_t dict_off)
+{
+	wire_writer_init(w, compile_buf, sizeof(compile_buf), WIRE_HEADER_LEN);
+	wire_writer_bytes(w, qname, qlen);
+	wire_writer_u32(w, 0); /* QTYPE, QCLASS */
+	if (dict_off < WIRE_HEADER_LEN + qlen - 1) {
+		wire_writer_add_name(w, dict_off);
+	}
+	return w->len;
+}
+
+static int
+compile_finish(struct zone_set *zs, struct wire_writer *w, size_t qend,
+               size_t qlen, size_t ar_start, struct zone_blob *b,
+               const uint8_t *owner, char *err, size_t errlen)
+{
+	char name[1024];
+
+	if (w->overflow || w->nptrs_lost > 0) {
+		wire_name_to_str(owner, name, sizeof(name));
+		snprintf(err, errlen, "the answer at %s does not fit in a DNS "
+		         "message", name);
+		return -E2BIG;
+	}
+	b->len = (uint32_t)(w->len - qend);
+	b->ar_off = (uint32_t)(ar_start - qend);
+	b->canon_qlen = (uint8_t)qlen;
+	b->nfix = (uint16_t)w->nptrs;
+	b->wire = zone_arena_alloc(zs, b->len + 1);
+	b->fix = zone_arena_alloc(zs, (w->nptrs + 1) * sizeof(uint16_t));
+	if (b->wire == NULL || b->fix == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(b->wire, w->buf + qend, b->len);
+	for (unsigned i = 0; i < w->nptrs; i++) {
+		b->fix[i] = (uint16_t)(w->ptrs[i] - qend);
+	}
+	return 0;
+}
+
+/* A positive answer: the RRset, owned by the question name. */
+static int
+compile_rrset(struct zone_set *zs, const struct zone *z,
+              const struct zone_node *n, struct zone_rrset *rs, char *err,
+              size_t errlen)
+{
+	struct wire_writer w;
+	bool wild = n->name[0] == 1 && n->name[1] == '*';
+	/* A wildcard's own name stands for the query's: only its parent's
+	 * suffixes may be compression targets. */
+	size_t qend = compile_start(&w, n->name, n->namelen,
+	                            WIRE_HEADER_LEN + (wild ? 2 : 0));
+	size_t ar_start;
+
+	write_rrset(&w, n->name, true, rs);
+	rs->answer.ancount = rs->count;
+	ar_start = w.len;
+	rs->answer.arcount = write_additional(&w, zs, z, rs);
+	return compile_finish(zs, &w, qend, n->namelen, ar_start, &rs->answer,
+	                      n->name, err, errlen);
+}
+
+/* A referral: NS in authority (owner = the cut), glue in additional. */
+static int
+compile_referral(struct zone_set *zs, const struct zone *z,
+                 struct zone_node *n, char *err, size_t errlen)
+{
+	const struct zone_rrset *ns = zone_node_rrset(n, WIRE_TYPE_NS);
+	struct wire_writer w;
+	size_t qend = compile_start(&w, n->name, n->namelen, WIRE_HEADER_LEN);
+	size_t ar_start;
+
+	write_rrset(&w, n->name, false, ns);
+	n->referral.nscount = ns->count;
+	ar_start = w.len;
+	n->referral.arcount = write_additional(&w, zs, z, ns);
+	return compile_finish(zs, &w, qend, n->namelen, ar_start, &n->referral,
+	                      n->name, err, errlen);
+}
+
+int
+answer_compile_zone(struct zone_set *zs, struct zone *z,
+                    struct zone_node **nodes, size_t n, char *err,
+                    size_t errlen)
+{
+	struct wire_writer w;
+	size_t qend;
+	int rc;
+
+	qend = compile_start(&w, z->origin, z->originlen, WIRE_HEADER_LEN);
+	z->negative.nscount = write_soa(&w, z);
+	rc = compile_finish(zs, &w, qend, z->originlen, w.len, &z->negative,
+	                    z->origin, err, errlen);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct zone_node *nd = nodes[i];
+
+		/* Below a delegation or a DNAME nothing is answered as is. */
+		if ((nd->cut != NULL && nd->cut != nd) || nd->dname != NULL) {
+			continue;
+		}
+		for (uint16_t k = 0; rc == 0 && k < nd->nrrsets; k++) {
+			rc = compile_rrset(zs, z, nd, &nd->rrsets[k], err, errlen);
+		}
+		if (rc == 0 && nd->cut == nd) {
+			rc = compile_referral(zs, z, nd, err, errlen);
+		}
+	}
+	return rc;
+}
+
+/* Query time. */
+
+static size_t
+blob_write(const struct zone_blob *b, uint8_t *msg, size_t qend, size_t qlen,
+           size_t limit, struct answer_info *ai)
+{
+	size_t len = b->len, delta = qlen - b->canon_qlen;
+
+	ai->ancount = b->ancount;
+	ai->nscount = b->nscount;
+	ai->arcount = b->arcount;
+	if (qend + len > limit) {
+		/* Leave the additional section out; past that, truncate. */
+		len = b->ar_off;
+		ai->arcount = 0;
+		if (qend + len > limit) {
+			ai->tc = true;
+			ai->ancount = ai->nscount = 0;
+			return qend;
+		}
+	}
+	memcpy(msg + qend, b->wire, len);
+	if (delta != 0) {
+		for (uint16_t i = 0; i < b->nfix && b->fix[i] < len; i++) {
+			uint8_t *p = msg + qend + b->fix[i];
+
+			wire_put16(p, (uint16_t)(wire_get16(p) + delta));
+		}
+	}
+	return qend + len;
+}
+
+/*
+ * Alias chains and ANY, written at query time (RFC 1034 4.3.2 step 3,
+ * RFC 6672 for DNAME): follow CNAMEs and DNAMEs inside the zone, at most
+ * ANSWER_CHAIN_MAX steps, each node once.
+ */
+static size_t
+chain_write(const struct zone_set *zs, struct zone_lookup lk,
+            const uint8_t *canon, size_t qlen, uint16_t qtype, uint8_t *msg,
+            size_t qend, size_t limit, struct answer_info *ai)
+{
+	struct wire_writer w;
+	uint8_t cur[WIRE_NAME_MAX];
+	size_t curlen = qlen;
+	const struct zone_node *seen[ANSWER_CHAIN_MAX + 1];
+	unsigned nseen = 0;
+	const struct zone *z = lk.zone;
+	bool first = true;
+
+	wire_writer_init(&w, msg, limit, qend);
+	wire_writer_add_name(&w, WIRE_HEADER_LEN);
+	memcpy(cur, canon, qlen);
+	ai->aa = true;
+	ai->rcode = WIRE_RCODE_NOERROR;
+	for (unsigned step = 0; step <= ANSWER_CHAIN_MAX; step++) {
+		const struct zone_node *n = lk.node;
+		const struct zone_rrset *rs;
+
+		if (lk.match == ZONE_MATCH_DNAME) {
+			const uint8_t *target;
+			uint8_t next[WIRE_NAME_MAX];
+			size_t prefix = curlen - n->namelen, tl;
+
+			rs = zone_node_rrset(n, WIRE_TYPE_DNAME);
+			target = rs->rdata + 6;
+			tl = wire_name_len(target);
+			write_rr(&w, n->name, false, rs, rs->rdata, rs->ttl);
+			if (prefix + tl > WIRE_NAME_MAX) {
+				ai->ancount++;
+				ai->rcode = WIRE_RCODE_YXDOMAIN; /* RFC 6672 2.2 */
+				break;
+			}
+			memcpy(next, cur, prefix);
+			memcpy(next + prefix, target, tl);
+			/* The synthesized CNAME (RFC 6672 3.1). */
+			if (first) {
+				wire_writer_u16(&w, 0xc00c);
+			} else {
+				wire_writer_name(&w, cur, true);
+			}
+			wire_writer_u16(&w, WIRE_TYPE_CNAME);
+			wire_writer_u16(&w, WIRE_CLASS_IN);
+			wire_writer_u32(&w, rs->ttl);
+			wire_writer_rdata(&w, WIRE_TYPE_CNAME, next,
+			                  (uint16_t)(prefix + tl));
+			ai->ancount += 2;
+			memcpy(cur, next, prefix + tl);
+			curlen = prefix + tl;
+			wire_name_lower(cur);
+		} else if (lk.match == ZONE_MATCH_EXACT ||
+		           lk.match == ZONE_MATCH_WILDCARD) {
+			const struct zone_rrset *cn;
+
+			if (qtype == WIRE_TYPE_ANY && n->nrrsets > 0) {
+				for (uint16_t k = 0; k < n->nrrsets; k++) {
+					write_rrset(&w, cur, first, &n->rrsets[k]);
+					ai->ancount += n->rrsets[k].count;
+				}
+				break;
+			}
+			rs = zone_node_rrset(n, qtype);
+			if (rs != NULL) {
+				write_rrset(&w, cur, first, rs);
+				ai->ancount += rs->count;
+				break;
+			}
+			cn = zone_node_rrset(n, WIRE_TYPE_CNAME);
+			if (cn == NULL) {
+				ai->nscount = write_soa(&w, z);
+				break;
+			}
+			for (unsigned i = 0; i < nseen; i++) {
+				if (seen[i] == n) {
+					goto done; /* a loop: stop here */
+				}
+			}
+			seen[nseen++] = n;
+			write_rr(&w, cur, first, cn, cn->rdata, wire_get32(cn->rdata));
+			ai->ancount++;
+			curlen = wire_name_len(cn->rdata + 6);
+			memcpy(cur, cn->rdata + 6, curlen);
+			wire_name_lower(cur);
+		} else if (lk.match == ZONE_MATCH_NXDOMAIN) {
+			ai->rcode = WIRE_RCODE_NXDOMAIN; /* RFC 6604 2.1 */
+			ai->nscount = write_soa(&w, z);
+			break;
+		} else {
+			break; /* delegated or outside the zone: as it is */
+		}
+		first = false;
+		if (!wire_name_is_subdomain(cur, z->origin)) {
+			break; /* out of zone: returned as is */
+		}
+		zone_lookup_in(z, zs, cur, curlen, qtype, &lk);
+		if (lk.match == ZONE_MATCH_CUT) {
+			break;
+		}
+	}
+done:
+	if (w.overflow) {
+		ai->tc = true;
+		ai->ancount = ai->nscount = ai->arcount = 0;
+		return qend;
+	}
+	return w.len;
+}
+
+size_t
+answer_write(const struct zone_set *zs, const uint8_t *canon, size_t qlen,
+             uint16_t qtype, uint8_t *msg, size_t qend, size_t limit,
+             struct answer_info *ai)
+{
+	struct zone_lookup lk;
+	const struct zone_rrset *rs;
+
+	memset(ai, 0, sizeof(*ai));
+	zone_lookup(zs, canon, qlen, qtype, &lk);
+	switch (lk.match) {
+	case ZONE_MATCH_NONE:
+		ai->rcode = WIRE_RCODE_REFUSED;
+		return qend;
+	case ZONE_MATCH_CUT:
+		/* A referral is not authoritative (RFC 1034 4.3.2 step 3b). */
+		return blob_write(&lk.node->referral, msg, qend, qlen, limit, ai);
+	case ZONE_MATCH_NXDOMAIN:
+		ai->aa = true;
+		ai->rcode = WIRE_RCODE_NXDOMAIN;
+		return blob_write(&lk.zone->negative, msg, qend, qlen, limit, ai);
+	case ZONE_MATCH_DNAME:
+		return chain_write(zs, lk, canon, qlen, qtype, msg, qend, limit,
+		                   ai);
+	case ZONE_MATCH_EXACT:
+	case ZONE_MATCH_WILDCARD:
+		break;
+	}
+	ai->aa = true;
+	if (qtype == WIRE_TYPE_ANY) {
+		return chain_write(zs, lk, canon, qlen, qtype, msg, qend, limit,
+		                   ai);
+	}
+	rs = zone_node_rrset(lk.node, qtype);
+	if (rs != NULL) {
+		return blob_write(&rs->answer, msg, qend, qlen, limit, ai);
+	}
+	if (zone_node_rrset(lk.node, WIRE_TYPE_CNAME) != NULL) {
+		return chain_write(zs, lk, canon, qlen, qtype, msg, qend, limit,
+		                   ai);
+	}
+	return blob_write(&lk.zone->negative, msg, qend, qlen, limit, ai);
+}

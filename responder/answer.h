@@ -1,0 +1,50 @@
+/*
+ * responder/answer.h -- answers: compiled once per zone, written per query.
+ *
+ * At load time every RRset, every delegation and every zone's negative
+ * answer is written once into a "blob": the sections that follow the
+ * question, compressed against a canonical question name.  A query whose
+ * name is that name (or, for wildcards, NXDOMAIN and referrals, ends in
+ * the same suffix) gets the blob copied with a few pointers moved.  Only
+ * alias chains (CNAME, DNAME) and ANY are written at query time.
+ */
+#ifndef RESPONDER_ANSWER_H
+#define RESPONDER_ANSWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct zone;
+struct zone_node;
+struct zone_set;
+
+struct answer_info {
+	uint8_t rcode; /* NOERROR, NXDOMAIN, REFUSED, YXDOMAIN */
+	bool aa;
+	bool tc; /* did not fit in LIMIT: no records written */
+	uint16_t ancount;
+	uint16_t nscount;
+	uint16_t arcount;
+};
+
+/*
+ * Compile the answers of zone Z, whose nodes are NODES[0..N).  Blobs live
+ * in ZS's arena.  Returns 0, or a negative errno with ERR filled.
+ */
+int answer_compile_zone(struct zone_set *zs, struct zone *z,
+                        struct zone_node **nodes, size_t n, char *err,
+                        size_t errlen);
+
+/*
+ * Write the sections answering the question already in MSG (its name at
+ * offset 12, QLEN octets; CANON is the same name lower-cased) for QTYPE.
+ * The sections start at QEND and must end by LIMIT; what does not fit is
+ * left out (the additional section first, then everything, with TC).
+ * Returns the message length.  Allocates nothing.
+ */
+size_t answer_write(const struct zone_set *zs, const uint8_t *canon,
+                    size_t qlen, uint16_t qtype, uint8_t *msg, size_t qend,
+                    size_t limit, struct answer_info *ai);
+
+#endif /* RESPONDER_ANSWER_H */

@@ -1,0 +1,122 @@
+/*
+ * responder/zone.h -- zone data: load master files, find the node a query
+ * is about.
+ *
+ * A zone_set is built once from master files (ldns reads them) and is
+ * read-only while it serves; a reload builds a new set and swaps it in.
+ * Every node carries answers compiled at load time (answer.h), so that a
+ * query costs a hash lookup and a copy.
+ */
+#ifndef RESPONDER_ZONE_H
+#define RESPONDER_ZONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+/*
+ * A compiled answer: the answer, authority and additional sections as they
+ * follow the question, for a canonical question name of CANON_QLEN octets.
+ * For another question name that ends in the same suffix, every pointer
+ * listed in FIX moves by the difference in length (answer_write()).
+ */
+struct zone_blob {
+	uint8_t *wire;   /* sections, ready to copy */
+	uint16_t *fix;   /* offsets in WIRE of pointers to relocate */
+	uint32_t len;    /* octets in WIRE */
+	uint32_t ar_off; /* where the additional section starts in WIRE */
+	uint16_t nfix;
+	uint16_t ancount;
+	uint16_t nscount;
+	uint16_t arcount;
+	uint8_t canon_qlen;
+};
+
+/* The records of one type at one name, in uncompressed wire form. */
+struct zone_rrset {
+	uint16_t type;
+	uint16_t count;
+	uint32_t ttl;      /* of the first record, for DNAME synthesis */
+	uint8_t *rdata;    /* count x (ttl:32 rdlen:16 rdata) */
+	uint32_t rdlen;    /* octets in RDATA */
+	struct zone_blob answer; /* the positive answer for this type */
+};
+
+struct zone;
+
+struct zone_node {
+	uint8_t *name; /* canonical wire name */
+	struct zone *zone;
+	struct zone_node *parent; /* NULL at the apex */
+	/* Topmost delegation at or above this node (apex excluded). */
+	const struct zone_node *cut;
+	/* Topmost DNAME strictly above this node. */
+	const struct zone_node *dname;
+	struct zone_rrset *rrsets; /* sorted by type */
+	uint16_t nrrsets;
+	uint8_t namelen;
+	bool wildcard_child; /* "*" + this name exists */
+	struct zone_blob referral; /* when this node is a cut */
+};
+
+struct zone {
+	uint8_t *origin; /* canonical */
+	uint8_t originlen;
+	uint8_t labels; /* of the origin */
+	char *file;
+	struct zone_node *apex;
+	struct zone_blob negative; /* SOA in authority, for NXDOMAIN/NODATA */
+	size_t records;
+};
+
+struct zone_set;
+
+/*
+ * Load the master files FILES[0..N).  Each file is one zone whose origin is
+ * its SOA owner ($ORIGIN and $INCLUDE honoured).  Returns a new set (free
+ * with zone_set_free()) or NULL with ERR filled as "file:line: reason".
+ */
+struct zone_set *zone_set_load(const char *const *files, size_t n, char *err,
+                               size_t errlen);
+
+void zone_set_free(struct zone_set *zs);
+
+size_t zone_set_zone_count(const struct zone_set *zs);
+const struct zone *zone_set_zone(const struct zone_set *zs, size_t i);
+size_t zone_set_record_count(const struct zone_set *zs);
+
+/* How a name relates to the zone data (RFC 1034 4.3.2). */
+enum zone_match {
+	ZONE_MATCH_NONE = 0, /* no zone covers the name: REFUSED */
+	ZONE_MATCH_EXACT,    /* NODE is the name */
+	ZONE_MATCH_WILDCARD, /* NODE is the "*" node that covers the name */
+	ZONE_MATCH_NXDOMAIN, /* no such name; ZONE is the zone */
+	ZONE_MATCH_CUT,      /* at or below the delegation NODE */
+	ZONE_MATCH_DNAME,    /* below the DNAME at NODE */
+};
+
+struct zone_lookup {
+	enum zone_match match;
+	const struct zone *zone;
+	const struct zone_node *node;
+};
+
+/*
+ * Find what answers NAME (canonical, LEN octets) for QTYPE.  QTYPE matters
+ * only at a delegation point, where DS belongs to the parent side.
+ */
+void zone_lookup(const struct zone_set *zs, const uint8_t *name, size_t len,
+                 uint16_t qtype, struct zone_lookup *out);
+
+/* Same, inside one zone only (CNAME chains stay in their zone). */
+void zone_lookup_in(const struct zone *z, const struct zone_set *zs,
+                    const uint8_t *name, size_t len, uint16_t qtype,
+                    struct zone_lookup *out);
+
+/* The RRset of TYPE at NODE, or NULL. */
+const struct zone_rrset *zone_node_rrset(const struct zone_node *node,
+                                         uint16_t type);
+
+#endif /* RESPONDER_ZONE_H */

@@ -1,0 +1,77 @@
+/*
+ * responder/zone_int.h -- what zone.c, zonefile.c and answer.c share about
+ * a zone set's storage.  Not for other modules.
+ */
+#ifndef RESPONDER_ZONE_INT_H
+#define RESPONDER_ZONE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zone.h"
+
+#define ZONE_CHUNK (1u << 20)
+
+struct zone_chunk {
+	struct zone_chunk *next;
+	size_t cap;
+	size_t used;
+	_Alignas(8) uint8_t data[];
+};
+
+struct zone_slot {
+	uint32_t hash;
+	void *item;
+};
+
+struct zone_table {
+	struct zone_slot *slots;
+	size_t mask;
+	size_t count;
+};
+
+struct zone_set {
+	struct zone_table zones; /* by origin */
+	struct zone_table nodes; /* by owner name, every zone's nodes */
+	struct zone **list;      /* in load order */
+	size_t nlist;
+	size_t records;
+	unsigned min_labels, max_labels; /* of the origins */
+	struct zone_chunk *chunks;
+};
+
+/* One record as read from a master file, before it joins an RRset. */
+struct zone_rec {
+	const uint8_t *owner; /* canonical wire name */
+	const uint8_t *rdata; /* uncompressed wire RDATA */
+	struct zone_node *node;
+	uint32_t ttl;
+	uint16_t type;
+	uint16_t rdlen;
+	uint8_t ownerlen;
+	int line;
+};
+
+struct zone_set *zone_set_new(void);
+
+/* Memory that lives as long as ZS; NULL when out of memory. */
+void *zone_arena_alloc(struct zone_set *zs, size_t n);
+
+/*
+ * Turn RECS (owners inside Z's origin, Z->origin/file set) into Z's nodes
+ * and compiled answers.  RECS is reordered.  Returns 0, or a negative
+ * errno with ERR filled.
+ */
+int zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
+               size_t nrecs, char *err, size_t errlen);
+
+/* Make Z (built) part of ZS; fails when its origin is there already. */
+int zone_set_add(struct zone_set *zs, struct zone *z, char *err,
+                 size_t errlen);
+
+/* The node NAME (canonical, LEN octets, HASH) of zone Z, or NULL. */
+struct zone_node *zone_node_find(const struct zone_set *zs,
+                                 const struct zone *z, const uint8_t *name,
+                                 size_t len, uint32_t hash);
+
+#endif /* RESPONDER_ZONE_INT_H */

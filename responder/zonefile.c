@@ -1,0 +1,611 @@
+/*
+ * responder/zonefile.c -- read RFC 1035 master files with ldns into zones.
+ *
+ * ldns splits the file into entries (parentheses joined, comments gone)
+ * and parses records.  This file handles the directives itself ($ORIGIN,
+ * $TTL, $INCLUDE), reads every CAA presentation form (quoted or bare
+ * values, any tag, values over 255 octets) and takes RFC 3597 generic
+ * RDATA ("TYPE257 \# 3 000161") as it stands, even when it is not valid
+ * for its type: broken records are what a test server must be able to
+ * serve.  Errors read "file:line: reason".
+ */
+#include "zone.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "zone_int.h"
+
+#define ZF_ENTRY_MAX  (256 * 1024)
+#define ZF_DEPTH_MAX  8
+#define ZF_PRIVATE_TYPE 65534 /* no ldns descriptor: RDATA kept raw */
+
+struct zf_ctx {
+	struct zone_set *scratch; /* records live here until the build */
+	struct zone_rec *recs;
+	size_t nrecs;
+	size_t caprecs;
+	const uint8_t *soa_owner; /* canonical */
+	size_t soa_ownerlen;
+	const char *soa_file;
+	int soa_line;
+	char *entry; /* ZF_ENTRY_MAX */
+	char *err;
+	size_t errlen;
+};
+
+static int
+zf_error(struct zf_ctx *c, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int
+zf_error(struct zf_ctx *c, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (line > 0) {
+		n = snprintf(c->err, c->errlen, "%s:%d: ", file, line);
+	} else {
+		n = snprintf(c->err, c->errlen, "%s: ", file);
+	}
+	if (n < 0 || (size_t)n >= c->errlen) {
+		return -EINVAL;
+	}
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/*
+ * Decode one presentation token at *P (quoted when it starts with '"',
+ * else up to white space) with \X and \DDD escapes into OUT (CAP octets).
+ * Returns its length, -1 on a bad escape or a missing quote, -2 when it
+ * does not fit.
+ */
+static long
+zf_token(const char **p, uint8_t *out, size_t cap)
+{
+	const char *s = *p;
+	bool quoted = *s == '"';
+	size_t n = 0;
+
+	if (quoted) {
+		s++;
+	}
+	while (*s != '\0') {
+		int ch;
+
+		if (quoted ? *s == '"' : isspace((unsigned char)*s)) {
+			break;
+		}
+		if (*s == '\\') {
+			if (isdigit((unsigned char)s[1]) &&
+			    isdigit((unsigned char)s[2]) &&
+			    isdigit((unsigned char)s[3])) {
+				ch = (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+				     (s[3] - '0');
+				if (ch > 255) {
+					return -1;
+				}
+				s += 4;
+			} else if (s[1] != '\0') {
+				ch = (unsigned char)s[1];
+				s += 2;
+			} else {
+				return -1;
+			}
+		} else {
+			ch = (unsigned char)*s++;
+		}
+		if (n >= cap) {
+			return -2;
+		}
+		out[n++] = (uint8_t)ch;
+	}
+	if (quoted) {
+		if (*s != '"') {
+			return -1;
+		}
+		s++;
+	}
+	*p = s;
+	return (long)n;
+}
+
+static const char *
+zf_skip_space(const char *s)
+{
+	while (isspace((unsigned char)*s)) {
+		s++;
+	}
+	return s;
+}
+
+/*
+ * CAA presentation (RFC 8659 4.1.1): flags, tag, value.  The value may
+ * be quoted or bare and longer than 255 octets.  Fills WIRE (65535).
+ */
+static long
+zf_caa_wire(const char *s, uint8_t *wire, const char **why)
+{
+	char *end;
+	unsigned long flags;
+	long tl, vl;
+
+	s = zf_skip_space(s);
+	flags = strtoul(s, &end, 10);
+	if (end == s || !isspace((unsigned char)*end) || flags > 255) {
+		*why = "bad CAA flags (a number from 0 to 255)";
+		return -1;
+	}
+	s = zf_skip_space(end);
+	wire[0] = (uint8_t)flags;
+	tl = zf_token(&s, wire + 2, 255);
+	if (tl <= 0) {
+		*why = tl == 0 ? "CAA record without a tag"
+		               : "bad CAA tag (at most 255 octets)";
+		return -1;
+	}
+	wire[1] = (uint8_t)tl;
+	s = zf_skip_space(s);
+	if (*s == '\0') {
+		*why = "CAA record without a value";
+		return -1;
+	}
+	vl = zf_token(&s, wire + 2 + tl, WIRE_MSG_MAX - 2 - (size_t)tl);
+	if (vl < 0) {
+		*why = vl == -1 ? "bad CAA value (unbalanced quote or escape)"
+		                : "CAA value too long";
+		return -1;
+	}
+	if (*zf_skip_space(s) != '\0') {
+		*why = "unexpected text after the CAA value (quote it)";
+		return -1;
+	}
+	return 2 + tl + vl;
+}
+
+static bool
+zf_is_class(const char *t, size_t n)
+{
+	return (n == 2 && (strncasecmp(t, "IN", 2) == 0 ||
+	                   strncasecmp(t, "CH", 2) == 0 ||
+	                   strncasecmp(t, "HS", 2) == 0 ||
+	                   strncasecmp(t, "CS", 2) == 0)) ||
+	       (n > 5 && strncasecmp(t, "CLASS", 5) == 0);
+}
+
+static bool
+zf_is_ttl(const char *t, size_t n)
+{
+	if (n == 0 || !isdigit((unsigned char)t[0])) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)t[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Find the type token of an entry: after the owner (absent when the entry
+ * starts with white space), a TTL and a class in either order.
+ */
+static const char *
+zf_type_token(const char *e, size_t *len)
+{
+	const char *s = e;
+
+	if (!isspace((unsigned char)*s)) {
+		while (*s != '\0' && !isspace((unsigned char)*s)) {
+			s++;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		size_t n;
+
+		s = zf_skip_space(s);
+		for (n = 0; s[n] != '\0' && !isspace((unsigned char)s[n]); n++) {
+		}
+		if (i < 2 && (zf_is_ttl(s, n) || zf_is_class(s, n))) {
+			s += n;
+			continue;
+		}
+		*len = n;
+		return n > 0 ? s : NULL;
+	}
+	return NULL;
+}
+
+static int
+zf_add_rec(struct zf_ctx *c, const char *file, int line, const ldns_rr *rr,
+           uint16_t type)
+{
+	const ldns_rdf *owner = ldns_rr_owner(rr);
+	struct zone_rec *r;
+	size_t rdlen = 0;
+	uint8_t *p;
+
+	if (c->nrecs == c->caprecs) {
+		size_t nc = c->caprecs ? c->caprecs * 2 : 1024;
+		struct zone_rec *nr = realloc(c->recs, nc * sizeof(*nr));
+
+		if (nr == NULL) {
+			return zf_error(c, file, line, "out of memory");
+		}
+		c->recs = nr;
+		c->caprecs = nc;
+	}
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		rdlen += ldns_rdf_size(ldns_rr_rdf(rr, i));
+	}
+	if (rdlen > UINT16_MAX) {
+		return zf_error(c, file, line, "record data over 65535 octets");
+	}
+	r = &c->recs[c->nrecs];
+	memset(r, 0, sizeof(*r));
+	p = zone_arena_alloc(c->scratch, ldns_rdf_size(owner) + rdlen + 1);
+	if (p == NULL) {
+		return zf_error(c, file, line, "out of memory");
+	}
+	memcpy(p, ldns_rdf_data(owner), ldns_rdf_size(owner));
+	wire_name_lower(p);
+	r->owner = p;
+	r->ownerlen = (uint8_t)ldns_rdf_size(owner);
+	p += r->ownerlen;
+	r->rdata = p;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+
+		memcpy(p, ldns_rdf_data(f), ldns_rdf_size(f));
+		p += ldns_rdf_size(f);
+	}
+	r->rdlen = (uint16_t)rdlen;
+	r->ttl = ldns_rr_ttl(rr);
+	r->type = type;
+	r->line = line;
+	if (type == WIRE_TYPE_SOA) {
+		if (c->soa_owner != NULL) {
+			return zf_error(c, file, line,
+			                "a second SOA record (one zone per file; "
+			                "the first is at %s:%d)",
+			                c->soa_file, c->soa_line);
+		}
+		c->soa_owner = r->owner;
+		c->soa_ownerlen = r->ownerlen;
+		c->soa_file = file;
+		c->soa_line = line;
+	}
+	c->nrecs++;
+	return 0;
+}
+
+/* Parse one record entry E (not a directive) read at FILE:LINE. */
+static int
+zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
+          uint32_t ttl, ldns_rdf *origin, ldns_rdf **prev)
+{
+	const char *tt, *rd;
+	size_t tlen;
+	char tname[32];
+	uint16_t type;
+	char *rewritten = NULL;
+	const char *text = e;
+	ldns_rr *rr = NULL;
+	ldns_status st;
+	int rc;
+
+	tt = zf_type_token(e, &tlen);
+	if (tt == NULL || tlen >= sizeof(tname)) {
+		return zf_error(c, file, line, "no record type");
+	}
+	memcpy(tname, tt, tlen);
+	tname[tlen] = '\0';
+	type = (uint16_t)ldns_get_rr_type_by_name(tname);
+	if (type == 0) {
+		return zf_error(c, file, line, "unknown record type '%s'", tname);
+	}
+	rd = zf_skip_space(tt + tlen);
+
+	/* Generic RDATA, and CAA in any form, go through a private type. */
+	if (strncmp(rd, "\\#", 2) == 0 || type == WIRE_TYPE_CAA) {
+		static uint8_t wire[WIRE_MSG_MAX];
+		size_t head = (size_t)(tt - e), n;
+		const char *why = NULL;
+		long wl = 0;
+
+		if (strncmp(rd, "\\#", 2) != 0) {
+			wl = zf_caa_wire(rd, wire, &why);
+			if (wl < 0) {
+				return zf_error(c, file, line, "%s", why);
+			}
+		}
+		n = head + 32 + (strncmp(rd, "\\#", 2) == 0 ? strlen(rd)
+		                                            : 2 * (size_t)wl);
+		rewritten = malloc(n + 1);
+		if (rewritten == NULL) {
+			return zf_error(c, file, line, "out of memory");
+		}
+		memcpy(rewritten, e, head);
+		if (strncmp(rd, "\\#", 2) == 0) {
+			snprintf(rewritten + head, n + 1 - head, "TYPE%u %s",
+			         ZF_PRIVATE_TYPE, rd);
+		} else {
+			char *w = rewritten + head;
+
+			w += sprintf(w, "TYPE%u \\# %ld ", ZF_PRIVATE_TYPE, wl);
+			for (long i = 0; i < wl; i++) {
+				w += sprintf(w, "%02x", wire[i]);
+			}
+		}
+		text = rewritten;
+	}
+	st = ldns_rr_new_frm_str(&rr, text, ttl, origin, prev);
+	free(rewritten);
+	if (st != LDNS_STATUS_OK) {
+		return zf_error(c, file, line, "bad %s record (%s)", tname,
+		                ldns_get_errorstr_by_id(st));
+	}
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+		ldns_rr_free(rr);
+		return zf_error(c, file, line, "only class IN is served");
+	}
+	if (type == WIRE_TYPE_OPT || type == WIRE_TYPE_ANY ||
+	    type == WIRE_TYPE_AXFR || type == WIRE_TYPE_IXFR) {
+		ldns_rr_free(rr);
+		return zf_error(c, file, line, "%s is not a record type for zones",
+		                tname);
+	}
+	rc = zf_add_rec(c, file, line, rr, type);
+	ldns_rr_free(rr);
+	return rc;
+}
+
+static int zf_read(struct zf_ctx *c, const char *file, ldns_rdf **origin,
+                   uint32_t *ttl, int depth);
+
+/* $ORIGIN, $TTL, $INCLUDE (RFC 1035 5.1). */
+static int
+zf_directive(struct zf_ctx *c, const char *file, int line, const char *e,
+             ldns_rdf **origin, uint32_t *ttl, int depth)
+{
+	char word[16], arg[1024], arg2[1024];
+	int n = sscanf(e, "%15s %1023s %1023s", word, arg, arg2);
+
+	if (strcasecmp(word, "$TTL") == 0 && n >= 2) {
+		const char *end;
+		uint32_t v = ldns_str2period(arg, &end);
+
+		if (*end != '\0') {
+			return zf_error(c, file, line, "bad $TTL '%s'", arg);
+		}
+		*ttl = v;
+		return 0;
+	}
+	if (strcasecmp(word, "$ORIGIN") == 0 && n >= 2) {
+		ldns_rdf *o = ldns_dname_new_frm_str(arg);
+
+		if (o == NULL) {
+			return zf_error(c, file, line, "bad $ORIGIN '%s'", arg);
+		}
+		if (arg[strlen(arg) - 1] != '.' && *origin != NULL) {
+			if (ldns_dname_cat(o, *origin) != LDNS_STATUS_OK) {
+				ldns_rdf_deep_free(o);
+				return zf_error(c, file, line, "bad $ORIGIN '%s'",
+				                arg);
+			}
+		}
+		ldns_rdf_deep_free(*origin);
+		*origin = o;
+		return 0;
+	}
+	if (strcasecmp(word, "$INCLUDE") == 0 && n >= 2) {
+		char path[4096];
+		const char *slash = strrchr(file, '/');
+		ldns_rdf *sub;
+		uint32_t subttl = *ttl;
+		int rc;
+
+		if (depth >= ZF_DEPTH_MAX) {
+			return zf_error(c, file, line, "$INCLUDE nested too deep");
+		}
+		/* Relative paths resolve against the including file. */
+		if (arg[0] != '/' && slash != NULL) {
+			snprintf(path, sizeof(path), "%.*s/%s",
+			         (int)(slash - file), file, arg);
+		} else {
+			snprintf(path, sizeof(path), "%s", arg);
+		}
+		sub = n >= 3 ? ldns_dname_new_frm_str(arg2)
+		             : (*origin ? ldns_rdf_clone(*origin) : NULL);
+		if (n >= 3 && sub == NULL) {
+			return zf_error(c, file, line, "bad $INCLUDE origin '%s'",
+			                arg2);
+		}
+		rc = zf_read(c, path, &sub, &subttl, depth + 1);
+		ldns_rdf_deep_free(sub);
+		if (rc == -ENOENT) {
+			return zf_error(c, file, line, "cannot open '%s' (%s)",
+			                path, strerror(ENOENT));
+		}
+		return rc;
+	}
+	return zf_error(c, file, line, "unknown or incomplete directive '%s'",
+	                word);
+}
+
+static int
+zf_read(struct zf_ctx *c, const char *file, ldns_rdf **origin, uint32_t *ttl,
+        int depth)
+{
+	FILE *f = fopen(file, "r");
+	ldns_rdf *prev = NULL;
+	int line = 1, rc = 0;
+
+	if (f == NULL) {
+		int e = errno;
+
+		if (depth > 0 && e == ENOENT) {
+			return -ENOENT;
+		}
+		return zf_error(c, file, 0, "cannot open (%s)", strerror(e));
+	}
+	for (;;) {
+		ssize_t n = ldns_fget_token_l(f, c->entry, "\n", ZF_ENTRY_MAX,
+		                              &line);
+		char *e = c->entry;
+		int at;
+
+		if (n < 0) {
+			if (!feof(f)) {
+				rc = zf_error(c, file, line,
+				              "entry too long or unbalanced "
+				              "parentheses");
+			}
+			break;
+		}
+		at = line > 1 ? line - 1 : 1;
+		while (n > 0 && isspace((unsigned char)e[n - 1])) {
+			e[--n] = '\0';
+		}
+		if (*zf_skip_space(e) == '\0') {
+			if (feof(f)) {
+				break;
+			}
+			continue;
+		}
+		if (e[0] == '$') {
+			rc = zf_directive(c, file, at, e, origin, ttl, depth);
+		} else {
+			rc = zf_record(c, file, at, e, *ttl, *origin, &prev);
+		}
+		if (rc != 0 || feof(f)) {
+			break;
+		}
+	}
+	ldns_rdf_deep_free(prev);
+	fclose(f);
+	return rc;
+}
+
+/*
+ * Until a $ORIGIN says otherwise, "zones/example.test.zone" has the origin
+ * example.test. (as with NSD's and Knot's zone file naming).
+ */
+static ldns_rdf *
+zf_origin_from_name(const char *file)
+{
+	const char *base = strrchr(file, '/');
+	char name[512];
+	size_t n;
+
+	base = base != NULL ? base + 1 : file;
+	n = strlen(base);
+	if (n <= 5 || n - 5 >= sizeof(name) - 1 ||
+	    strcmp(base + n - 5, ".zone") != 0) {
+		return NULL;
+	}
+	memcpy(name, base, n - 5);
+	name[n - 5] = '.';
+	name[n - 4] = '\0';
+	return ldns_dname_new_frm_str(name);
+}
+
+/* Read FILE, check what makes a zone, build it into ZS. */
+static int
+zf_load(struct zone_set *zs, const char *file, char *err, size_t errlen)
+{
+	struct zf_ctx c;
+	ldns_rdf *origin = NULL;
+	uint32_t ttl = 3600;
+	struct zone *z;
+	char oname[1024];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.err = err;
+	c.errlen = errlen;
+	c.scratch = zone_set_new();
+	c.entry = malloc(ZF_ENTRY_MAX);
+	origin = zf_origin_from_name(file);
+	if (c.scratch == NULL || c.entry == NULL) {
+		rc = zf_error(&c, file, 0, "out of memory");
+		goto out;
+	}
+	rc = zf_read(&c, file, &origin, &ttl, 0);
+	if (rc != 0) {
+		goto out;
+	}
+	if (c.soa_owner == NULL) {
+		rc = zf_error(&c, file, 0, "no SOA record (every zone needs one)");
+		goto out;
+	}
+	wire_name_to_str(c.soa_owner, oname, sizeof(oname));
+	for (size_t i = 0; i < c.nrecs; i++) {
+		if (!wire_name_is_subdomain(c.recs[i].owner, c.soa_owner)) {
+			char rname[1024];
+
+			wire_name_to_str(c.recs[i].owner, rname, sizeof(rname));
+			rc = zf_error(&c, file, c.recs[i].line,
+			              "%s is outside the zone %s", rname, oname);
+			goto out;
+		}
+	}
+	z = zone_arena_alloc(zs, sizeof(*z));
+	if (z == NULL) {
+		rc = zf_error(&c, file, 0, "out of memory");
+		goto out;
+	}
+	memset(z, 0, sizeof(*z));
+	z->origin = zone_arena_alloc(zs, c.soa_ownerlen);
+	z->file = zone_arena_alloc(zs, strlen(file) + 1);
+	if (z->origin == NULL || z->file == NULL) {
+		rc = zf_error(&c, file, 0, "out of memory");
+		goto out;
+	}
+	memcpy(z->origin, c.soa_owner, c.soa_ownerlen);
+	z->originlen = (uint8_t)c.soa_ownerlen;
+	z->labels = (uint8_t)wire_name_labels(z->origin);
+	memcpy(z->file, file, strlen(file) + 1);
+	rc = zone_build(zs, z, c.recs, c.nrecs, err, errlen);
+	if (rc == 0) {
+		rc = zone_set_add(zs, z, err, errlen);
+	}
+	if (rc == 0) {
+		zs->records += z->records;
+	}
+out:
+	ldns_rdf_deep_free(origin);
+	free(c.recs);
+	free(c.entry);
+	zone_set_free(c.scratch);
+	return rc;
+}
+
+struct zone_set *
+zone_set_load(const char *const *files, size_t n, char *err, size_t errlen)
+{
+	struct zone_set *zs = zone_set_new();
+
+	if (zs == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (zf_load(zs, files[i], err, errlen) != 0) {
+			zone_set_free(zs);
+			return NULL;
+		}
+	}
+	return zs;
+}

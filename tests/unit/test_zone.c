@@ -1,0 +1,205 @@
+/*
+ * tests/unit/test_zone.c -- loading master files: what loads, and the
+ * "file:line: reason" of what does not.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zone.h"
+
+#define DATA CAA_SOURCE_DIR "/tests/data/"
+
+static char dir[] = "/tmp/caalab-zone-XXXXXX";
+
+static void
+setup(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(zone, .init = setup, .fini = teardown);
+
+static const char *
+write_zone(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Load TEXT as NAME; expect failure with ERR = path + WANT + anything. */
+static void
+expect_error(const char *name, const char *text, const char *want)
+{
+	const char *path = write_zone(name, text);
+	char err[512], full[1024];
+	struct zone_set *zs = zone_set_load(&path, 1, err, sizeof(err));
+
+	cr_assert_null(zs, "%s loaded but should not", name);
+	snprintf(full, sizeof(full), "%s/%s%s", dir, name, want);
+	cr_assert_eq(strncmp(err, full, strlen(full)), 0, "got '%s'", err);
+}
+
+#define SOA "@ SOA ns hm 1 2 3 4 5\n"
+
+Test(zone, bundled_fixtures_load)
+{
+	const char *files[] = {DATA "test.zone", DATA "example.test.zone",
+	                       DATA "big.test.zone"};
+	char err[512];
+	struct zone_set *zs = zone_set_load(files, 3, err, sizeof(err));
+
+	cr_assert_not_null(zs, "%s", err);
+	cr_assert_eq(zone_set_zone_count(zs), 3);
+	cr_assert_geq(zone_set_record_count(zs), 1001 + 30);
+	zone_set_free(zs);
+}
+
+Test(zone, origin_from_file_name)
+{
+	const char *path = write_zone("a.test.zone", SOA "www A 192.0.2.1\n");
+	char err[512];
+	struct zone_set *zs = zone_set_load(&path, 1, err, sizeof(err));
+	struct zone_lookup lk;
+
+	cr_assert_not_null(zs, "%s", err);
+	zone_lookup(zs, (const uint8_t *)"\3www\1a\4test", 12, 1, &lk);
+	cr_assert_eq(lk.match, ZONE_MATCH_EXACT);
+	zone_set_free(zs);
+}
+
+Test(zone, every_caa_form_loads)
+{
+	const char *path = write_zone(
+		"c.test.zone",
+		SOA "a CAA 0 issue \"ca.test\"\n"
+		    "b CAA 1 issue ca.test\n"
+		    "c CAA 128 IsSuE \"x; accounturi=https://a/1\"\n"
+		    "d CAA 130 contactemail \"a@b\"\n"
+		    "e CAA 0 issue \"\"\n"
+		    "f CAA 0 issue \";\"\n"
+		    "g CAA 0 tbs \"\\\"quoted\\\" and \\059 escaped\"\n"
+		    "h TYPE257 \\# 3 000161\n"
+		    "i CAA \\# 4 00016162\n"
+		    "j CAA 255 caatestsuitedummyproperty \"test\"\n");
+	char err[512];
+	struct zone_set *zs = zone_set_load(&path, 1, err, sizeof(err));
+
+	cr_assert_not_null(zs, "%s", err);
+	cr_assert_eq(zone_set_record_count(zs), 11);
+	zone_set_free(zs);
+}
+
+Test(zone, missing_soa)
+{
+	expect_error("n.test.zone", "www A 192.0.2.1\n",
+	             ": no SOA record (every zone needs one)");
+}
+
+Test(zone, second_soa)
+{
+	expect_error("s.test.zone", SOA "\n" SOA,
+	             ":3: a second SOA record (one zone per file; the first "
+	             "is at ");
+}
+
+Test(zone, record_outside_zone)
+{
+	expect_error("o.test.zone", SOA "www.example.org. A 192.0.2.1\n",
+	             ":2: www.example.org. is outside the zone o.test.");
+}
+
+Test(zone, bad_address_names_its_line)
+{
+	expect_error("b.test.zone", SOA "; comment\n\nwww A 192.0.2\n",
+	             ":4: bad A record (Syntax error, could not parse the "
+	             "RR's rdata)");
+}
+
+Test(zone, unknown_type)
+{
+	expect_error("u.test.zone", SOA "www FOO 1\n",
+	             ":2: unknown record type 'FOO'");
+}
+
+Test(zone, bad_caa_flags)
+{
+	expect_error("f.test.zone", SOA "www CAA 256 issue \"x\"\n",
+	             ":2: bad CAA flags (a number from 0 to 255)");
+}
+
+Test(zone, caa_without_value)
+{
+	expect_error("v.test.zone", SOA "www CAA 0 issue\n",
+	             ":2: CAA record without a value");
+}
+
+Test(zone, caa_unbalanced_quote)
+{
+	expect_error("q.test.zone", SOA "www CAA 0 issue \"x\n",
+	             ":2: bad CAA value (unbalanced quote or escape)");
+}
+
+Test(zone, generic_rdata_length_mismatch)
+{
+	const char *path = write_zone("g.test.zone", SOA "www TYPE257 \\# 5 0001\n");
+	char err[512];
+
+	cr_assert_null(zone_set_load(&path, 1, err, sizeof(err)));
+	cr_assert(strstr(err, "g.test.zone:2: bad TYPE257 record") != NULL,
+	          "%s", err);
+}
+
+Test(zone, include_missing_file)
+{
+	expect_error("i.test.zone", SOA "$INCLUDE nothere.inc\n",
+	             ":2: cannot open '/tmp/");
+}
+
+Test(zone, unknown_directive)
+{
+	expect_error("d.test.zone", SOA "$GENERATE 1-2 a A 1.2.3.4\n",
+	             ":2: unknown or incomplete directive '$GENERATE'");
+}
+
+Test(zone, class_other_than_in)
+{
+	expect_error("k.test.zone", SOA "www CH TXT \"x\"\n",
+	             ":2: only class IN is served");
+}
+
+Test(zone, unreadable_file)
+{
+	const char *path = "/nonexistent/x.zone";
+	char err[512];
+
+	cr_assert_null(zone_set_load(&path, 1, err, sizeof(err)));
+	cr_assert_str_eq(err, "/nonexistent/x.zone: cannot open (No such file "
+	                      "or directory)");
+}
+
+Test(zone, same_zone_twice)
+{
+	const char *files[] = {DATA "test.zone", DATA "test.zone"};
+	char err[512];
+
+	cr_assert_null(zone_set_load(files, 2, err, sizeof(err)));
+	cr_assert(strstr(err, "zone test. is loaded twice") != NULL, "%s", err);
+}

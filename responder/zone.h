@@ -83,6 +83,41 @@ struct zone_set *zone_set_load(const char *const *files, size_t n, char *err,
 
 void zone_set_free(struct zone_set *zs);
 
+/*
+ * Records added and removed at run time (the management API).  Edits are
+ * kept in order and applied to the records of the files every time a set
+ * is built, so they survive reloads.  A record added where no zone file
+ * reaches goes to a zone of the root with a made-up SOA (as
+ * pebble-challtestsrv answers for any name).
+ */
+struct zone_edits;
+
+struct zone_edits *zone_edits_new(void);
+void zone_edits_free(struct zone_edits *ed);
+void zone_edits_clear(struct zone_edits *ed);
+size_t zone_edits_count(const struct zone_edits *ed);
+
+/*
+ * Add the record TEXT, one master-file line with an absolute owner
+ * ("x.test. 60 IN CAA 0 issue \"ca.test\""; TTL 60 when left out).  Returns
+ * 0, or -EINVAL with ERR saying why (nothing added).
+ */
+int zone_edits_add(struct zone_edits *ed, const char *text, char *err,
+                   size_t errlen);
+
+/* Remove the record TEXT (data compared) wherever it is. */
+int zone_edits_remove_rr(struct zone_edits *ed, const char *text, char *err,
+                         size_t errlen);
+
+/* Remove every record of TYPE (0: every type but SOA) at NAME. */
+int zone_edits_remove(struct zone_edits *ed, const char *name, uint16_t type,
+                      char *err, size_t errlen);
+
+/* zone_set_load(), then the edits ED (may be NULL) applied in order. */
+struct zone_set *zone_set_load_edits(const char *const *files, size_t n,
+                                     const struct zone_edits *ed, char *err,
+                                     size_t errlen);
+
 size_t zone_set_zone_count(const struct zone_set *zs);
 const struct zone *zone_set_zone(const struct zone_set *zs, size_t i);
 size_t zone_set_record_count(const struct zone_set *zs);

@@ -203,3 +203,88 @@ Test(zone, same_zone_twice)
 	cr_assert_null(zone_set_load(files, 2, err, sizeof(err)));
 	cr_assert(strstr(err, "zone test. is loaded twice") != NULL, "%s", err);
 }
+
+/* Run-time edits (the management API's records). */
+
+static enum zone_match
+match_of(const struct zone_set *zs, const char *wire, size_t len,
+         uint16_t type, bool *has_type)
+{
+	struct zone_lookup lk;
+
+	zone_lookup(zs, (const uint8_t *)wire, len, type, &lk);
+	*has_type = lk.node != NULL && zone_node_rrset(lk.node, type) != NULL;
+	return lk.match;
+}
+
+Test(zone, edits_add_and_remove)
+{
+	const char *files[] = {DATA "example.test.zone"};
+	struct zone_edits *ed = zone_edits_new();
+	struct zone_set *zs;
+	char err[512];
+	bool has;
+
+	cr_assert_eq(zone_edits_add(ed, "new.example.test. 30 IN CAA 0 issue "
+	                                "\"ca.test\"", err, sizeof(err)),
+	             0, "%s", err);
+	zs = zone_set_load_edits(files, 1, ed, err, sizeof(err));
+	cr_assert_not_null(zs, "%s", err);
+	cr_assert_eq(match_of(zs, "\3new\7example\4test", 18, 257, &has),
+	             ZONE_MATCH_EXACT);
+	cr_assert(has);
+	zone_set_free(zs);
+
+	/* Remove the CAA RRset at the apex, and the added record exactly. */
+	cr_assert_eq(zone_edits_remove(ed, "example.test.", 257, err,
+	                               sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zone_edits_remove_rr(ed, "new.example.test. CAA 0 issue "
+	                                      "ca.test", err, sizeof(err)),
+	             0, "%s", err);
+	zs = zone_set_load_edits(files, 1, ed, err, sizeof(err));
+	cr_assert_not_null(zs, "%s", err);
+	cr_assert_eq(match_of(zs, "\7example\4test", 14, 257, &has),
+	             ZONE_MATCH_EXACT);
+	cr_assert(!has);
+	cr_assert_eq(match_of(zs, "\3new\7example\4test", 18, 257, &has),
+	             ZONE_MATCH_NXDOMAIN);
+	zone_set_free(zs);
+	zone_edits_free(ed);
+}
+
+Test(zone, edits_outside_every_zone_go_to_root)
+{
+	struct zone_edits *ed = zone_edits_new();
+	struct zone_set *zs;
+	char err[512];
+	bool has;
+
+	cr_assert_eq(zone_edits_add(ed, "host.example.com. A 192.0.2.7", err,
+	                            sizeof(err)), 0, "%s", err);
+	zs = zone_set_load_edits(NULL, 0, ed, err, sizeof(err));
+	cr_assert_not_null(zs, "%s", err);
+	cr_assert_eq(match_of(zs, "\4host\7example\3com", 18, 1, &has),
+	             ZONE_MATCH_EXACT);
+	cr_assert(has);
+	cr_assert_eq(match_of(zs, "\5other\3com", 11, 1, &has),
+	             ZONE_MATCH_NXDOMAIN);
+	zone_set_free(zs);
+	zone_edits_free(ed);
+}
+
+Test(zone, edits_refuse_bad_records)
+{
+	struct zone_edits *ed = zone_edits_new();
+	char err[512];
+
+	cr_assert_neq(zone_edits_add(ed, "x.test. A 1.2.3", err, sizeof(err)), 0);
+	cr_assert_str_eq(err, "bad A record (Syntax error, could not parse "
+	                      "the RR's rdata)");
+	cr_assert_neq(zone_edits_add(ed, "x.test. SOA a b 1 2 3 4 5", err,
+	                             sizeof(err)), 0);
+	cr_assert_str_eq(err, "SOA records come from zone files");
+	cr_assert_neq(zone_edits_add(ed, "x.test. CAA 0 issue", err,
+	                             sizeof(err)), 0);
+	cr_assert_eq(zone_edits_count(ed), 0);
+	zone_edits_free(ed);
+}

@@ -256,10 +256,12 @@ blob_write(const struct zone_blob *b, uint8_t *msg, size_t qend, size_t qlen,
 		if (qend + len > limit) {
 			ai->tc = true;
 			ai->ancount = ai->nscount = 0;
+			ai->ns_off = qend;
 			return qend;
 		}
 	}
 	memcpy(msg + qend, b->wire, len);
+	ai->ns_off = b->ancount > 0 ? qend + len : qend;
 	if (delta != 0) {
 		for (uint16_t i = 0; i < b->nfix && b->fix[i] < len; i++) {
 			uint8_t *p = msg + qend + b->fix[i];
@@ -347,6 +349,7 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			}
 			cn = zone_node_rrset(n, WIRE_TYPE_CNAME);
 			if (cn == NULL) {
+				ai->ns_off = w.len;
 				ai->nscount = write_soa(&w, z);
 				break;
 			}
@@ -363,6 +366,7 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			wire_name_lower(cur);
 		} else if (lk.match == ZONE_MATCH_NXDOMAIN) {
 			ai->rcode = WIRE_RCODE_NXDOMAIN; /* RFC 6604 2.1 */
+			ai->ns_off = w.len;
 			ai->nscount = write_soa(&w, z);
 			break;
 		} else {
@@ -381,7 +385,11 @@ done:
 	if (w.overflow) {
 		ai->tc = true;
 		ai->ancount = ai->nscount = ai->arcount = 0;
+		ai->ns_off = qend;
 		return qend;
+	}
+	if (ai->nscount == 0) {
+		ai->ns_off = w.len;
 	}
 	return w.len;
 }
@@ -395,6 +403,7 @@ answer_write(const struct zone_set *zs, const uint8_t *canon, size_t qlen,
 	const struct zone_rrset *rs;
 
 	memset(ai, 0, sizeof(*ai));
+	ai->ns_off = qend;
 	zone_lookup(zs, canon, qlen, qtype, &lk);
 	switch (lk.match) {
 	case ZONE_MATCH_NONE:
@@ -427,5 +436,22 @@ answer_write(const struct zone_set *zs, const uint8_t *canon, size_t qlen,
 		return chain_write(zs, lk, canon, qlen, qtype, msg, qend, limit,
 		                   ai);
 	}
+	return blob_write(&lk.zone->negative, msg, qend, qlen, limit, ai);
+}
+
+size_t
+answer_write_nodata(const struct zone_set *zs, const uint8_t *canon,
+                    size_t qlen, uint8_t *msg, size_t qend, size_t limit,
+                    struct answer_info *ai)
+{
+	struct zone_lookup lk;
+
+	memset(ai, 0, sizeof(*ai));
+	ai->ns_off = qend;
+	zone_lookup(zs, canon, qlen, 0, &lk);
+	if (lk.zone == NULL) {
+		return qend;
+	}
+	ai->aa = true;
 	return blob_write(&lk.zone->negative, msg, qend, qlen, limit, ai);
 }

@@ -26,6 +26,7 @@ struct answer_info {
 	uint16_t ancount;
 	uint16_t nscount;
 	uint16_t arcount;
+	size_t ns_off; /* where the authority section starts in the message */
 };
 
 /*
@@ -46,5 +47,14 @@ int answer_compile_zone(struct zone_set *zs, struct zone *z,
 size_t answer_write(const struct zone_set *zs, const uint8_t *canon,
                     size_t qlen, uint16_t qtype, uint8_t *msg, size_t qend,
                     size_t limit, struct answer_info *ai);
+
+/*
+ * A NODATA answer for the question (NOERROR, the zone's SOA in the
+ * authority section, nothing when no zone covers it): what the nodata
+ * fault sends.  Arguments as answer_write().
+ */
+size_t answer_write_nodata(const struct zone_set *zs, const uint8_t *canon,
+                           size_t qlen, uint8_t *msg, size_t qend,
+                           size_t limit, struct answer_info *ai);
 
 #endif /* RESPONDER_ANSWER_H */

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "answer.h"
+#include "fault.h"
 #include "wire.h"
 
 #define QUERY_OPT_LEN 11 /* an OPT RR without options */
+#define QUERY_EDE_LEN 6  /* an Extended DNS Error option, no text */
 
 struct query_edns {
 	bool present;
@@ -80,6 +82,95 @@ query_parse_edns(const uint8_t *in, size_t len, size_t off,
 	return 0;
 }
 
+/*
+ * A message that does not parse (DESIGN.md, garble): the first answer
+ * record cut inside its RDATA, or, with no answer, a record whose owner is
+ * a compression pointer to itself.
+ */
+static size_t
+query_garble(uint8_t *out, size_t qend, size_t end, struct answer_info *ai)
+{
+	if (ai->ancount > 0 && end - qend > 12) {
+		ai->nscount = ai->arcount = 0;
+		return qend + (end - qend) / 2;
+	}
+	wire_put16(out + qend, (uint16_t)(0xc000 | qend));
+	memset(out + qend + 2, 0, 10);
+	ai->ancount = 1;
+	ai->nscount = ai->arcount = 0;
+	return qend + 12;
+}
+
+/*
+ * Rewrite the honest answer in OUT[0..END) as rule R says (DESIGN.md,
+ * "Fault rules").  Returns the new end; may set a drop or a delay in RES.
+ */
+static size_t
+query_fault(const struct query_env *env, const struct fault_rule *r,
+            enum query_transport tp, const uint8_t *canon, size_t qlen,
+            uint8_t *out, size_t qend, size_t end, size_t limit,
+            struct answer_info *ai, struct query_result *res, int *ede,
+            bool *garbled)
+{
+	struct fault_effect fx;
+
+	fault_rule_effect(r, tp, &fx);
+	res->rule = r;
+	if (fx.action == FAULT_NORMAL) {
+		return end;
+	}
+	res->delay_ms = fx.delay_ms;
+	*ede = fx.ede;
+	switch (fx.action) {
+	case FAULT_SERVFAIL:
+	case FAULT_REFUSED:
+	case FAULT_NOTIMP:
+	case FAULT_FORMERR:
+		ai->aa = false;
+		/* fall through */
+	case FAULT_NXDOMAIN:
+		ai->rcode = fx.action == FAULT_SERVFAIL   ? WIRE_RCODE_SERVFAIL
+		            : fx.action == FAULT_REFUSED  ? WIRE_RCODE_REFUSED
+		            : fx.action == FAULT_NOTIMP   ? WIRE_RCODE_NOTIMP
+		            : fx.action == FAULT_FORMERR  ? WIRE_RCODE_FORMERR
+		                                          : WIRE_RCODE_NXDOMAIN;
+		ai->ancount = ai->nscount = ai->arcount = 0;
+		ai->tc = false;
+		return qend;
+	case FAULT_NODATA:
+		return answer_write_nodata(env->zones, canon, qlen, out, qend,
+		                           limit, ai);
+	case FAULT_DROP:
+		res->verdict = QUERY_DROP;
+		res->drop = QUERY_DROP_FAULT;
+		return end;
+	case FAULT_TRUNCATE:
+		ai->tc = true;
+		ai->ancount = ai->nscount = ai->arcount = 0;
+		return qend;
+	case FAULT_GARBLE:
+		*garbled = true;
+		return query_garble(out, qend, end, ai);
+	case FAULT_NOAA:
+		ai->aa = false;
+		return end;
+	case FAULT_NOSOA:
+		/* Only negative answers carry authority with AA set. */
+		if (ai->aa && ai->nscount > 0) {
+			ai->nscount = ai->arcount = 0;
+			return ai->ns_off;
+		}
+		return end;
+	case FAULT_WRONGID:
+		wire_put16(out, (uint16_t)(res->id + 1)); /* the log keeps the ID asked */
+		return end;
+	case FAULT_DELAY:
+	case FAULT_NORMAL:
+		break;
+	}
+	return end;
+}
+
 static void
 query_result_init(struct query_result *res)
 {
@@ -111,9 +202,9 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	struct answer_info ai = {0};
 	uint16_t qflags, flags, qdcount;
 	size_t qend = WIRE_HEADER_LEN, qlen = 0, limit, end;
-	int nl;
+	int nl, ede = FAULT_EDE_NONE;
+	bool garbled = false;
 
-	(void)family;
 	query_result_init(res);
 	if (inlen < WIRE_HEADER_LEN || outcap < 512) {
 		res->verdict = QUERY_DROP;
@@ -183,7 +274,7 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 		limit = outcap;
 	}
 	if (edns.present) {
-		limit -= QUERY_OPT_LEN;
+		limit -= QUERY_OPT_LEN + QUERY_EDE_LEN;
 	}
 
 	if (ai.rcode == 0xff) {
@@ -193,6 +284,16 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 		end = qend;
 	}
 	res->honest_rcode = ai.rcode;
+	if (env->faults != NULL && res->has_question &&
+	    WIRE_OPCODE(qflags) == 0) {
+		const struct fault_rule *r = fault_match(
+			env->faults, canon, qlen, res->qtype, tp, family);
+
+		if (r != NULL) {
+			end = query_fault(env, r, tp, canon, qlen, out, qend, end,
+			                  limit, &ai, res, &ede, &garbled);
+		}
+	}
 
 	if (ai.aa) {
 		flags |= WIRE_AA;
@@ -205,6 +306,9 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	wire_put16(out + 4, res->has_question ? 1 : 0);
 	wire_put16(out + 6, ai.ancount);
 	wire_put16(out + 8, ai.nscount);
+	if (garbled) {
+		edns.present = false; /* the message ends where it breaks */
+	}
 	wire_put16(out + 10, (uint16_t)(ai.arcount + (edns.present ? 1 : 0)));
 	if (edns.present) {
 		uint8_t *o = out + end;
@@ -217,6 +321,14 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 		wire_put16(o + 7, edns.dnssec_ok ? 0x8000 : 0);
 		wire_put16(o + 9, 0);
 		end += QUERY_OPT_LEN;
+		if (ede != FAULT_EDE_NONE) {
+			/* RFC 8914 2: OPTION-CODE 15, INFO-CODE, no EXTRA-TEXT. */
+			wire_put16(o + 9, QUERY_EDE_LEN);
+			wire_put16(o + 11, 15);
+			wire_put16(o + 13, 2);
+			wire_put16(o + 15, (uint16_t)ede);
+			end += QUERY_EDE_LEN;
+		}
 	}
 	res->len = end;
 	res->rcode = ai.rcode;

@@ -502,7 +502,7 @@ zone_lookup_in(const struct zone *z, const struct zone_set *zs,
 	/* Closest encloser: chop labels until a node exists (RFC 4592 3.3.1). */
 	nl = name_label_offsets(name, offs);
 	for (unsigned i = 1; i + zl <= nl; i++) {
-		size_t off = offs[i];
+		size_t off = i < nl ? offs[i] : len - 1; /* the root: "" */
 
 		ce = zone_node_find(zs, z, name + off, len - off,
 		                    wire_name_hash(name + off, len - off));

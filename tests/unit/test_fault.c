@@ -105,7 +105,7 @@ Test(fault_parse, every_action)
 		{"noaa", FAULT_NOAA},         {"nosoa", FAULT_NOSOA},
 		{"wrongid", FAULT_WRONGID},
 	};
-	char line[64];
+	char line[320];
 	char want[64];
 	char err[256];
 	struct fault_rule *r = NULL;

@@ -1,0 +1,347 @@
+/*
+ * responder/log.c -- diagnostics on stderr and the one-line-per-query log.
+ */
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fault.h"
+#include "wire.h"
+
+static enum log_level log_level = LOG_LEVEL_WARN;
+
+static FILE *log_query_fp;          /* NULL: no query log */
+static bool log_query_fp_is_stdout; /* closed by libc, not by us */
+static bool log_query_failed;       /* a write error was reported */
+
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+enum log_level
+log_level_from_verbosity(int verbosity)
+{
+	if (verbosity <= 0) {
+		return LOG_LEVEL_WARN;
+	}
+	if (verbosity == 1) {
+		return LOG_LEVEL_INFO;
+	}
+	return LOG_LEVEL_DEBUG;
+}
+
+bool
+log_level_is_enabled(enum log_level level)
+{
+	return level <= log_level;
+}
+
+static void log_vprint(enum log_level level, const char *fmt, va_list ap)
+        __attribute__((format(printf, 2, 0)));
+
+static void
+log_vprint(enum log_level level, const char *fmt, va_list ap)
+{
+	static const char *const prefix[] = {
+	        [LOG_LEVEL_ERR] = "",
+	        [LOG_LEVEL_WARN] = "warning: ",
+	        [LOG_LEVEL_INFO] = "",
+	        [LOG_LEVEL_DEBUG] = "debug: ",
+	};
+	char line[1024];
+	int n;
+
+	if (!log_level_is_enabled(level)) {
+		return;
+	}
+	/* One write per message, so lines from one process never interleave. */
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0) {
+		return;
+	}
+	(void)fprintf(stderr, "caa-responder: %s%s%s\n", prefix[level], line,
+	              (size_t)n >= sizeof(line) ? "..." : "");
+}
+
+void
+log_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint(LOG_LEVEL_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint(LOG_LEVEL_WARN, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint(LOG_LEVEL_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint(LOG_LEVEL_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+log_addr_format(const struct sockaddr *sa, char *buf, size_t cap)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (cap == 0) {
+		return buf;
+	}
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		if (inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host)) !=
+		    NULL) {
+			(void)snprintf(buf, cap, "%s:%u", host,
+			               (unsigned)ntohs(sin->sin_port));
+			return buf;
+		}
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		if (inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host)) !=
+		    NULL) {
+			(void)snprintf(buf, cap, "[%s]:%u", host,
+			               (unsigned)ntohs(sin6->sin6_port));
+			return buf;
+		}
+	}
+	(void)snprintf(buf, cap, "?");
+	return buf;
+}
+
+int
+log_query_open(const char *path, char *err, size_t errlen)
+{
+	FILE *fp;
+
+	log_query_close();
+	if (strcmp(path, "-") == 0) {
+		log_query_fp = stdout;
+		log_query_fp_is_stdout = true;
+		return 0;
+	}
+	fp = fopen(path, "a");
+	if (fp == NULL) {
+		int e = errno;
+
+		(void)snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	log_query_fp = fp;
+	log_query_fp_is_stdout = false;
+	log_query_failed = false;
+	return 0;
+}
+
+void
+log_query_close(void)
+{
+	if (log_query_fp == NULL) {
+		return;
+	}
+	log_query_flush();
+	if (!log_query_fp_is_stdout && fclose(log_query_fp) != 0) {
+		log_err("query log not closed cleanly (%s)", strerror(errno));
+	}
+	log_query_fp = NULL;
+	log_query_fp_is_stdout = false;
+}
+
+bool
+log_query_is_open(void)
+{
+	return log_query_fp != NULL;
+}
+
+/* A string being built in a fixed buffer; LEN counts what did not fit. */
+struct log_buf {
+	char *buf;
+	size_t cap;
+	size_t len;
+};
+
+static void
+log_buf_putc(struct log_buf *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->buf[b->len] = c;
+	}
+	b->len++;
+}
+
+static void
+log_buf_puts(struct log_buf *b, const char *s)
+{
+	while (*s != '\0') {
+		log_buf_putc(b, *s++);
+	}
+}
+
+static void log_buf_printf(struct log_buf *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static void
+log_buf_printf(struct log_buf *b, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		log_buf_puts(b, tmp); /* callers print short fields only */
+	}
+}
+
+/* A JSON string (RFC 8259 section 7), or null for NULL. */
+static void
+log_buf_json(struct log_buf *b, const char *s)
+{
+	if (s == NULL) {
+		log_buf_puts(b, "null");
+		return;
+	}
+	log_buf_putc(b, '"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			log_buf_putc(b, '\\');
+			log_buf_putc(b, (char)c);
+		} else if (c < 0x20 || c == 0x7f) {
+			log_buf_printf(b, "\\u%04x", (unsigned)c);
+		} else {
+			log_buf_putc(b, (char)c);
+		}
+	}
+	log_buf_putc(b, '"');
+}
+
+/* The text of the fault rule that took the query, or NULL. */
+static const char *
+log_fault_text(const struct query_result *res)
+{
+	return res->rule != NULL ? fault_rule_text(res->rule) : NULL;
+}
+
+size_t
+log_query_format(char *buf, size_t cap, const struct timespec *ts,
+                 const struct sockaddr *client, enum query_transport tp,
+                 const struct query_result *res)
+{
+	struct log_buf b = {buf, cap, 0};
+	char name[WIRE_NAME_MAX * 4 + 8];
+	char addr[LOG_ADDR_MAX];
+	char mnemonic[32];
+	char stamp[32];
+	struct tm tm;
+	bool dropped = res->verdict == QUERY_DROP;
+
+	if (gmtime_r(&ts->tv_sec, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		(void)snprintf(stamp, sizeof(stamp), "1970-01-01T00:00:00");
+	}
+	log_buf_printf(&b, "{\"ts\":\"%s.%03ldZ\",\"client\":", stamp,
+	               (long)(ts->tv_nsec / 1000000));
+	log_buf_json(&b, log_addr_format(client, addr, sizeof(addr)));
+	log_buf_printf(&b, ",\"transport\":\"%s\",\"id\":%u,\"qname\":",
+	               tp == QUERY_TCP ? "tcp" : "udp", (unsigned)res->id);
+	if (res->has_question && res->qname_len > 0) {
+		(void)wire_name_to_str(res->qname, name, sizeof(name));
+		log_buf_json(&b, name);
+	} else {
+		log_buf_json(&b, NULL);
+	}
+	log_buf_puts(&b, ",\"qtype\":");
+	log_buf_json(&b, res->has_question ? wire_type_str(res->qtype, mnemonic,
+	                                                   sizeof(mnemonic))
+	                                   : NULL);
+	log_buf_puts(&b, ",\"rcode\":");
+	log_buf_json(&b, !dropped && res->rcode >= 0
+	                         ? wire_rcode_str((unsigned)res->rcode,
+	                                          mnemonic, sizeof(mnemonic))
+	                         : NULL);
+	log_buf_printf(&b, ",\"aa\":%s,\"tc\":%s,\"answers\":%u,\"fault\":",
+	               res->aa ? "true" : "false", res->tc ? "true" : "false",
+	               (unsigned)res->answers);
+	log_buf_json(&b, log_fault_text(res));
+	log_buf_printf(&b, ",\"delay_ms\":%lu,\"dropped\":%s}",
+	               (unsigned long)res->delay_ms,
+	               dropped ? "true" : "false");
+	if (cap > 0) {
+		b.buf[b.len < cap ? b.len : cap - 1] = '\0';
+	}
+	return b.len;
+}
+
+void
+log_query(const struct sockaddr *client, enum query_transport tp,
+          const struct query_result *res)
+{
+	char line[LOG_QUERY_LINE_MAX];
+	struct timespec ts;
+	size_t n;
+
+	if (log_query_fp == NULL) {
+		return;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 0;
+	}
+	n = log_query_format(line, sizeof(line), &ts, client, tp, res);
+	if (n >= sizeof(line)) {
+		n = sizeof(line) - 1; /* cannot happen: the line is bounded */
+	}
+	line[n++] = '\n';
+	if (fwrite(line, 1, n, log_query_fp) != n && !log_query_failed) {
+		log_err("query log not written (%s)", strerror(errno));
+		log_query_failed = true;
+	}
+}
+
+void
+log_query_flush(void)
+{
+	if (log_query_fp == NULL) {
+		return;
+	}
+	if (fflush(log_query_fp) != 0 && !log_query_failed) {
+		log_err("query log not written (%s)", strerror(errno));
+		log_query_failed = true;
+	}
+}

@@ -1,0 +1,83 @@
+/*
+ * responder/log.h -- diagnostics on stderr and the one-line-per-query log.
+ *
+ * Diagnostics: log_err() and log_warn() always print; log_info() needs one
+ * -v, log_debug() two.  Lines go to stderr as "caa-responder: text".
+ *
+ * The query log is one JSON object a line (DESIGN.md, "Query log"), written
+ * with stdio and flushed by the caller after each batch of queries, not
+ * after each line.  The state is process-wide: the server has one thread.
+ */
+#ifndef RESPONDER_LOG_H
+#define RESPONDER_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "query.h"
+
+enum log_level {
+	LOG_LEVEL_ERR = 0,
+	LOG_LEVEL_WARN = 1,
+	LOG_LEVEL_INFO = 2,
+	LOG_LEVEL_DEBUG = 3,
+};
+
+/* Print messages up to LEVEL (LOG_LEVEL_WARN until called). */
+void log_set_level(enum log_level level);
+
+/* The level a count of -v flags asks for: 0 warn, 1 info, 2+ debug. */
+enum log_level log_level_from_verbosity(int verbosity);
+
+bool log_level_is_enabled(enum log_level level);
+
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * "127.0.0.1:53" or "[::1]:53" for SA (AF_INET or AF_INET6; anything else
+ * gives "?").  Writes at most CAP octets, NUL included; 64 always suffice.
+ * Returns BUF.
+ */
+#define LOG_ADDR_MAX 64
+const char *log_addr_format(const struct sockaddr *sa, char *buf, size_t cap);
+
+/*
+ * Open the query log: PATH is a file, appended to, or "-" for stdout.
+ * Returns 0, or -errno with ERR filled as "PATH: reason".  Opening again
+ * closes the previous log.
+ */
+int log_query_open(const char *path, char *err, size_t errlen);
+
+/* Flush and close the query log; the stdout log is flushed only. */
+void log_query_close(void);
+
+bool log_query_is_open(void);
+
+/*
+ * Format the query log line for RES (without the newline) into BUF of CAP
+ * octets: TS is when the query arrived, CLIENT its source, TP its
+ * transport.  Returns the length the whole line needs, as snprintf does;
+ * the line is complete only if that is below CAP.  LOG_QUERY_LINE_MAX
+ * always suffices.
+ */
+#define LOG_QUERY_LINE_MAX 2048
+size_t log_query_format(char *buf, size_t cap, const struct timespec *ts,
+                        const struct sockaddr *client, enum query_transport tp,
+                        const struct query_result *res);
+
+/*
+ * Append the line for one query, stamped now, to the query log if one is
+ * open; otherwise do nothing.  Call log_query_flush() after the batch.
+ */
+void log_query(const struct sockaddr *client, enum query_transport tp,
+               const struct query_result *res);
+
+/* Flush the lines written so far; logs write errors once. */
+void log_query_flush(void);
+
+#endif /* RESPONDER_LOG_H */

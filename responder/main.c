@@ -1,0 +1,316 @@
+/*
+ * responder/main.c -- caa-responder: options, zones, sockets, event loop;
+ * the only place that exits.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "fault.h"
+#include "log.h"
+#include "net.h"
+#include "options.h"
+#include "query.h"
+#include "zone.h"
+
+#define MAIN_PROG "caa-responder"
+
+struct main_state {
+	struct options opt;
+	struct query_env env;
+	struct zone_set *zones;   /* what env.zones points to; owned */
+	struct fault_set *faults; /* what env.faults points to; owned */
+	struct event_base *base;
+	struct net *net;
+	struct event *sig[3]; /* SIGHUP, SIGTERM, SIGINT */
+};
+
+/* SIGHUP: read every zone and rules file again; on any error keep the old. */
+static void
+main_reload(evutil_socket_t sig, short what, void *arg)
+{
+	struct main_state *st = arg;
+	struct zone_set *zs;
+	char err[1024];
+
+	(void)sig;
+	(void)what;
+	zs = zone_set_load(st->opt.zones, st->opt.nzones, err, sizeof(err));
+	if (zs == NULL) {
+		log_err("%s (not reloaded, the old data still serves)", err);
+		return;
+	}
+	/* All or nothing: the rules files last, as they cannot roll back. */
+	if (fault_set_reload(st->faults, err, sizeof(err)) != 0) {
+		log_err("%s (not reloaded, the old data still serves)", err);
+		zone_set_free(zs);
+		return;
+	}
+	/* No query is in flight between events, so the swap is atomic. */
+	zone_set_free(st->zones);
+	st->zones = zs;
+	st->env.zones = zs;
+	log_info("reloaded: %zu zones, %zu records, %zu fault rules",
+	         zone_set_zone_count(zs), zone_set_record_count(zs),
+	         fault_set_count(st->faults));
+}
+
+static void
+main_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct main_state *st = arg;
+
+	(void)what;
+	log_info("signal %d: stopping", (int)sig);
+	if (event_base_loopbreak(st->base) != 0) {
+		log_err("event loop not stopped");
+	}
+}
+
+/* The signal events; 0 or -1 with the reason logged. */
+static int
+main_signals(struct main_state *st)
+{
+	static const int sigs[3] = {SIGHUP, SIGTERM, SIGINT};
+	struct sigaction sa;
+
+	/* A peer that resets a TCP connection must not kill the server. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	if (sigemptyset(&sa.sa_mask) != 0 ||
+	    sigaction(SIGPIPE, &sa, NULL) != 0) {
+		log_err("SIGPIPE not ignored (%s)", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		st->sig[i] = evsignal_new(
+		        st->base, sigs[i],
+		        sigs[i] == SIGHUP ? main_reload : main_stop, st);
+		if (st->sig[i] == NULL || evsignal_add(st->sig[i], NULL) != 0) {
+			log_err("signal %d not watched", sigs[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The fault rules: -f first, then -P profiles, then -F files (whose rules
+ * come after all others, see fault.h).  Returns 0, or the exit status with
+ * the reason logged: 64 for a bad -f or -P, 1 for a bad file.
+ */
+static int
+main_faults(struct main_state *st)
+{
+	const struct options *o = &st->opt;
+	struct timespec ts;
+	uint64_t seed = o->seed;
+	char err[1024];
+
+	st->faults = fault_set_new();
+	if (st->faults == NULL) {
+		log_err("out of memory");
+		return 1;
+	}
+	if (!o->has_seed) {
+		if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = 0;
+		}
+		seed = (uint64_t)ts.tv_sec * 1000000000U +
+		       (uint64_t)ts.tv_nsec + (uint64_t)getpid();
+	}
+	fault_set_seed(st->faults, seed);
+	for (size_t i = 0; i < o->nfaults; i++) {
+		if (fault_set_add_text(st->faults, o->faults[i],
+		                       FAULT_ORIGIN_RULE, NULL, err,
+		                       sizeof(err)) != 0) {
+			log_err("bad value '%s' for -f/--fault (%s)",
+			        o->faults[i], err);
+			return OPTIONS_EX_USAGE;
+		}
+	}
+	for (size_t i = 0; i < o->nprofiles; i++) {
+		if (fault_set_add_profile(st->faults, o->profiles[i], err,
+		                          sizeof(err)) != 0) {
+			log_err("bad value '%s' for -P/--profile (%s)",
+			        o->profiles[i], err);
+			return OPTIONS_EX_USAGE;
+		}
+	}
+	for (size_t i = 0; i < o->nfault_files; i++) {
+		if (fault_set_load_file(st->faults, o->fault_files[i], err,
+		                        sizeof(err)) != 0) {
+			log_err("%s", err);
+			return 1;
+		}
+	}
+	if (fault_set_count(st->faults) > 0) {
+		log_info("%zu fault rules (seed %llu)",
+		         fault_set_count(st->faults), (unsigned long long)seed);
+	}
+	return 0;
+}
+
+/* Load the zones, bind, say ready and serve until a signal stops us. */
+static int
+main_serve(struct main_state *st)
+{
+	struct net_config cfg = {0};
+	struct net_stats stats;
+	char err[1024];
+	char ready[2048];
+	size_t n;
+	int rc;
+
+	rc = main_faults(st); /* first: a bad -f is misuse, found at once */
+	if (rc != 0) {
+		return rc;
+	}
+	st->zones =
+	        zone_set_load(st->opt.zones, st->opt.nzones, err, sizeof(err));
+	if (st->zones == NULL) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (st->opt.nzones == 0) {
+		log_warn("no zone files: every query gets REFUSED");
+	}
+	log_info("%zu zones loaded (%zu records)",
+	         zone_set_zone_count(st->zones),
+	         zone_set_record_count(st->zones));
+	st->env.zones = st->zones;
+	st->env.faults = st->faults;
+	st->env.udp_max = (uint16_t)st->opt.udp_max;
+
+	st->base = event_base_new();
+	if (st->base == NULL) {
+		log_err("event loop not created");
+		return 1;
+	}
+	if (main_signals(st) != 0) {
+		return 1;
+	}
+	cfg.listen = st->opt.listen;
+	cfg.nlisten = st->opt.nlisten;
+	cfg.tcp_idle_ms = st->opt.tcp_idle_ms;
+	cfg.tcp_max_conns = st->opt.tcp_max_conns;
+	st->net = net_new(st->base, &cfg, &st->env, err, sizeof(err));
+	if (st->net == NULL) {
+		log_err("%s", err);
+		return 1;
+	}
+
+	n = net_ready_format(st->net, ready, sizeof(ready));
+	if (n >= sizeof(ready)) {
+		log_err("ready line too long");
+		return 1;
+	}
+	if (printf("%s\n", ready) < 0 || fflush(stdout) != 0) {
+		log_warn("ready line not written (%s)", strerror(errno));
+	}
+	log_info("%s", ready);
+
+	if (event_base_dispatch(st->base) < 0) {
+		log_err("event loop failed");
+		return 1;
+	}
+	net_stats_get(st->net, &stats);
+	log_info("queries: %llu received, %llu answered (%llu late), "
+	         "%llu dropped (%llu malformed); tcp: %llu accepted, "
+	         "%llu refused, %llu timed out; %llu send errors",
+	         (unsigned long long)stats.received,
+	         (unsigned long long)stats.answered,
+	         (unsigned long long)stats.delayed,
+	         (unsigned long long)stats.dropped,
+	         (unsigned long long)stats.malformed,
+	         (unsigned long long)stats.tcp_accepted,
+	         (unsigned long long)stats.tcp_refused,
+	         (unsigned long long)stats.tcp_timeouts,
+	         (unsigned long long)stats.send_errors);
+	return 0;
+}
+
+static void
+main_clear(struct main_state *st)
+{
+	net_free(st->net);
+	for (size_t i = 0; i < 3; i++) {
+		if (st->sig[i] != NULL) {
+			event_free(st->sig[i]);
+		}
+	}
+	if (st->base != NULL) {
+		event_base_free(st->base);
+	}
+	zone_set_free(st->zones);
+	fault_set_free(st->faults);
+	log_query_close();
+	options_clear(&st->opt);
+	libevent_global_shutdown();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_state st;
+	const char *unsupported;
+	char err[512];
+	int status = 0;
+
+	memset(&st, 0, sizeof(st));
+	switch (options_parse(&st.opt, argc, argv, err, sizeof(err))) {
+	case OPTIONS_RUN:
+		break;
+	case OPTIONS_HELP:
+		options_usage(stdout, MAIN_PROG);
+		status = fflush(stdout) == 0 ? 0 : 1;
+		goto out;
+	case OPTIONS_VERSION:
+		(void)printf("%s %s\n", MAIN_PROG, CAALAB_VERSION);
+		status = fflush(stdout) == 0 ? 0 : 1;
+		goto out;
+	case OPTIONS_USAGE_ERROR:
+		(void)fprintf(stderr,
+		              "%s: %s\nTry '%s --help' for more information.\n",
+		              MAIN_PROG, err, MAIN_PROG);
+		status = OPTIONS_EX_USAGE;
+		goto out;
+	case OPTIONS_NOMEM:
+	default:
+		(void)fprintf(stderr, "%s: %s\n", MAIN_PROG, err);
+		status = 1;
+		goto out;
+	}
+	unsupported = options_unsupported(&st.opt);
+	if (unsupported != NULL) {
+		(void)fprintf(stderr,
+		              "%s: %s is not available yet (this build has no "
+		              "management API)\n",
+		              MAIN_PROG, unsupported);
+		status = OPTIONS_EX_USAGE;
+		goto out;
+	}
+	if (st.opt.list_profiles) {
+		fault_profile_list(stdout);
+		status = fflush(stdout) == 0 ? 0 : 1;
+		goto out;
+	}
+	log_set_level(log_level_from_verbosity(st.opt.verbosity));
+	if (st.opt.query_log != NULL &&
+	    log_query_open(st.opt.query_log, err, sizeof(err)) != 0) {
+		log_err("query log not opened (%s)", err);
+		status = 1;
+		goto out;
+	}
+	status = main_serve(&st);
+out:
+	main_clear(&st);
+	return status;
+}

@@ -1,0 +1,424 @@
+/*
+ * tests/unit/test_options.c -- caa-responder's command line: defaults,
+ * every option, listen addresses and the messages for misuse.
+ */
+#include <criterion/criterion.h>
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "options.h"
+#include "query.h"
+
+/* getopt_long permutes argv and options borrow it: keep it writable. */
+static char test_store[32][256];
+static char *test_argv[33];
+
+static enum options_status
+test_parse(struct options *o, char *err, size_t errlen, const char *const *args)
+{
+	int argc = 0;
+
+	for (; args[argc] != NULL && argc < 32; argc++) {
+		(void)snprintf(test_store[argc], sizeof(test_store[argc]), "%s",
+		               args[argc]);
+		test_argv[argc] = test_store[argc];
+	}
+	test_argv[argc] = NULL;
+	return options_parse(o, argc, test_argv, err, errlen);
+}
+
+/* PARSE(&o, err, "-z", "a.zone", NULL): the list ends with NULL. */
+#define PARSE(o, err, ...)                  \
+	test_parse((o), (err), sizeof(err), \
+	           (const char *const[]){"caa-responder", __VA_ARGS__})
+
+static const char *
+test_addr(const struct net_listen *l, char *buf, size_t cap)
+{
+	cr_assert_eq(l->addrlen, l->addr.ss_family == AF_INET6
+	                                 ? sizeof(struct sockaddr_in6)
+	                                 : sizeof(struct sockaddr_in));
+	return log_addr_format((const struct sockaddr *)&l->addr, buf, cap);
+}
+
+static void
+test_usage_error(const char *want, const char *const *args)
+{
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(test_parse(&o, err, sizeof(err), args),
+	             OPTIONS_USAGE_ERROR, "%s accepted", args[1]);
+	cr_assert(strstr(err, want) != NULL, "'%s' lacks '%s'", err, want);
+	options_clear(&o);
+}
+
+#define USAGE_ERROR(want, ...)   \
+	test_usage_error((want), \
+	                 (const char *const[]){"caa-responder", __VA_ARGS__})
+
+Test(options, defaults_without_arguments)
+{
+	struct options o;
+	char err[256];
+	char a[LOG_ADDR_MAX];
+
+	cr_assert_eq(PARSE(&o, err, NULL), OPTIONS_RUN);
+	cr_assert_eq(o.nzones, 0);
+	cr_assert_eq(o.nlisten, 2);
+	cr_assert_str_eq(test_addr(&o.listen[0], a, sizeof(a)),
+	                 "127.0.0.1:5353");
+	cr_assert_not(o.listen[0].optional);
+	cr_assert_str_eq(test_addr(&o.listen[1], a, sizeof(a)), "[::1]:5353");
+	cr_assert(o.listen[1].optional);
+	cr_assert_eq(o.udp_max, QUERY_UDP_MAX_DEFAULT);
+	cr_assert_eq(o.tcp_idle_ms, 10000);
+	cr_assert_eq(o.tcp_max_conns, 512);
+	cr_assert_null(o.query_log);
+	cr_assert_eq(o.verbosity, 0);
+	cr_assert_null(options_unsupported(&o));
+	options_clear(&o);
+}
+
+Test(options, zones_from_flags_and_arguments_keep_their_order)
+{
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(PARSE(&o, err, "-z", "a.zone", "b.zone", "--zone",
+	                   "c.zone", "--zone=d.zone", "--", "-e.zone", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_eq(o.nzones, 5);
+	cr_assert_str_eq(o.zones[0], "a.zone");
+	cr_assert_str_eq(o.zones[1], "b.zone");
+	cr_assert_str_eq(o.zones[2], "c.zone");
+	cr_assert_str_eq(o.zones[3], "d.zone");
+	cr_assert_str_eq(o.zones[4], "-e.zone");
+	options_clear(&o);
+}
+
+Test(options, listen_replaces_the_defaults_and_repeats)
+{
+	struct options o;
+	char err[256];
+	char a[LOG_ADDR_MAX];
+
+	cr_assert_eq(PARSE(&o, err, "-l", "127.0.0.1:0", "--listen", "[::1]:53",
+	                   "-l", "::1", "-l", "10.1.2.3", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_eq(o.nlisten, 4);
+	cr_assert_str_eq(test_addr(&o.listen[0], a, sizeof(a)), "127.0.0.1:0");
+	cr_assert_str_eq(test_addr(&o.listen[1], a, sizeof(a)), "[::1]:53");
+	cr_assert_str_eq(test_addr(&o.listen[2], a, sizeof(a)), "[::1]:5353");
+	cr_assert_str_eq(test_addr(&o.listen[3], a, sizeof(a)),
+	                 "10.1.2.3:5353");
+	for (size_t i = 0; i < o.nlisten; i++) {
+		cr_assert_not(o.listen[i].optional, "address %zu optional", i);
+	}
+	options_clear(&o);
+}
+
+Test(options, listen_address_forms)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} ok[] = {
+	        {"127.0.0.1", "127.0.0.1:5353"},
+	        {"127.0.0.1:53", "127.0.0.1:53"},
+	        {"127.0.0.1:0", "127.0.0.1:0"},
+	        {"0.0.0.0:65535", "0.0.0.0:65535"},
+	        {"::1", "[::1]:5353"},
+	        {"[::1]", "[::1]:5353"},
+	        {"[::1]:53", "[::1]:53"},
+	        {"[::]:0", "[::]:0"},
+	        {"[2001:db8::1]:8053", "[2001:db8::1]:8053"},
+	        {"::ffff:127.0.0.1", "[::ffff:127.0.0.1]:5353"},
+	};
+	struct net_listen l;
+	char err[128];
+	char a[LOG_ADDR_MAX];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cr_assert_eq(options_listen_parse(ok[i].text, 5353, &l, err,
+		                                  sizeof(err)),
+		             0, "%s: %s", ok[i].text, err);
+		cr_assert_str_eq(test_addr(&l, a, sizeof(a)), ok[i].want);
+	}
+}
+
+Test(options, listen_address_errors)
+{
+	static const char *const bad[] = {
+	        "",
+	        "1.2.3",
+	        "1.2.3.4:",
+	        ":53",
+	        "[::1]x",
+	        "[::1]:",
+	        "[::1",
+	        "[]:53",
+	        "localhost",
+	        "1.2.3.4:65536",
+	        "1.2.3.4:+5",
+	        "1.2.3.4:-1",
+	        "1.2.3.4: 5",
+	        "1.2.3.4:5x",
+	        "::1::2",
+	        "fe80::1%nosuchif0",
+	        "[1.2.3.4]:5",
+	};
+	struct net_listen l;
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		cr_assert_neq(options_listen_parse(bad[i], 5353, &l, err,
+		                                   sizeof(err)),
+		              0, "'%s' accepted", bad[i]);
+		cr_assert_neq(err[0], '\0', "'%s': no reason", bad[i]);
+	}
+}
+
+Test(options, listen_without_port_when_one_is_needed)
+{
+	struct net_listen l;
+	char err[128];
+
+	cr_assert_neq(
+	        options_listen_parse("127.0.0.1", -1, &l, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "port") != NULL, "%s", err);
+	cr_assert_eq(options_listen_parse("127.0.0.1:8055", -1, &l, err,
+	                                  sizeof(err)),
+	             0);
+}
+
+Test(options, bad_listen_names_the_option_and_value)
+{
+	USAGE_ERROR("'1.2.3' for -l/--listen", "-l", "1.2.3", NULL);
+	USAGE_ERROR("--listen", "--listen=[::1]:x", NULL);
+}
+
+Test(options, numbers_and_their_ranges)
+{
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(PARSE(&o, err, "--udp-max", "4096", "--tcp-idle-timeout",
+	                   "250", "--tcp-max-conns=7", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_eq(o.udp_max, 4096);
+	cr_assert_eq(o.tcp_idle_ms, 250);
+	cr_assert_eq(o.tcp_max_conns, 7);
+	options_clear(&o);
+
+	cr_assert_eq(PARSE(&o, err, "--udp-max", "512", NULL), OPTIONS_RUN);
+	cr_assert_eq(o.udp_max, 512);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--udp-max", "65535", NULL), OPTIONS_RUN);
+	cr_assert_eq(o.udp_max, 65535);
+	options_clear(&o);
+
+	USAGE_ERROR("'511' for --udp-max", "--udp-max", "511", NULL);
+	USAGE_ERROR("'65536' for --udp-max", "--udp-max", "65536", NULL);
+	USAGE_ERROR("--udp-max", "--udp-max", " 600", NULL);
+	USAGE_ERROR("--udp-max", "--udp-max", "+600", NULL);
+	USAGE_ERROR("--udp-max", "--udp-max", "", NULL);
+	USAGE_ERROR("--tcp-idle-timeout", "--tcp-idle-timeout", "0", NULL);
+	USAGE_ERROR("--tcp-idle-timeout", "--tcp-idle-timeout", "1e3", NULL);
+	USAGE_ERROR("--tcp-max-conns", "--tcp-max-conns", "-1", NULL);
+	USAGE_ERROR("--tcp-max-conns", "--tcp-max-conns", "0", NULL);
+}
+
+Test(options, query_log_and_verbosity)
+{
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(PARSE(&o, err, "-q", "-", "-v", "-vv", "--verbose", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_str_eq(o.query_log, "-");
+	cr_assert_eq(o.verbosity, 4);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--query-log=/tmp/q.log", NULL),
+	             OPTIONS_RUN);
+	cr_assert_str_eq(o.query_log, "/tmp/q.log");
+	options_clear(&o);
+	USAGE_ERROR("-q/--query-log", "-q", "", NULL);
+}
+
+Test(options, fault_options_are_kept_in_order)
+{
+	struct options o;
+	char err[256];
+	char a[LOG_ADDR_MAX];
+
+	cr_assert_eq(PARSE(&o, err, "-f", "servfail example.test CAA", "-F",
+	                   "a.rules", "--fault", "drop . CAA", "-P",
+	                   "caa-servfail", "--profile=x:example.test",
+	                   "--faults-file=b.rules", "--list-profiles", "--seed",
+	                   "18446744073709551615", "-c", "127.0.0.1:8055",
+	                   "--control-token", "s3cret", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_eq(o.nfaults, 2);
+	cr_assert_str_eq(o.faults[0], "servfail example.test CAA");
+	cr_assert_str_eq(o.faults[1], "drop . CAA");
+	cr_assert_eq(o.nfault_files, 2);
+	cr_assert_str_eq(o.fault_files[0], "a.rules");
+	cr_assert_str_eq(o.fault_files[1], "b.rules");
+	cr_assert_eq(o.nprofiles, 2);
+	cr_assert_str_eq(o.profiles[0], "caa-servfail");
+	cr_assert_str_eq(o.profiles[1], "x:example.test");
+	cr_assert(o.list_profiles);
+	cr_assert(o.has_seed);
+	cr_assert_eq(o.seed, UINT64_MAX);
+	cr_assert_str_eq(o.control, "127.0.0.1:8055");
+	cr_assert_str_eq(test_addr(&o.control_addr, a, sizeof(a)),
+	                 "127.0.0.1:8055");
+	cr_assert_str_eq(o.control_token, "s3cret");
+	cr_assert_str_eq(options_unsupported(&o), "-c/--control");
+	options_clear(&o);
+}
+
+Test(options, only_the_management_api_is_unsupported)
+{
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(PARSE(&o, err, "-f", "drop . *", "-F", "x.rules", "-P",
+	                   "p", "--list-profiles", "--seed", "0", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_null(options_unsupported(&o));
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "-c", "[::1]:80", NULL), OPTIONS_RUN);
+	cr_assert_str_eq(options_unsupported(&o), "-c/--control");
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--control-token", "t", NULL), OPTIONS_RUN);
+	cr_assert_str_eq(options_unsupported(&o), "--control-token");
+	options_clear(&o);
+}
+
+Test(options, seed_and_control_errors)
+{
+	USAGE_ERROR("--seed", "--seed", "18446744073709551616", NULL);
+	USAGE_ERROR("--seed", "--seed", "-1", NULL);
+	USAGE_ERROR("a port is needed", "-c", "127.0.0.1", NULL);
+	USAGE_ERROR("--control-token", "--control-token=", NULL);
+}
+
+Test(options, help_and_version_stop_parsing)
+{
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(PARSE(&o, err, "-z", "a.zone", "-h", "--bogus", NULL),
+	             OPTIONS_HELP);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--help", NULL), OPTIONS_HELP);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "-V", NULL), OPTIONS_VERSION);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--version", NULL), OPTIONS_VERSION);
+	options_clear(&o);
+}
+
+Test(options, misuse_names_the_option)
+{
+	USAGE_ERROR("unknown option '-x'", "-x", NULL);
+	USAGE_ERROR("unknown option '-x'", "-vx", NULL);
+	USAGE_ERROR("unknown option '--bogus'", "--bogus=1", NULL);
+	USAGE_ERROR("ambiguous option '--tcp'", "--tcp", "5", NULL);
+	USAGE_ERROR("-z/--zone needs an argument", "-z", NULL);
+	USAGE_ERROR("-z/--zone needs an argument", "--zone", NULL);
+	USAGE_ERROR("--udp-max needs an argument", "--udp-max", NULL);
+	USAGE_ERROR("-h/--help takes no argument", "--help=1", NULL);
+	USAGE_ERROR("--list-profiles takes no argument", "--list-profiles=x",
+	            NULL);
+	USAGE_ERROR("empty zone file name", "", NULL);
+}
+
+Test(options, long_option_prefixes_are_accepted)
+{
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(PARSE(&o, err, "--udp", "1400", "--que", "-", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_eq(o.udp_max, 1400);
+	cr_assert_str_eq(o.query_log, "-");
+	options_clear(&o);
+}
+
+Test(options, parses_again_in_one_process)
+{
+	struct options o;
+	char err[256];
+
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(
+		        PARSE(&o, err, "-v", "-z", "a.zone", "b.zone", NULL),
+		        OPTIONS_RUN, "round %d: %s", i, err);
+		cr_assert_eq(o.verbosity, 1);
+		cr_assert_eq(o.nzones, 2);
+		options_clear(&o);
+	}
+	USAGE_ERROR("-x", "-z", "a.zone", "-x", NULL);
+	cr_assert_eq(PARSE(&o, err, "-z", "c.zone", NULL), OPTIONS_RUN);
+	cr_assert_eq(o.nzones, 1);
+	options_clear(&o);
+}
+
+Test(options, clear_accepts_a_cleared_struct)
+{
+	struct options o;
+
+	options_init(&o);
+	options_clear(&o);
+	options_clear(&o);
+	cr_assert_null(o.zones);
+	cr_assert_eq(o.udp_max, QUERY_UDP_MAX_DEFAULT);
+}
+
+Test(options, usage_shows_every_option_and_the_defaults)
+{
+	static const char *const want[] = {
+	        "--zone",
+	        "--listen",
+	        "--query-log",
+	        "--udp-max",
+	        "--tcp-idle-timeout",
+	        "--tcp-max-conns",
+	        "--fault",
+	        "--faults-file",
+	        "--profile",
+	        "--list-profiles",
+	        "--seed",
+	        "--control ",
+	        "--control-token",
+	        "--verbose",
+	        "--help",
+	        "--version",
+	        "127.0.0.1:5353",
+	        "[::1]:5353",
+	        "(default 1232)",
+	        "(default 10000)",
+	        "(default 512)",
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	cr_assert_not_null(fp);
+	options_usage(fp, "caa-responder");
+	cr_assert_eq(fclose(fp), 0);
+	cr_assert(strncmp(text, "Usage: caa-responder ", 21) == 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		cr_assert(strstr(text, want[i]) != NULL, "help lacks '%s'",
+		          want[i]);
+	}
+	free(text);
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# scripts/bootstrap.sh -- install what caalab's build and tests need, with
+# apt-get, on Debian 12.  Installs only what is missing (apt-get update runs
+# only then), so a second run does nothing.  Runs as root, or through sudo
+# when there is one.
+#
+#   scripts/bootstrap.sh           install what is missing
+#   scripts/bootstrap.sh --check   only list what is missing (status 1 if any)
+set -euo pipefail
+
+# Build: compiler, make, cmake, pkg-config and the three libraries.
+# Tests: the DNS tools the end-to-end tests drive, and python3 for the raw
+# packets (standard library only).
+PACKAGES=(
+	build-essential cmake pkg-config
+	libldns-dev libevent-dev libcriterion-dev
+	dnsutils knot-dnsutils ldnsutils python3
+)
+
+check_only=false
+case ${1:-} in
+--check) check_only=true ;;
+"") ;;
+-h | --help)
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+*)
+	echo "bootstrap.sh: unknown option $1 (try --help)" >&2
+	exit 2
+	;;
+esac
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "bootstrap: every package is installed"
+	exit 0
+fi
+if $check_only; then
+	echo "bootstrap: missing: ${missing[*]}"
+	exit 1
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		sudo=(sudo)
+	else
+		echo "bootstrap: need root (or sudo) to install: ${missing[*]}" >&2
+		exit 1
+	fi
+fi
+
+echo "bootstrap: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	--no-install-recommends "${missing[@]}" </dev/null
+echo "bootstrap: done"

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# scripts/test.sh -- set up and run every test: install what is missing
+# (scripts/bootstrap.sh), build in build/ with warnings as errors and run
+# ctest, then the same in build-asan/ under AddressSanitizer and
+# UndefinedBehaviorSanitizer.  Prints ctest's summary of each pass; the
+# status is non-zero if a build or a test failed.
+#
+#   scripts/test.sh [--no-asan] [--no-bootstrap] [-j N] [-R REGEX]
+#
+#   --no-asan        only the first pass (build/)
+#   --no-bootstrap   do not check the installed packages
+#   -j N             parallel build and test jobs (default: the CPU count)
+#   -R REGEX         only the tests whose names match (ctest -R)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$PWD
+
+asan=true
+bootstrap=true
+jobs=$(nproc 2>/dev/null || echo 2)
+filter=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-asan) asan=false ;;
+	--no-bootstrap) bootstrap=false ;;
+	-j)
+		jobs=${2:?-j needs a number}
+		shift
+		;;
+	-R)
+		filter=(-R "${2:?-R needs a regular expression}")
+		shift
+		;;
+	-h | --help)
+		sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "test.sh: unknown option $1 (try --help)" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+
+if $bootstrap; then
+	"$root/scripts/bootstrap.sh"
+fi
+
+summaries=()
+total_passed=0
+total_failed=0
+status=0
+
+# run_pass DIR CMAKE-OPTIONS...: configure, build and test in DIR.
+run_pass() {
+	local dir=$1 log summary failed total
+	shift
+	log=$root/$dir/ctest.log
+	echo "== $dir: configure and build"
+	if ! cmake -S "$root" -B "$root/$dir" "$@" ||
+		! cmake --build "$root/$dir" -j "$jobs"; then
+		summaries+=("$dir: the build failed")
+		total_failed=$((total_failed + 1))
+		status=1
+		return
+	fi
+	echo "== $dir: ctest"
+	if ctest --test-dir "$root/$dir" --output-on-failure -j "$jobs" \
+		--timeout 600 "${filter[@]}" </dev/null 2>&1 | tee "$log"; then
+		:
+	else
+		status=1
+	fi
+	summary=$(grep -E '^[0-9]+% tests passed' "$log" | tail -n1 || true)
+	if [ -z "$summary" ]; then
+		summaries+=("$dir: ctest printed no summary")
+		total_failed=$((total_failed + 1))
+		status=1
+		return
+	fi
+	summaries+=("$dir: $summary")
+	failed=$(printf '%s\n' "$summary" | sed -n 's/.* \([0-9][0-9]*\) tests\{0,1\} failed out of \([0-9][0-9]*\).*/\1/p')
+	total=$(printf '%s\n' "$summary" | sed -n 's/.* failed out of \([0-9][0-9]*\).*/\1/p')
+	total_failed=$((total_failed + ${failed:-1}))
+	total_passed=$((total_passed + ${total:-0} - ${failed:-0}))
+	if [ "${total:-0}" -eq 0 ]; then
+		status=1
+	fi
+}
+
+run_pass build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAA_WERROR=ON -DCAA_SANITIZE=OFF
+
+if $asan; then
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	run_pass build-asan -DCMAKE_BUILD_TYPE=Debug -DCAA_WERROR=ON -DCAA_SANITIZE=ON
+fi
+
+echo
+echo "== summary"
+for s in "${summaries[@]}"; do
+	echo "$s"
+done
+echo "tests: $total_passed passed, $total_failed failed"
+exit "$status"

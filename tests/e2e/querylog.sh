@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# tests/e2e/querylog.sh -- the -q query log: one JSON object a line with the
+# fields of DESIGN.md (ts, client, transport, id, qname, qtype, rcode, aa,
+# tc, answers, fault, delay_ms, dropped), to a file or to stdout.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh" "${1:-}"
+
+FIELDS="ts client transport id qname qtype rcode aa tc answers fault delay_ms dropped"
+
+# qlog FILE ID: the log entry with that message ID as key=value lines (JSON
+# values), plus lines= (entries), invalid= (lines that are not JSON objects)
+# and missing= (DESIGN fields absent from some entry).
+qlog() {
+	LAST_CMD="query log $1, id $2"
+	OUT=$("$PY" - "$1" "$2" "$FIELDS" <<'PYEOF' 2>&1
+import json, sys
+path, qid, fields = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
+entries, invalid, missing = [], 0, set()
+with open(path, encoding="utf-8") as f:
+    for line in f:
+        if not line.strip() or line.startswith("ready "):
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            invalid += 1
+            continue
+        if not isinstance(obj, dict):
+            invalid += 1
+            continue
+        missing.update(k for k in fields if k not in obj)
+        entries.append(obj)
+print("lines=%d" % len(entries))
+print("invalid=%d" % invalid)
+print("missing=%s" % ",".join(sorted(missing)))
+for obj in entries:
+    if obj.get("id") == qid:
+        for k, v in obj.items():
+            print("%s=%s" % (k, json.dumps(v)))
+        break
+PYEOF
+	)
+}
+
+# wait_log FILE N: until FILE holds N JSON lines (at most 5 s).
+wait_log() {
+	local _
+	for _ in $(seq 1 50); do
+		[ "$(grep -c '^{' "$1" 2>/dev/null || true)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+log=$tmp/query.log
+start_responder -q "$log" "${ZONE_FILES[@]}" || finish
+
+raw ask "$HOST4" "$PORT4" caa.test CAA --id 4660
+raw ask "$HOST4" "$PORT4" nothere.caa.test CAA --id 4661
+raw ask "$HOST4" "$TPORT4" flag0.caa.test CAA --id 4662 --tcp
+raw ask "$HOST4" "$PORT4" many.big.test CAA --id 4663 --edns 0
+raw ask "$HOST4" "$PORT4" www.example.com A --id 4664
+raw ask "$HOST4" "$PORT4" www.deleg.test A --id 4665
+raw ask "$HOST6" "$PORT6" flag128.caa.test TYPE257 --id 4666
+raw ask "$HOST4" "$PORT4" flag0.caa.test CAA --id 4667 --qdcount 2
+raw ask "$HOST4" "$PORT4" flag0.caa.test CAA --id 4668 --opcode 2
+
+if wait_log "$log" 9; then pass; else fail "nine query-log lines within 5 s" 9 "$(grep -c '^{' "$log")"; fi
+
+qlog "$log" 4660
+expect kv invalid 0
+expect kv missing ''
+expect kv transport '"udp"'
+expect kv qname '"caa.test."'
+expect kv qtype '"CAA"'
+expect kv rcode '"NOERROR"'
+expect kv aa true
+expect kv tc false
+expect kv answers 3
+expect kv fault null
+expect kv delay_ms 0
+expect kv dropped false
+check_match "client is 127.0.0.1:PORT" '^"127\.0\.0\.1:[0-9]+"$' "$(out_kv client)"
+check_match "ts is an ISO 8601 UTC time with milliseconds" \
+	'^"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z"$' "$(out_kv ts)"
+
+qlog "$log" 4661
+expect kv rcode '"NXDOMAIN"'
+expect kv aa true
+expect kv answers 0
+qlog "$log" 4662
+expect kv transport '"tcp"'
+expect kv answers 1
+qlog "$log" 4663
+expect kv tc true
+expect kv transport '"udp"'
+qlog "$log" 4664
+expect kv rcode '"REFUSED"'
+expect kv aa false
+qlog "$log" 4665
+expect kv rcode '"NOERROR"'
+expect kv aa false
+expect kv answers 0
+qlog "$log" 4666
+expect kv qtype '"CAA"'
+expect kv qname '"flag128.caa.test."'
+check_match "an IPv6 client is [ADDR]:PORT" '^"\[::1\]:[0-9]+"$' "$(out_kv client)"
+qlog "$log" 4667
+expect kv rcode '"FORMERR"'
+qlog "$log" 4668
+expect kv rcode '"NOTIMP"'
+
+# kdig's queries on one kept-open connection come from one client port.
+before=$(grep -c '^{' "$log")
+timeout 20 kdig @"$HOST4" -p "$TPORT4" +norec +tcp +keepopen +timeout=3 +retry=0 \
+	flag0.caa.test CAA flag1.caa.test CAA >/dev/null 2>&1
+wait_log "$log" $((before + 2))
+clients=$(tail -n 2 "$log" | "$PY" -c '
+import json, sys
+print(" ".join(sorted({json.loads(l)["transport"] + "/" + json.loads(l)["client"] for l in sys.stdin})))')
+check_match "two queries, one TCP connection (one client address)" '^tcp/127\.0\.0\.1:[0-9]+$' "$clients"
+
+# "-q -": the log goes to stdout, after the ready line.
+start_responder -q - "${ZONE_FILES[@]}" || finish
+raw ask "$HOST4" "$PORT4" flags.caa.test CAA --id 777
+if wait_log "$tmp/out" 1; then pass; else fail "a log line on stdout within 5 s" 1 0; fi
+check "stdout starts with the ready line" ready "$(head -n1 "$tmp/out" | cut -d' ' -f1)"
+qlog "$tmp/out" 777
+expect kv invalid 0
+expect kv missing ''
+expect kv qname '"flags.caa.test."'
+expect kv answers 2
+
+finish

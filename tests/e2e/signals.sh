@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# tests/e2e/signals.sh -- SIGHUP reloads the zone files atomically: good
+# files replace the data, a file with an error (or an included file with
+# one) leaves every old zone serving and logs "file:line: reason";
+# SIGTERM and SIGINT stop the server with status 0.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh" "${1:-}"
+
+zdir=$tmp/zones
+mkdir -p "$zdir"
+cp "$ZONES_DIR"/*.zone "$ZONES_DIR"/*.inc "$zdir"/
+start_responder "$zdir"/*.zone || finish
+pid=$RSP_PID
+
+# until_answer TIMEOUT-TENTHS NAME TYPE TEXT: poll dig until TEXT answers.
+until_answer() {
+	local _
+	for _ in $(seq 1 "$1"); do
+		ask dig "$2" "$3"
+		grep -Fxq -- "$4" <<<"$(out_section ANSWER)" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# until_stderr TENTHS ERE: poll the responder's stderr for a line.
+until_stderr() {
+	local _
+	for _ in $(seq 1 "$1"); do
+		grep -Eq -- "$2" "$tmp/err" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_exit TENTHS: sets STATUS to the responder's exit status, or
+# "running" if it has not exited in time.
+wait_exit() {
+	STATUS=running
+	for _ in $(seq 1 "$1"); do
+		if ! kill -0 "$RSP_PID" 2>/dev/null; then
+			wait "$RSP_PID"
+			STATUS=$?
+			RSP_PID=""
+			return
+		fi
+		sleep 0.1
+	done
+}
+
+ask dig flag0.caa.test CAA
+expect rr ANSWER 'flag0.caa.test. IN CAA 0 issue "letsencrypt.org"'
+
+# A good change: SIGHUP serves it.
+sed -i 's/^flag0 .*/flag0           CAA     0 issue "reloaded.ca.test"/' "$zdir/caa.test.zone"
+kill -HUP "$pid"
+if until_answer 100 flag0.caa.test CAA 'flag0.caa.test. IN CAA 0 issue "reloaded.ca.test"'; then
+	pass
+else
+	fail "SIGHUP loads the changed zone within 10 s" 'flag0.caa.test. IN CAA 0 issue "reloaded.ca.test"' "$(out_section ANSWER)"
+fi
+check "the responder still runs after SIGHUP" yes "$(responder_alive && echo yes || echo no)"
+
+# A change to test.zone together with an error in caa.test.zone: nothing of
+# the new files is served (atomic), the error is logged as file:line.
+cp "$zdir/caa.test.zone" "$tmp/caa.good"
+sed -i 's/^example         A       192.0.2.10/example         A       192.0.2.99/' "$zdir/test.zone"
+printf 'broken          CAA     notaflag issue "x"\n' >>"$zdir/caa.test.zone"
+bad_line=$(wc -l <"$zdir/caa.test.zone")
+kill -HUP "$pid"
+if until_stderr 100 "caa\\.test\\.zone:$bad_line:"; then
+	pass
+else
+	fail "SIGHUP with a broken zone logs file:line" "caa.test.zone:$bad_line: reason" "$(tail -n 5 "$tmp/err")"
+fi
+check "the responder still runs after a failed reload" yes "$(responder_alive && echo yes || echo no)"
+ask dig flag0.caa.test CAA
+expect rcode NOERROR
+expect rr ANSWER 'flag0.caa.test. IN CAA 0 issue "reloaded.ca.test"'
+ask dig broken.caa.test CAA
+expect rcode NXDOMAIN
+ask dig example.test A
+expect rr ANSWER 'example.test. IN A 192.0.2.10'
+expect nrr ANSWER 'example.test. IN A 192.0.2.99'
+ask dig many.big.test CAA +tcp
+expect count ANSWER 1001
+
+# An error in a file read through $INCLUDE is reported at its own line.
+cp "$tmp/caa.good" "$zdir/caa.test.zone"
+printf 'broken          CAA     0 issue\n' >>"$zdir/caa.test.params.inc"
+inc_line=$(wc -l <"$zdir/caa.test.params.inc")
+kill -HUP "$pid"
+if until_stderr 100 "caa\\.test\\.params\\.inc:$inc_line:"; then
+	pass
+else
+	fail "SIGHUP with a broken included file logs its file:line" "caa.test.params.inc:$inc_line: reason" "$(tail -n 5 "$tmp/err")"
+fi
+ask dig example.test A
+expect rr ANSWER 'example.test. IN A 192.0.2.10'
+ask dig account.caa.test CAA
+expect rcode NOERROR
+expect count ANSWER 1
+
+# Repaired: the next SIGHUP serves everything new.
+sed -i '$d' "$zdir/caa.test.params.inc"
+kill -HUP "$pid"
+if until_answer 100 example.test A 'example.test. IN A 192.0.2.99'; then
+	pass
+else
+	fail "SIGHUP after the repair serves the new test.zone" 'example.test. IN A 192.0.2.99' "$(out_section ANSWER)"
+fi
+
+# SIGTERM: a clean exit, status 0.
+kill -TERM "$pid"
+wait_exit 100
+check "SIGTERM exits with status 0 within 10 s" 0 "$STATUS"
+
+# SIGINT: the same.
+start_responder "${ZONE_FILES[@]}" || finish
+kill -INT "$RSP_PID"
+wait_exit 100
+check "SIGINT exits with status 0 within 10 s" 0 "$STATUS"
+
+finish

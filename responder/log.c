@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fault.h"
+#include "history.h"
 #include "wire.h"
 
 static enum log_level log_level = LOG_LEVEL_WARN;
@@ -316,12 +317,16 @@ log_query(const struct sockaddr *client, enum query_transport tp,
 	struct timespec ts;
 	size_t n;
 
-	if (log_query_fp == NULL) {
+	if (log_query_fp == NULL && !history_is_recording()) {
 		return;
 	}
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
 		ts.tv_sec = 0;
 		ts.tv_nsec = 0;
+	}
+	history_record(&ts, client, tp, res); /* the API's GET /queries */
+	if (log_query_fp == NULL) {
+		return;
 	}
 	n = log_query_format(line, sizeof(line), &ts, client, tp, res);
 	if (n >= sizeof(line)) {

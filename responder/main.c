@@ -12,7 +12,9 @@
 
 #include <event2/event.h>
 
+#include "control.h"
 #include "fault.h"
+#include "history.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -29,28 +31,30 @@ struct main_state {
 	struct event_base *base;
 	struct net *net;
 	struct event *sig[3]; /* SIGHUP, SIGTERM, SIGINT */
+	struct control *control; /* -c: the management API, or NULL */
+	struct history *history; /* what GET /queries reads, with -c */
 };
 
-/* SIGHUP: read every zone and rules file again; on any error keep the old. */
-static void
-main_reload(evutil_socket_t sig, short what, void *arg)
+/*
+ * Read every zone and rules file again, with the API's record edits; on
+ * any error keep the old data.  SIGHUP and POST /reload.  Returns 0, or
+ * -1 with ERR saying why.
+ */
+static int
+main_reload_now(void *arg, char *err, size_t errlen)
 {
 	struct main_state *st = arg;
 	struct zone_set *zs;
-	char err[1024];
 
-	(void)sig;
-	(void)what;
-	zs = zone_set_load(st->opt.zones, st->opt.nzones, err, sizeof(err));
+	zs = zone_set_load_edits(st->opt.zones, st->opt.nzones,
+	                         control_edits(st->control), err, errlen);
 	if (zs == NULL) {
-		log_err("%s (not reloaded, the old data still serves)", err);
-		return;
+		return -1;
 	}
 	/* All or nothing: the rules files last, as they cannot roll back. */
-	if (fault_set_reload(st->faults, err, sizeof(err)) != 0) {
-		log_err("%s (not reloaded, the old data still serves)", err);
+	if (fault_set_reload(st->faults, err, errlen) != 0) {
 		zone_set_free(zs);
-		return;
+		return -1;
 	}
 	/* No query is in flight between events, so the swap is atomic. */
 	zone_set_free(st->zones);
@@ -59,6 +63,20 @@ main_reload(evutil_socket_t sig, short what, void *arg)
 	log_info("reloaded: %zu zones, %zu records, %zu fault rules",
 	         zone_set_zone_count(zs), zone_set_record_count(zs),
 	         fault_set_count(st->faults));
+	return 0;
+}
+
+/* SIGHUP */
+static void
+main_reload(evutil_socket_t sig, short what, void *arg)
+{
+	char err[1024];
+
+	(void)sig;
+	(void)what;
+	if (main_reload_now(arg, err, sizeof(err)) != 0) {
+		log_err("%s (not reloaded, the old data still serves)", err);
+	}
 }
 
 static void
@@ -158,6 +176,40 @@ main_faults(struct main_state *st)
 	return 0;
 }
 
+/*
+ * -c: the history GET /queries reads, then the API itself.  Returns 0, or
+ * 1 with the reason logged.
+ */
+static int
+main_control(struct main_state *st)
+{
+	struct control_config cfg = {0};
+	char err[1024];
+
+	st->history = history_new(HISTORY_CAP_DEFAULT);
+	if (st->history == NULL) {
+		log_err("out of memory");
+		return 1;
+	}
+	history_attach(st->history);
+	cfg.addr = &st->opt.control_addr;
+	cfg.token = st->opt.control_token;
+	cfg.zone_files = st->opt.zones;
+	cfg.nzone_files = st->opt.nzones;
+	cfg.zones = &st->zones;
+	cfg.env = &st->env;
+	cfg.faults = st->faults;
+	cfg.history = st->history;
+	cfg.reload = main_reload_now;
+	cfg.reload_arg = st;
+	st->control = control_new(st->base, &cfg, err, sizeof(err));
+	if (st->control == NULL) {
+		log_err("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
 /* Load the zones, bind, say ready and serve until a signal stops us. */
 static int
 main_serve(struct main_state *st)
@@ -207,7 +259,19 @@ main_serve(struct main_state *st)
 		return 1;
 	}
 
+	if (st->opt.control != NULL && main_control(st) != 0) {
+		return 1;
+	}
+
 	n = net_ready_format(st->net, ready, sizeof(ready));
+	if (st->control != NULL && n < sizeof(ready)) {
+		n += (size_t)snprintf(ready + n, sizeof(ready) - n,
+		                      " control=");
+		if (n < sizeof(ready)) {
+			n += control_address_format(st->control, ready + n,
+			                            sizeof(ready) - n);
+		}
+	}
 	if (n >= sizeof(ready)) {
 		log_err("ready line too long");
 		return 1;
@@ -237,9 +301,32 @@ main_serve(struct main_state *st)
 	return 0;
 }
 
+/*
+ * The management API changes what the server answers: without a token it
+ * listens on loopback only.  Returns why O is refused, or NULL.
+ */
+static const char *
+main_control_misuse(const struct options *o)
+{
+	if (o->control_token != NULL && o->control == NULL) {
+		return "--control-token needs -c/--control";
+	}
+	if (o->control != NULL && o->control_token == NULL &&
+	    !control_addr_is_loopback(
+	            (const struct sockaddr *)&o->control_addr.addr)) {
+		return "-c/--control on a non-loopback address needs "
+		       "--control-token (anyone who reaches it could change "
+		       "the answers)";
+	}
+	return NULL;
+}
+
 static void
 main_clear(struct main_state *st)
 {
+	control_free(st->control);
+	history_attach(NULL);
+	history_free(st->history);
 	net_free(st->net);
 	for (size_t i = 0; i < 3; i++) {
 		if (st->sig[i] != NULL) {
@@ -260,7 +347,7 @@ int
 main(int argc, char **argv)
 {
 	struct main_state st;
-	const char *unsupported;
+	const char *unsafe;
 	char err[512];
 	int status = 0;
 
@@ -288,12 +375,9 @@ main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	unsupported = options_unsupported(&st.opt);
-	if (unsupported != NULL) {
-		(void)fprintf(stderr,
-		              "%s: %s is not available yet (this build has no "
-		              "management API)\n",
-		              MAIN_PROG, unsupported);
+	unsafe = main_control_misuse(&st.opt);
+	if (unsafe != NULL) {
+		(void)fprintf(stderr, "%s: %s\n", MAIN_PROG, unsafe);
 		status = OPTIONS_EX_USAGE;
 		goto out;
 	}

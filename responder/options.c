@@ -507,18 +507,6 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 	return OPTIONS_RUN;
 }
 
-const char *
-options_unsupported(const struct options *o)
-{
-	if (o->control != NULL) {
-		return "-c/--control";
-	}
-	if (o->control_token != NULL) {
-		return "--control-token";
-	}
-	return NULL;
-}
-
 void
 options_usage(FILE *out, const char *prog)
 {

@@ -86,10 +86,4 @@ void options_clear(struct options *o);
 /* The help text, defaults included. */
 void options_usage(FILE *out, const char *prog);
 
-/*
- * An option O was given that needs a module this build lacks (the
- * management API), named as "-c/--control", or NULL.
- */
-const char *options_unsupported(const struct options *o);
-
 #endif /* RESPONDER_OPTIONS_H */

@@ -126,9 +126,11 @@ query_fault(const struct query_env *env, const struct fault_rule *r,
 	case FAULT_REFUSED:
 	case FAULT_NOTIMP:
 	case FAULT_FORMERR:
-		ai->aa = false;
-		/* fall through */
 	case FAULT_NXDOMAIN:
+		/* An error is not authoritative data; NXDOMAIN keeps AA. */
+		if (fx.action != FAULT_NXDOMAIN) {
+			ai->aa = false;
+		}
 		ai->rcode = fx.action == FAULT_SERVFAIL   ? WIRE_RCODE_SERVFAIL
 		            : fx.action == FAULT_REFUSED  ? WIRE_RCODE_REFUSED
 		            : fx.action == FAULT_NOTIMP   ? WIRE_RCODE_NOTIMP
@@ -169,6 +171,50 @@ query_fault(const struct query_env *env, const struct fault_rule *r,
 		break;
 	}
 	return end;
+}
+
+/*
+ * The default address of D for an A or AAAA question whose honest answer
+ * in OUT[QEND..END) has no record (see query.h): replaces that answer with
+ * one record, owner a pointer to the question, TTL 0.  Returns the end.
+ */
+static size_t
+query_default(const struct query_defaults *d, uint16_t qtype, uint8_t *out,
+              size_t qend, size_t end, size_t limit, struct answer_info *ai)
+{
+	const uint8_t *addr;
+	uint16_t alen;
+	uint8_t *p = out + qend;
+
+	if (qtype == WIRE_TYPE_A && d->has_a) {
+		addr = d->a;
+		alen = 4;
+	} else if (qtype == WIRE_TYPE_AAAA && d->has_aaaa) {
+		addr = d->aaaa;
+		alen = 16;
+	} else {
+		return end;
+	}
+	if (ai->ancount > 0 || ai->tc ||
+	    !(ai->rcode == WIRE_RCODE_REFUSED ||
+	      (ai->aa && (ai->rcode == WIRE_RCODE_NOERROR ||
+	                  ai->rcode == WIRE_RCODE_NXDOMAIN))) ||
+	    limit - qend < 12u + alen) {
+		return end;
+	}
+	wire_put16(p, (uint16_t)(0xc000 | WIRE_HEADER_LEN));
+	wire_put16(p + 2, qtype);
+	wire_put16(p + 4, WIRE_CLASS_IN);
+	wire_put32(p + 6, 0);
+	wire_put16(p + 10, alen);
+	memcpy(p + 12, addr, alen);
+	ai->rcode = WIRE_RCODE_NOERROR;
+	ai->aa = true;
+	ai->ancount = 1;
+	ai->nscount = 0;
+	ai->arcount = 0;
+	ai->ns_off = qend + 12u + alen;
+	return qend + 12u + alen;
 }
 
 static void
@@ -280,6 +326,10 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	if (ai.rcode == 0xff) {
 		end = answer_write(env->zones, canon, qlen, res->qtype, out, qend,
 		                   limit, &ai);
+		if (env->defaults != NULL) {
+			end = query_default(env->defaults, res->qtype, out, qend,
+			                    end, limit, &ai);
+		}
 	} else {
 		end = qend;
 	}

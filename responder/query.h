@@ -36,11 +36,26 @@ enum query_drop {
 	QUERY_DROP_FAULT,    /* a fault rule said so */
 };
 
+/*
+ * pebble-challtestsrv's default addresses, set over the management API
+ * (/set-default-ipv4, /set-default-ipv6): an A or AAAA question that the
+ * zones answer without any record (NODATA, NXDOMAIN, or REFUSED outside
+ * every zone; not a referral) gets one record with this address instead,
+ * TTL 0, AA set.
+ */
+struct query_defaults {
+	bool has_a;
+	bool has_aaaa;
+	uint8_t a[4];
+	uint8_t aaaa[16];
+};
+
 /* What the server answers from; read-only while a query runs. */
 struct query_env {
 	const struct zone_set *zones;
 	struct fault_set *faults; /* NULL: no rules */
 	uint16_t udp_max;         /* the largest UDP reply we send (EDNS) */
+	const struct query_defaults *defaults; /* NULL: none (the default) */
 };
 
 #define QUERY_UDP_MAX_DEFAULT 1232 /* as NSD, Knot and BIND since 2020 */

@@ -8,13 +8,15 @@
 #   scripts/bootstrap.sh --check   only list what is missing (status 1 if any)
 set -euo pipefail
 
-# Build: compiler, make, cmake, pkg-config and the three libraries.
-# Tests: the DNS tools the end-to-end tests drive, and python3 for the raw
-# packets (standard library only).
+# Build: compiler, make, cmake, pkg-config and the libraries (ldns for
+# zone files and the probe's queries, libevent, jansson for the management
+# API's JSON, criterion for unit tests).  Tests: the DNS tools the
+# end-to-end tests drive, curl for the management API, and python3 for the
+# raw packets (standard library only).
 PACKAGES=(
 	build-essential cmake pkg-config
-	libldns-dev libevent-dev libcriterion-dev
-	dnsutils knot-dnsutils ldnsutils python3
+	libldns-dev libevent-dev libjansson-dev libcriterion-dev
+	dnsutils knot-dnsutils ldnsutils curl python3
 )
 
 check_only=false

@@ -80,7 +80,8 @@ Test(options, defaults_without_arguments)
 	cr_assert_eq(o.tcp_max_conns, 512);
 	cr_assert_null(o.query_log);
 	cr_assert_eq(o.verbosity, 0);
-	cr_assert_null(options_unsupported(&o));
+	cr_assert_null(o.control);
+	cr_assert_null(o.control_token);
 	options_clear(&o);
 }
 
@@ -280,25 +281,6 @@ Test(options, fault_options_are_kept_in_order)
 	cr_assert_str_eq(test_addr(&o.control_addr, a, sizeof(a)),
 	                 "127.0.0.1:8055");
 	cr_assert_str_eq(o.control_token, "s3cret");
-	cr_assert_str_eq(options_unsupported(&o), "-c/--control");
-	options_clear(&o);
-}
-
-Test(options, only_the_management_api_is_unsupported)
-{
-	struct options o;
-	char err[256];
-
-	cr_assert_eq(PARSE(&o, err, "-f", "drop . *", "-F", "x.rules", "-P",
-	                   "p", "--list-profiles", "--seed", "0", NULL),
-	             OPTIONS_RUN, "%s", err);
-	cr_assert_null(options_unsupported(&o));
-	options_clear(&o);
-	cr_assert_eq(PARSE(&o, err, "-c", "[::1]:80", NULL), OPTIONS_RUN);
-	cr_assert_str_eq(options_unsupported(&o), "-c/--control");
-	options_clear(&o);
-	cr_assert_eq(PARSE(&o, err, "--control-token", "t", NULL), OPTIONS_RUN);
-	cr_assert_str_eq(options_unsupported(&o), "--control-token");
 	options_clear(&o);
 }
 

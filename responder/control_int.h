@@ -1,0 +1,141 @@
+/*
+ * responder/control_int.h -- what control.c, control_edit.c and
+ * control_compat.c share: the state, one request, JSON helpers and the
+ * record change.
+ */
+#ifndef RESPONDER_CONTROL_INT_H
+#define RESPONDER_CONTROL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "control.h"
+#include "query.h"
+#include "wire.h"
+
+/* One record edit as the API keeps it (see control_edit.c). */
+struct ctl_op;
+
+struct control {
+	struct control_config cfg;
+	struct evhttp *http;
+	struct sockaddr_storage bound;
+	socklen_t boundlen;
+	char *auth; /* "Bearer TOKEN", or NULL */
+
+	/* Record edits: the list, and zone_edits built from it. */
+	struct ctl_op **ops;
+	size_t nops;
+	struct zone_edits *edits;
+
+	struct query_defaults defaults; /* ENV->defaults points here if set */
+};
+
+/* One request being answered. */
+struct ctl_req {
+	struct control *ctl;
+	struct evhttp_request *req;
+	enum evhttp_cmd_type method;
+	const char *path;
+	const char *query; /* after '?', or NULL */
+	json_t *body;      /* the parsed body, or NULL; owned */
+};
+
+/* Reply CODE with BODY[0..LEN) of type CTYPE (NULL: no Content-Type). */
+void ctl_reply_body(struct ctl_req *r, int code, const char *ctype,
+                    const char *body, size_t len);
+
+/*
+ * Reply CODE with OBJ as the body (compact JSON).  Takes OBJ; NULL (a
+ * failed json_pack()) replies 500.
+ */
+void ctl_reply_json(struct ctl_req *r, int code, json_t *obj);
+
+/* Reply CODE with {"error": message}. */
+void ctl_reply_error(struct ctl_req *r, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* Reply CODE with TEXT as the body, Content-Type application/json. */
+void ctl_reply_text(struct ctl_req *r, int code, const char *text);
+
+/* Reply CODE with an empty body (challtestsrv's success). */
+void ctl_reply_empty(struct ctl_req *r, int code);
+
+/*
+ * Parse the request body into R->body: a JSON object, duplicate keys
+ * refused when STRICT.  Returns 0, or -1 after replying 400.
+ */
+int ctl_body_parse(struct ctl_req *r, bool strict);
+
+/*
+ * Refuse any key of R->body outside the NULL-terminated KEYS: returns 0,
+ * or -1 after replying 400.
+ */
+int ctl_body_keys(struct ctl_req *r, const char *const *keys);
+
+/*
+ * The member KEY of OBJ, matched exactly, or with FOLD as Go's
+ * encoding/json does (exact first, then without regard to case).  NULL
+ * when absent.
+ */
+json_t *ctl_json_get(json_t *obj, const char *key, bool fold);
+
+/*
+ * A string member: 0 and *OUT (borrowed from OBJ) when it is a string,
+ * 1 and *OUT = "" when absent or null, -1 after replying 400 when it has
+ * another type.
+ */
+int ctl_json_string(struct ctl_req *r, json_t *obj, const char *key, bool fold,
+                    const char **out);
+
+/*
+ * Parse a domain name, with or without the trailing dot ("." is the root),
+ * into WIRE (WIRE_NAME_MAX octets) in canonical (lower-case) form.  When
+ * TEXT is not NULL, also its presentation form, absolute and escaped, into
+ * TEXT of TEXTCAP octets (safe inside a master-file line).  Returns 0 or
+ * -1.
+ */
+int ctl_name_parse(const char *name, uint8_t *wire, char *text, size_t textcap);
+
+/* What a record change does (control_edit.c). */
+enum ctl_op_kind {
+	CTL_OP_ADD,      /* add the record TEXT */
+	CTL_OP_DEL_RR,   /* remove the record TEXT, data compared */
+	CTL_OP_DEL_TYPE, /* remove every record of TYPE (0: any) at TEXT */
+};
+
+struct ctl_change {
+	enum ctl_op_kind kind;
+	const char *text; /* a record line, or a name for CTL_OP_DEL_TYPE */
+	uint16_t type;
+};
+
+/*
+ * Apply CH[0..N) as one change: rebuild the zones from the files and
+ * every edit, these last, and serve the result.  When REMOVAL, a change
+ * that removes no record is not kept.  Returns 0; -EINVAL with ERR saying
+ * why (a bad record, or the zones do not build); -ENOENT (REMOVAL, nothing
+ * went); -ENOMEM.  On error nothing changed.
+ */
+int ctl_records_change(struct control *ctl, const struct ctl_change *ch,
+                       size_t n, bool removal, char *err, size_t errlen);
+
+/* POST and DELETE /records (control_edit.c). */
+void ctl_records_endpoint(struct ctl_req *r);
+
+/* Free the edit list and the edits built from it. */
+void ctl_records_clear(struct control *ctl);
+
+/*
+ * pebble-challtestsrv's endpoints (control_compat.c): the handler for
+ * PATH, or NULL.
+ */
+typedef void (*ctl_handler)(struct ctl_req *r);
+ctl_handler ctl_compat_find(const char *path);
+
+#endif /* RESPONDER_CONTROL_INT_H */

@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# tests/e2e/api.sh -- the HTTP management API (-c): faults and records
+# changed at run time and seen on the wire, the query history, the
+# pebble-challtestsrv endpoints, bad input (400, 413) changing nothing, the
+# token, and the refusal to listen beyond loopback without one.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh" "${1:-}"
+
+if ! command -v curl >/dev/null; then
+	echo "api: curl is needed (apt-get install curl)" >&2
+	exit 2
+fi
+
+CPORT=""
+TOKEN_HEADER=()
+
+# start_api ARGS...: start_responder with -c 127.0.0.1:0 and ARGS; the
+# API's port from the ready line goes to CPORT.
+start_api() {
+	start_responder -c 127.0.0.1:0 "$@" || return 1
+	CPORT=$(ready_port "$READY_LINE" control '127\.0\.0\.1')
+	check_match "ready line ends with the API address" \
+		' control=127\.0\.0\.1:[0-9]+$' "$READY_LINE"
+	[ -n "$CPORT" ]
+}
+
+# api METHOD PATH [BODY|@FILE]: status in $CODE, body in $BODY.
+api() {
+	local data=() shown=${3:-}
+	if [ $# -ge 3 ]; then
+		data=(--data-binary "$3" -H 'Content-Type: application/json')
+	fi
+	LAST_CMD="curl -X $1 http://127.0.0.1:$CPORT$2 ${shown:0:200}"
+	CODE=$(timeout 30 curl -sS -o "$tmp/body" -w '%{http_code}' -X "$1" \
+		"${TOKEN_HEADER[@]}" "${data[@]}" "http://127.0.0.1:$CPORT$2" 2>"$tmp/curl.err")
+	BODY=$(cat "$tmp/body" 2>/dev/null)
+	OUT="HTTP $CODE $BODY $(cat "$tmp/curl.err")"
+}
+
+# expect_api WHAT CODE [ERE]: the last api call had status CODE (and a body
+# that matches ERE).
+expect_api() {
+	check "$1: status" "$2" "$CODE"
+	if [ $# -ge 3 ]; then
+		check_match "$1: body" "$3" "$BODY"
+	fi
+}
+
+# json EXPR [ARG...]: evaluate the Python expression EXPR with j = the
+# last body (ARGs in sys.argv[3:]).
+json() {
+	"$PY" -c 'import json, sys; j = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' \
+		"$BODY" "$@" 2>&1
+}
+
+# -------------------------------------------------------- faults and records
+
+start_api -v "${ZONE_FILES[@]}" || finish
+
+api GET /health
+expect_api "GET /health" 200 '^\{"status":"ok"\}$'
+
+ask dig caa.test CAA
+expect rcode NOERROR
+expect rr ANSWER 'caa.test. IN CAA 0 issue "letsencrypt.org"'
+
+api POST /faults '{"rule":"servfail caa.test CAA"}'
+expect_api "POST /faults" 201 '^\{"id":[0-9]+,"rule":"servfail caa.test CAA"\}$'
+id=$(json 'j["id"]')
+ask dig caa.test CAA
+expect rcode SERVFAIL
+expect count ANSWER 0
+ask dig caa.test SOA
+expect rcode NOERROR
+api GET /faults
+expect_api "GET /faults" 200
+check "the rule is listed" "servfail caa.test CAA api 1 1" \
+	"$(json '" ".join(str(x) for r in j if r["id"] == '"$id"' for x in (r["rule"], r["origin"], r["seen"], r["fired"]))')"
+api DELETE "/faults/$id"
+expect_api "DELETE /faults/ID" 200
+api DELETE "/faults/$id"
+expect_api "DELETE /faults/ID again" 404
+ask dig caa.test CAA
+expect rcode NOERROR
+expect rr ANSWER 'caa.test. IN CAA 0 issue "letsencrypt.org"'
+
+api POST /records '{"rr":"added.caa.test. 60 IN CAA 0 issue \"ca.test\""}'
+expect_api "POST /records" 201
+ask dig added.caa.test CAA
+expect rcode NOERROR
+expect flag aa
+expect rr ANSWER 'added.caa.test. IN CAA 0 issue "ca.test"'
+api DELETE /records '{"rr":"added.caa.test. 60 IN CAA 0 issue \"ca.test\""}'
+expect_api "DELETE /records rr" 200
+ask dig added.caa.test CAA
+expect rcode NXDOMAIN
+api DELETE /records '{"name":"added.caa.test","type":"CAA"}'
+expect_api "DELETE /records of nothing" 404
+api POST /records '{"rr":"added.caa.test. 60 IN CAA 0 issue \"two.test\""}'
+api DELETE /records '{"name":"Added.caa.test.","type":"CAA"}'
+expect_api "DELETE /records name and type" 200
+ask dig added.caa.test CAA
+expect rcode NXDOMAIN
+
+# ------------------------------------------------------------ query history
+
+api GET '/queries?name=CAA.test&type=caa'
+expect_api "GET /queries" 200
+check "the caa.test CAA queries, in order" "NOERROR SERVFAIL NOERROR" \
+	"$(json '" ".join(e["rcode"] for e in j)')"
+check "the fault that fired is named" "servfail caa.test CAA" "$(json 'j[1]["fault"]')"
+check "entries have the query log fields" \
+	"aa,answers,client,delay_ms,dropped,fault,id,qname,qtype,rcode,tc,transport,ts" \
+	"$(json '",".join(sorted(j[0]))')"
+api GET '/queries?name=added.caa.test.'
+check "filtered by name" "3" "$(json 'len(j)')"
+api GET '/queries?type=BOGUS'
+expect_api "GET /queries with a bad type" 400 '"error"'
+api DELETE /queries
+expect_api "DELETE /queries" 200 '"removed":[1-9]'
+api GET /queries
+expect_api "GET /queries after DELETE" 200 '^\[\]$'
+
+# ------------------------------------------------------- bad input, 413
+
+api GET /faults
+before=$BODY
+for body in '{' '[1]' '{"rule":1}' '{"rule":"servfial . *"}' '{"rule":"drop . *","x":1}' \
+	'{"rule":"a","rule":"drop . *"}'; do
+	api POST /faults "$body"
+	expect_api "POST /faults $body" 400 '^\{"error":".+"\}$'
+done
+api POST /records '{"rr":"x.caa.test. 60 IN CAA 0 issue"}'
+expect_api "POST /records, a bad record" 400 'without a value'
+api GET /faults
+check "bad input changed no rule" "$before" "$BODY"
+ask dig x.caa.test CAA
+expect rcode NXDOMAIN
+
+head -c 10485760 /dev/zero | tr '\0' ' ' >"$tmp/big.json"
+api POST /faults "@$tmp/big.json"
+expect_api "a 10 MB body" 413
+api POST /records "@$tmp/big.json"
+expect_api "a 10 MB body, records" 413
+api GET /faults
+check "the 10 MB body changed nothing" "$before" "$BODY"
+api GET /nope
+expect_api "unknown path" 404
+api PUT /faults
+expect_api "wrong method" 405
+
+# --------------------------------------------- reload keeps the API's records
+
+api POST /add-a '{"host":"kept.caa.test","addresses":["192.0.2.44"]}'
+kill -HUP "$RSP_PID"
+until_stderr 50 'reloaded:'
+check "SIGHUP reloads" 0 "$?"
+ask dig kept.caa.test A
+expect rr ANSWER 'kept.caa.test. IN A 192.0.2.44'
+api POST /reload
+expect_api "POST /reload" 200 '"zones":[0-9]+'
+ask dig kept.caa.test A
+expect rr ANSWER 'kept.caa.test. IN A 192.0.2.44'
+
+# ------------------------------------------------------ pebble-challtestsrv
+
+# No zone files: names anywhere, as challtestsrv answers them.
+start_api || finish
+
+api POST /add-a '{"host":"web.example.com","addresses":["10.0.0.1"]}'
+expect_api "/add-a" 200 '^$'
+api POST /add-a '{"host":"web.example.com.","addresses":["10.0.0.2"]}'
+ask dig web.example.com A
+expect rcode NOERROR
+expect flag aa
+expect rr ANSWER 'web.example.com. IN A 10.0.0.1'
+expect rr ANSWER 'web.example.com. IN A 10.0.0.2'
+api POST /add-aaaa '{"host":"web.example.com","addresses":["2001:db8::1"]}'
+ask dig web.example.com AAAA
+expect rr ANSWER 'web.example.com. IN AAAA 2001:db8::1'
+
+api POST /set-txt '{"host":"_acme-challenge.web.example.com","value":"token-one"}'
+expect_api "/set-txt" 200
+api POST /set-txt '{"host":"_acme-challenge.web.example.com","value":"token-two"}'
+ask dig _acme-challenge.web.example.com TXT
+expect rcode NOERROR
+expect rr ANSWER '_acme-challenge.web.example.com. IN TXT "token-one"'
+expect rr ANSWER '_acme-challenge.web.example.com. IN TXT "token-two"'
+
+api POST /add-caa '{"host":"web.example.com","policies":[{"tag":"issue","value":"ca.test"}]}'
+expect_api "/add-caa" 200
+ask dig web.example.com CAA
+expect rr ANSWER 'web.example.com. IN CAA 0 issue "ca.test"'
+
+api POST /set-cname '{"host":"www.example.com","target":"web.example.com"}'
+expect_api "/set-cname" 200
+ask dig www.example.com A
+expect rr ANSWER 'www.example.com. IN CNAME web.example.com.'
+expect rr ANSWER 'web.example.com. IN A 10.0.0.1'
+
+api POST /set-servfail '{"host":"web.example.com"}'
+expect_api "/set-servfail" 200
+ask dig web.example.com A
+expect rcode SERVFAIL
+ask dig web.example.com TXT
+expect rcode SERVFAIL
+api POST /clear-servfail '{"host":"web.example.com"}'
+expect_api "/clear-servfail" 200
+ask dig web.example.com A
+expect rcode NOERROR
+expect rr ANSWER 'web.example.com. IN A 10.0.0.1'
+
+for t in a aaaa caa cname; do
+	api POST "/clear-$t" '{"host":"web.example.com"}'
+	expect_api "/clear-$t" 200
+done
+api POST /clear-cname '{"host":"www.example.com"}'
+ask dig web.example.com A
+expect count ANSWER 0
+api POST /clear-txt '{"host":"_acme-challenge.web.example.com"}'
+expect_api "/clear-txt" 200
+ask dig _acme-challenge.web.example.com TXT
+expect count ANSWER 0
+
+name="random-$RANDOM$RANDOM.example.net"
+api POST /set-default-ipv4 '{"ip":"192.0.2.99"}'
+expect_api "/set-default-ipv4" 200
+ask dig "$name" A
+expect rcode NOERROR
+expect rr ANSWER "$name. IN A 192.0.2.99"
+api POST /set-default-ipv6 '{"ip":"2001:db8::99"}'
+ask dig "$name" AAAA
+expect rr ANSWER "$name. IN AAAA 2001:db8::99"
+api POST /set-default-ipv4 '{"ip":""}'
+ask dig "$name" A
+expect count ANSWER 0
+
+api POST /dns-request-history "{\"host\":\"$name\"}"
+expect_api "/dns-request-history" 200
+check "challtestsrv's history shape" "1 1 1 28 1" \
+	"$(json '" ".join(str(x) for x in (int(all(list(e) == ["Question"] and list(e["Question"]) == ["Name", "Qtype", "Qclass"] for e in j)), int(all(e["Question"]["Name"] == sys.argv[3] + "." for e in j)), j[0]["Question"]["Qtype"], j[1]["Question"]["Qtype"], j[0]["Question"]["Qclass"]))' "$name")"
+check_match "indented as Go's MarshalIndent" '^\[$' "$(head -n1 "$tmp/body")"
+api POST /clear-request-history "{\"host\":\"$name\",\"type\":\"dns\"}"
+expect_api "/clear-request-history" 200
+api POST /dns-request-history "{\"host\":\"$name\"}"
+expect_api "/dns-request-history after clearing" 200 '^\[\]$'
+
+api POST /add-a '{"host":"bad.example.com","addresses":["999.1.1.1"]}'
+expect_api "/add-a, a bad address" 400
+api POST /set-txt 'not json'
+expect_api "/set-txt, not JSON" 400
+ask dig bad.example.com A
+expect count ANSWER 0
+
+# ------------------------------------------------------------------ token
+
+start_responder -c 127.0.0.1:0 --control-token 's3cret t0ken' "${ZONE_FILES[@]}" || finish
+CPORT=$(ready_port "$READY_LINE" control '127\.0\.0\.1')
+api GET /health
+expect_api "no token" 401
+TOKEN_HEADER=(-H 'Authorization: Bearer wrong')
+api GET /health
+expect_api "a wrong token" 401
+TOKEN_HEADER=(-H 'Authorization: Bearer s3cret t0ken')
+api GET /health
+expect_api "the token" 200
+api POST /faults '{"rule":"drop . *"}'
+expect_api "a change with the token" 201
+TOKEN_HEADER=()
+stop_responder
+
+# ------------------------------------------- not beyond loopback without one
+
+LAST_CMD="caa-responder -c 0.0.0.0:0"
+OUT=$(timeout 10 "$RESPONDER" -l 127.0.0.1:0 -c 0.0.0.0:0 2>&1 </dev/null)
+check "a non-loopback API without a token: exit 64" 64 "$?"
+check_match "and says why" 'non-loopback.*--control-token' "$OUT"
+OUT=$(timeout 10 "$RESPONDER" -l 127.0.0.1:0 -c '[::]:0' 2>&1 </dev/null)
+check "[::] without a token: exit 64" 64 "$?"
+OUT=$(timeout 10 "$RESPONDER" -l 127.0.0.1:0 --control-token x 2>&1 </dev/null)
+check "a token without -c: exit 64" 64 "$?"
+
+finish

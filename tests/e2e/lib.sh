@@ -371,3 +371,52 @@ hex() {
 caa_hex() {
 	printf '%02x%02x%s%s' "$1" "${#2}" "$(hex "$2")" "$(hex "$3")"
 }
+
+# ---------------------------------------------------------------- query log
+
+# wait_log_lines FILE N: 0 once FILE holds N JSON lines, 1 after 5 s.
+wait_log_lines() {
+	local _
+	for _ in $(seq 1 50); do
+		[ "$(grep -c '^{' "$1" 2>/dev/null || true)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# log_entry FILE ID: the first query-log entry of FILE with that message ID
+# as key=value lines in $OUT (values as JSON: "SERVFAIL" quoted, true,
+# null), for expect kv; "noentry" if there is none.
+log_entry() {
+	LAST_CMD="query log $1, id $2"
+	OUT=$("$PY" - "$1" "$2" <<'PYEOF' 2>&1
+import json, sys
+path, qid = sys.argv[1], int(sys.argv[2])
+with open(path, encoding="utf-8") as f:
+    for line in f:
+        if not line.startswith("{"):
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and obj.get("id") == qid:
+            for k, v in obj.items():
+                print("%s=%s" % (k, json.dumps(v)))
+            break
+    else:
+        print("noentry")
+PYEOF
+	)
+}
+
+# until_stderr TENTHS ERE: 0 once the responder's stderr has a line
+# matching ERE, 1 after TENTHS tenths of a second.
+until_stderr() {
+	local _
+	for _ in $(seq 1 "$1"); do
+		grep -Eq -- "$2" "$tmp/err" && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -11,16 +11,25 @@
 #   dnsraw.py send HOST PORT (--hex HEX | --random N --seed S)
 #   dnsraw.py pipeline HOST PORT NAME:TYPE... [--split]   one TCP connection
 #   dnsraw.py idle HOST PORT NAME [--wait S]   when does the server close it
+#   dnsraw.py series HOST PORT NAME TYPE COUNT [--tcp]   "rcodes=" of COUNT
+#                                     queries asked one after the other
+#   dnsraw.py timed HOST PORT NAME:TYPE...   sent at once over UDP, the
+#                                     replies timed ("I.ms=", "order=")
+#
+# An OPT record in a reply gives "edns_option=CODE HEX" lines, and "ede=N"
+# for an Extended DNS Error (RFC 8914).
 """Send hand-built DNS messages and print the replies as key=value lines."""
 
 import argparse
 import random
+import selectors
 import socket
 import struct
 import sys
 import time
 
-TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "TXT": 16, "AAAA": 28,
+TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "HINFO": 13, "MX": 15,
+         "TXT": 16, "AAAA": 28, "SRV": 33, "NAPTR": 35,
          "DNAME": 39, "OPT": 41, "DS": 43, "CAA": 257}
 TYPE_NAMES = {v: k for k, v in TYPES.items()}
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN",
@@ -126,12 +135,32 @@ def parse_reply(msg):
                     rcode |= (ttl >> 24) << 4
                     lines.append("edns_version=%d" % (ttl >> 16 & 0xFF))
                     lines.append("edns_udp=%d" % rclass)
+                    lines.extend(edns_options(rdata))
                     continue
                 lines.append("%s=%s %s %s" % (section, name, type_text(rtype),
                                                rdata.hex()))
     except (ValueError, struct.error) as exc:
         lines.append("malformed=%s" % exc)
     lines.append("rcode=%s" % RCODES.get(rcode, "RCODE%d" % rcode))
+    return lines
+
+
+def edns_options(rdata):
+    """An OPT record's options: "edns_option=CODE HEX" each, and "ede=N"
+    for an RFC 8914 Extended DNS Error (its INFO-CODE)."""
+    lines = []
+    off = 0
+    while off + 4 <= len(rdata):
+        code, length = struct.unpack("!HH", rdata[off:off + 4])
+        data = rdata[off + 4:off + 4 + length]
+        if len(data) != length:
+            raise ValueError("EDNS option runs past the OPT record")
+        lines.append("edns_option=%d %s" % (code, data.hex()))
+        if code == 15 and length >= 2:
+            lines.append("ede=%d" % struct.unpack("!H", data[:2])[0])
+        off += 4 + length
+    if off != len(rdata):
+        raise ValueError("OPT RDATA ends inside an option header")
     return lines
 
 
@@ -216,6 +245,73 @@ def cmd_send(args):
     print_reply(udp_exchange(args.host, args.port, data, args.timeout))
 
 
+def reply_word(reply):
+    """One word for a reply: its RCODE, "noreply", or "malformed"."""
+    if reply is None:
+        return "noreply"
+    lines = parse_reply(reply)
+    if any(l.startswith(("malformed=", "short=")) for l in lines):
+        return "malformed"
+    return [l for l in lines if l.startswith("rcode=")][0][len("rcode="):]
+
+
+def cmd_series(args):
+    """COUNT queries one after the other (each waits for its reply or the
+    timeout), each with its own ID; "rcodes=" the replies in order."""
+    words = []
+    for i in range(args.count):
+        msg = build_query((args.id + i) & 0xFFFF, args.name, args.type)
+        if args.tcp:
+            replies = tcp_exchange(args.host, args.port, [msg], args.timeout)
+            reply = replies[0] if replies else None
+        else:
+            reply = udp_exchange(args.host, args.port, msg, args.timeout)
+        words.append(reply_word(reply))
+    print("rcodes=" + " ".join(words))
+
+
+def cmd_timed(args):
+    """Send every query at once over UDP, each from its own socket, in the
+    order given, and time the replies: "I.ms=" and "I.rcode=" each (ms
+    from the send of query 0), "order=" the indexes in order of arrival."""
+    sel = selectors.DefaultSelector()
+    socks = []
+    start = time.monotonic()
+    for i, spec in enumerate(args.queries):
+        name, qtype = spec.rsplit(":", 1)
+        sock = socket.socket(family_of(args.host), socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sock.sendto(build_query(0x3000 + i, name, qtype),
+                    (args.host, args.port))
+        sel.register(sock, selectors.EVENT_READ, i)
+        socks.append(sock)
+    got = {}
+    order = []
+    deadline = start + args.timeout
+    while len(got) < len(socks):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        for key, _ in sel.select(left):
+            i = key.data
+            try:
+                reply, _ = key.fileobj.recvfrom(65535)
+            except BlockingIOError:
+                continue
+            got[i] = ((time.monotonic() - start) * 1000.0, reply)
+            order.append(str(i))
+            sel.unregister(key.fileobj)
+    for i in range(len(socks)):
+        if i in got:
+            print("%d.ms=%d" % (i, got[i][0]))
+            print("%d.rcode=%s" % (i, reply_word(got[i][1])))
+        else:
+            print("%d.ms=none" % i)
+            print("%d.rcode=noreply" % i)
+        socks[i].close()
+    print("order=" + " ".join(order))
+
+
 def cmd_pipeline(args):
     msgs = []
     for i, spec in enumerate(args.queries):
@@ -284,6 +380,22 @@ def main():
     pipe.add_argument("queries", nargs="+")
     pipe.add_argument("--split", action="store_true")
     pipe.set_defaults(func=cmd_pipeline)
+
+    series = sub.add_parser("series")
+    series.add_argument("host")
+    series.add_argument("port", type=int)
+    series.add_argument("name")
+    series.add_argument("type")
+    series.add_argument("count", type=int)
+    series.add_argument("--id", type=int, default=0x4000)
+    series.add_argument("--tcp", action="store_true")
+    series.set_defaults(func=cmd_series)
+
+    timed = sub.add_parser("timed")
+    timed.add_argument("host")
+    timed.add_argument("port", type=int)
+    timed.add_argument("queries", nargs="+")
+    timed.set_defaults(func=cmd_timed)
 
     idle = sub.add_parser("idle")
     idle.add_argument("host")

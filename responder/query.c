@@ -385,4 +385,11 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	res->aa = ai.aa;
 	res->tc = ai.tc;
 	res->answers = ai.ancount;
+	if (res->verdict == QUERY_DROP) {
+		/* Nothing was sent: the log says so, not what would have been. */
+		res->rcode = -1;
+		res->aa = false;
+		res->tc = false;
+		res->answers = 0;
+	}
 }

@@ -1,0 +1,46 @@
+/*
+ * probe/batch.h -- many names on one event loop, reported in input order.
+ *
+ * At most JOBS names are checked at once (each asks all its candidates at
+ * once).  Names come from the command line, then from INPUT, read a line
+ * at a time only when a job is free, so memory is bound by JOBS, not by
+ * the input: text and json reports wait in a reorder window of 4 * JOBS
+ * finished reports (a name is not started while the oldest unprinted one
+ * is that far behind), while jsonl prints each object as it completes.
+ */
+#ifndef PROBE_BATCH_H
+#define PROBE_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "caa.h"
+#include "report.h"
+
+struct event_base;
+struct lookup_client;
+
+struct batch_config {
+	struct lookup_client *client;
+	const struct caa_request *req;
+	const struct report_opts *report;
+	size_t jobs;
+	const char *const *names; /* checked first, in order */
+	size_t nnames;
+	FILE *input;            /* then one name a line; NULL: none */
+	const char *input_name; /* for messages */
+	FILE *out;
+	bool progress; /* a progress line on stderr (a terminal) */
+};
+
+/*
+ * Checks every name on BASE and writes the reports to CFG->out.  Input
+ * lines are trimmed; blank lines and '#' comments (also after a name,
+ * past a blank) are skipped.  Returns the exit status: 0 every name
+ * allowed, 1 at least one denied and none failed, 2 at least one lookup
+ * failed (or the input or output failed).
+ */
+int batch_run(struct event_base *base, const struct batch_config *cfg);
+
+#endif /* PROBE_BATCH_H */

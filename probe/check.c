@@ -1,0 +1,145 @@
+/*
+ * probe/check.c -- one name: candidates, their lookups at once, the verdict.
+ */
+#include "check.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Every lookup has ended: decide. */
+static void
+check_decide(struct check *chk)
+{
+	struct caa_lookup *views = NULL;
+	size_t n = chk->cands.count;
+
+	views = calloc(n > 0 ? n : 1, sizeof(*views));
+	if (views == NULL) {
+		chk->result.verdict = CAA_LOOKUP_FAILED;
+		chk->result.candidate = -1;
+		chk->result.record = -1;
+		(void)snprintf(chk->result.reason, sizeof(chk->result.reason),
+		               "out of memory");
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			lookup_result_view(&chk->lookups[i], &views[i]);
+		}
+		if (caa_check(chk->req, &chk->cands, views, &chk->result) !=
+		    CAA_OK) {
+			chk->result.verdict = CAA_LOOKUP_FAILED;
+			(void)snprintf(chk->result.reason,
+			               sizeof(chk->result.reason),
+			               "the request could not be evaluated");
+		}
+	}
+	free(views);
+	chk->done(chk->arg, chk);
+}
+
+/* The lookup of one candidate ended. */
+struct check_slot {
+	struct check *chk;
+	size_t i;
+};
+
+static void
+check_lookup_done(void *arg, struct lookup_result *res)
+{
+	struct check_slot *slot = arg;
+	struct check *chk = slot->chk;
+
+	chk->lookups[slot->i] = *res; /* moved: RES is ours now */
+	memset(res, 0, sizeof(*res));
+	free(slot);
+	if (--chk->pending == 0) {
+		check_decide(chk);
+	}
+}
+
+/* An invalid name: fail closed, in words that say why. */
+static void
+check_invalid(struct check *chk)
+{
+	chk->name[0] = '\0';
+	chk->result.verdict = CAA_LOOKUP_FAILED;
+	chk->result.candidate = -1;
+	chk->result.record = -1;
+	(void)snprintf(chk->result.reason, sizeof(chk->result.reason),
+	               "invalid name (%s)", caa_strerror(chk->name_status));
+	chk->done(chk->arg, chk);
+}
+
+int
+check_start(struct lookup_client *client, const struct caa_request *req,
+            const char *name, size_t index,
+            void (*done)(void *arg, struct check *chk), void *arg)
+{
+	struct check *chk = calloc(1, sizeof(*chk));
+
+	if (chk == NULL) {
+		return -ENOMEM;
+	}
+	chk->input = strdup(name);
+	if (chk->input == NULL) {
+		free(chk);
+		return -ENOMEM;
+	}
+	chk->index = index;
+	chk->req = req;
+	chk->done = done;
+	chk->arg = arg;
+	chk->result.candidate = -1;
+	chk->result.record = -1;
+	chk->name_status = caa_candidates_build(name, &chk->cands);
+	if (chk->name_status != CAA_OK) {
+		check_invalid(chk);
+		return 0;
+	}
+	(void)snprintf(chk->name, sizeof(chk->name), "%s%s",
+	               chk->cands.wildcard ? "*." : "", chk->cands.name);
+	chk->lookups = calloc(chk->cands.count, sizeof(*chk->lookups));
+	if (chk->lookups == NULL) {
+		check_free(chk);
+		return -ENOMEM;
+	}
+	/* All candidates at once (Boulder parallelCAALookup); the count
+	 * covers them all before the first can end. */
+	chk->pending = chk->cands.count + 1;
+	for (size_t i = 0; i < chk->cands.count; i++) {
+		struct check_slot *slot = malloc(sizeof(*slot));
+
+		chk->lookups[i].rcode = -1;
+		chk->lookups[i].ede = -1;
+		if (slot != NULL) {
+			slot->chk = chk;
+			slot->i = i;
+			if (lookup_caa(client, caa_candidate(&chk->cands, i),
+			               check_lookup_done, slot) == 0) {
+				continue;
+			}
+			free(slot);
+		}
+		chk->lookups[i].kind = CAA_LOOKUP_NETWORK; /* no memory */
+		chk->pending--;
+	}
+	if (--chk->pending == 0) {
+		check_decide(chk);
+	}
+	return 0;
+}
+
+void
+check_free(struct check *chk)
+{
+	if (chk == NULL) {
+		return;
+	}
+	for (size_t i = 0; chk->lookups != NULL && i < chk->cands.count; i++) {
+		lookup_result_clear(&chk->lookups[i]);
+	}
+	free(chk->lookups);
+	free(chk->input);
+	free(chk);
+}

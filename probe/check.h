@@ -1,0 +1,50 @@
+/*
+ * probe/check.h -- one name: candidates, their lookups at once, the verdict.
+ *
+ * RFC 8659 section 3 as Boulder runs it (va/caa.go parallelCAALookup): the
+ * CAA RRsets of the name and of every parent up to the TLD are asked at
+ * the same time, so a name costs about one round trip, then caa_check()
+ * walks the results from the name upwards (selectCAA) and evaluates the
+ * first non-empty RRset.
+ */
+#ifndef PROBE_CHECK_H
+#define PROBE_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "caa.h"
+#include "lookup.h"
+
+/* One name being checked, then its outcome; the report reads it. */
+struct check {
+	size_t index;                /* position in the input, as given */
+	char *input;                 /* the name as given; owned */
+	char name[CAA_NAME_MAX + 3]; /* normalized: lower case, no final
+	                                dot, "*." kept; "" if invalid */
+	enum caa_status name_status; /* CAA_OK, or why the name is invalid */
+	struct caa_candidates cands;
+	struct lookup_result *lookups; /* one per candidate; owned */
+	size_t pending;                /* lookups not ended yet */
+	struct caa_result result;      /* the verdict, once done */
+	const struct caa_request *req; /* borrowed */
+	void (*done)(void *arg, struct check *chk);
+	void *arg;
+};
+
+/*
+ * Starts checking NAME, number INDEX of the input, for REQ (borrowed; must
+ * outlive the check) with the lookups of CLIENT.  DONE(ARG, CHK) is called
+ * once the verdict is in CHK->result; the callee owns CHK then
+ * (check_free()).  An invalid name ends at once: lookup-failed with the
+ * reason, DONE being called before check_start() returns.  Returns 0, or
+ * -ENOMEM (and DONE is never called).
+ */
+int check_start(struct lookup_client *client, const struct caa_request *req,
+                const char *name, size_t index,
+                void (*done)(void *arg, struct check *chk), void *arg);
+
+/* Frees CHK and all it owns; accepts NULL. */
+void check_free(struct check *chk);
+
+#endif /* PROBE_CHECK_H */

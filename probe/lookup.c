@@ -1,0 +1,769 @@
+/*
+ * probe/lookup.c -- asynchronous CAA lookups on a libevent loop.
+ *
+ * One lookup is a small state machine: UDP (tries, timer) -> TCP when
+ * truncated -> reply -> maybe a new query for an alias target -> result.
+ * Each query has its own connected socket, so only the server's datagrams
+ * reach it, and keeps its ID across retries: a late reply to the first try
+ * still answers the second, as it would for a CA's resolver client.
+ */
+#include "lookup.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <ldns/ldns.h>
+
+#include "reply.h"
+
+#define LOOKUP_EDNS_SIZE 4096 /* EDNS0 UDP payload (DESIGN.md) */
+#define LOOKUP_QUERY_MAX 512  /* a query: header, name, question, OPT */
+#define LOOKUP_MSG_MAX   65535
+#define LOOKUP_FD_SPARE  48 /* descriptors kept for everything else */
+/* Messages read per event, so that a flood of foreign replies cannot
+ * starve the timers. */
+#define LOOKUP_READS_MAX 64
+
+enum lookup_state {
+	LOOKUP_WAITING = 0, /* queued: no descriptor free yet */
+	LOOKUP_UDP,
+	LOOKUP_TCP_WRITE, /* connecting, then sending the framed query */
+	LOOKUP_TCP_READ,
+	LOOKUP_FAILED, /* the timer is active to end it from the loop */
+};
+
+struct lookup_query {
+	struct lookup_client *c;
+	struct lookup_query *next; /* in the waiting queue */
+	lookup_done_fn done;
+	void *arg;
+	enum lookup_state state;
+	enum caa_lookup_kind fail_kind;
+	struct reply_chain chain; /* the name asked, then alias targets */
+	uint8_t msg[2 + LOOKUP_QUERY_MAX]; /* TCP length, then the query */
+	size_t msglen;                     /* of the query, without length */
+	uint16_t id;
+	int try;
+	int fd;
+	struct event *io;
+	struct event *timer;
+	uint8_t *tbuf; /* TCP: the reply being read, length first */
+	size_t thave;
+	size_t tsent;
+	struct timespec start;
+	struct lookup_result res;
+};
+
+struct lookup_client {
+	struct event_base *base;
+	struct lookup_config cfg;
+	size_t inflight;
+	size_t max_inflight;
+	struct lookup_query *head; /* waiting, oldest first */
+	struct lookup_query *tail;
+	uint8_t rnd[256];
+	size_t rnd_left;
+	uint8_t buf[LOOKUP_MSG_MAX]; /* UDP datagrams, one at a time */
+};
+
+static void lookup_try(struct lookup_query *q);
+
+/* Nothing to read or write now: wait for the next event. */
+static bool
+lookup_again(int err)
+{
+#if EAGAIN == EWOULDBLOCK
+	return err == EAGAIN || err == EINTR;
+#else
+	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+#endif
+}
+
+void
+lookup_result_view(const struct lookup_result *r, struct caa_lookup *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = r->kind;
+	out->rcode = r->rcode;
+	out->ede = r->ede;
+	out->ede_text = r->ede_text;
+	out->also_cname = r->also_cname;
+	out->records = r->records;
+	out->nrecords = r->nrecords;
+	out->outside_chain = r->outside_chain;
+}
+
+void
+lookup_result_clear(struct lookup_result *r)
+{
+	if (r == NULL) {
+		return;
+	}
+	free(r->ede_text);
+	free(r->records);
+	free(r->rdata);
+	for (size_t i = 0; i < r->ncname; i++) {
+		free(r->cname[i]);
+	}
+	free(r->cname);
+	memset(r, 0, sizeof(*r));
+	r->rcode = -1;
+	r->ede = -1;
+}
+
+/* Query IDs: unpredictable, so that an off-path reply is unlikely to
+ * match (RFC 5452). */
+static uint16_t
+lookup_random16(struct lookup_client *c)
+{
+	uint16_t v;
+
+	if (c->rnd_left < 2) {
+		size_t got = 0;
+
+		while (got < sizeof(c->rnd)) {
+			ssize_t n = getrandom(c->rnd + got,
+			                      sizeof(c->rnd) - got, 0);
+
+			if (n <= 0) {
+				break;
+			}
+			got += (size_t)n;
+		}
+		if (got < sizeof(c->rnd)) {
+			/* No entropy source: distinct IDs at least (xorshift
+			 * seeded from the clock). */
+			struct timespec ts;
+			uint64_t x;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			x = (uint64_t)ts.tv_nsec << 20 ^ (uint64_t)ts.tv_sec ^
+			    0x9e3779b97f4a7c15U;
+			for (size_t i = got; i < sizeof(c->rnd); i++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				c->rnd[i] = (uint8_t)(x >> 32);
+			}
+		}
+		c->rnd_left = sizeof(c->rnd);
+	}
+	c->rnd_left -= 2;
+	memcpy(&v, c->rnd + c->rnd_left, 2);
+	return v;
+}
+
+static double
+lookup_elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) * 1000.0 +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+struct lookup_client *
+lookup_client_new(struct event_base *base, const struct lookup_config *cfg)
+{
+	struct lookup_client *c = calloc(1, sizeof(*c));
+	struct rlimit rl;
+
+	if (c == NULL) {
+		return NULL;
+	}
+	c->base = base;
+	c->cfg = *cfg;
+	if (c->cfg.tries < 1) {
+		c->cfg.tries = 1;
+	}
+	/* A query in flight holds a descriptor; the rest wait in line. */
+	c->max_inflight = LOOKUP_FD_SPARE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur == RLIM_INFINITY) {
+			c->max_inflight = 60000;
+		} else if (rl.rlim_cur > (rlim_t)2 * LOOKUP_FD_SPARE) {
+			c->max_inflight = (size_t)rl.rlim_cur - LOOKUP_FD_SPARE;
+		}
+	}
+	return c;
+}
+
+void
+lookup_client_free(struct lookup_client *c)
+{
+	free(c);
+}
+
+static void
+lookup_close(struct lookup_query *q)
+{
+	if (q->io != NULL) {
+		event_free(q->io);
+		q->io = NULL;
+	}
+	if (q->fd >= 0) {
+		close(q->fd);
+		q->fd = -1;
+	}
+	free(q->tbuf);
+	q->tbuf = NULL;
+	q->thave = 0;
+	q->tsent = 0;
+}
+
+static void lookup_start(struct lookup_query *q);
+
+/* Starts queued lookups while descriptors are free. */
+static void
+lookup_dequeue(struct lookup_client *c)
+{
+	while (c->head != NULL && c->inflight < c->max_inflight) {
+		struct lookup_query *q = c->head;
+
+		c->head = q->next;
+		if (c->head == NULL) {
+			c->tail = NULL;
+		}
+		q->next = NULL;
+		lookup_start(q);
+	}
+}
+
+/* The chain's aliases, for the report. */
+static void
+lookup_cnames(struct lookup_query *q)
+{
+	size_t n = q->chain.n - 1;
+
+	if (n == 0) {
+		return;
+	}
+	q->res.cname = calloc(n, sizeof(*q->res.cname));
+	if (q->res.cname == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char text[REPLY_TEXT_MAX];
+
+		reply_name_to_text(q->chain.name[i + 1], q->chain.len[i + 1],
+		                   text, sizeof(text));
+		q->res.cname[i] = strdup(text);
+		if (q->res.cname[i] == NULL) {
+			break;
+		}
+		q->res.ncname++;
+	}
+}
+
+/* Ends Q with KIND: the callback, then Q is gone. */
+static void
+lookup_finish(struct lookup_query *q, enum caa_lookup_kind kind)
+{
+	struct lookup_client *c = q->c;
+
+	lookup_close(q);
+	event_free(q->timer);
+	q->res.kind = kind;
+	if (kind == CAA_LOOKUP_TIMEOUT || kind == CAA_LOOKUP_NETWORK ||
+	    kind == CAA_LOOKUP_MALFORMED || kind == CAA_LOOKUP_TRUNCATED) {
+		q->res.rcode = -1; /* no reply to trust */
+	}
+	q->res.ms = lookup_elapsed_ms(&q->start);
+	lookup_cnames(q);
+	c->inflight--;
+	q->done(q->arg, &q->res);
+	lookup_result_clear(&q->res);
+	free(q);
+	lookup_dequeue(c);
+}
+
+/* Ends Q with KIND from the loop (never inside lookup_caa()). */
+static void
+lookup_fail_later(struct lookup_query *q, enum caa_lookup_kind kind)
+{
+	lookup_close(q);
+	evtimer_del(q->timer);
+	q->state = LOOKUP_FAILED;
+	q->fail_kind = kind;
+	event_active(q->timer, EV_TIMEOUT, 0);
+}
+
+static void
+lookup_arm(struct lookup_query *q)
+{
+	struct timeval tv;
+
+	tv.tv_sec = q->c->cfg.timeout_ms / 1000;
+	tv.tv_usec = (suseconds_t)(q->c->cfg.timeout_ms % 1000) * 1000;
+	evtimer_add(q->timer, &tv);
+}
+
+/* The query for the chain's last name, with a new ID, into Q->msg. */
+static int
+lookup_build(struct lookup_query *q)
+{
+	const uint8_t *name = q->chain.name[q->chain.n - 1];
+	size_t nlen = q->chain.len[q->chain.n - 1];
+	ldns_rdf *qname =
+	        ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, nlen, name);
+	ldns_pkt *pkt = NULL;
+	uint8_t *wire = NULL;
+	size_t size = 0;
+	int rc = -ENOMEM;
+
+	if (qname == NULL) {
+		goto out;
+	}
+	/* RD set: the default server is a recursive resolver. */
+	pkt = ldns_pkt_query_new(qname, LDNS_RR_TYPE_CAA, LDNS_RR_CLASS_IN,
+	                         LDNS_RD);
+	if (pkt == NULL) {
+		ldns_rdf_deep_free(qname);
+		goto out;
+	}
+	q->id = lookup_random16(q->c);
+	ldns_pkt_set_id(pkt, q->id);
+	ldns_pkt_set_edns_udp_size(pkt, LOOKUP_EDNS_SIZE);
+	if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK ||
+	    size > LOOKUP_QUERY_MAX) {
+		rc = -EINVAL;
+		goto out;
+	}
+	memcpy(q->msg + 2, wire, size);
+	q->msg[0] = (uint8_t)(size >> 8);
+	q->msg[1] = (uint8_t)size;
+	q->msglen = size;
+	rc = 0;
+out:
+	free(wire);
+	ldns_pkt_free(pkt);
+	return rc;
+}
+
+static int
+lookup_socket(struct lookup_query *q, int type)
+{
+	const struct lookup_config *cfg = &q->c->cfg;
+	int fd = socket(cfg->server.ss_family,
+	                type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		return -1;
+	}
+	if (connect(fd, (const struct sockaddr *)&cfg->server,
+	            cfg->server_len) != 0 &&
+	    errno != EINPROGRESS) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+static void lookup_answer(struct lookup_query *q, const struct reply *r);
+static void lookup_tcp(struct lookup_query *q);
+
+/* One message from the server, over UDP or TCP. */
+static void
+lookup_message(struct lookup_query *q, const uint8_t *msg, size_t len,
+               bool *ignored)
+{
+	struct reply r;
+	enum reply_status st;
+
+	*ignored = false;
+	st = reply_parse(msg, len, q->id, q->chain.name[q->chain.n - 1],
+	                 q->chain.len[q->chain.n - 1], REPLY_TYPE_CAA, &r);
+	switch (st) {
+	case REPLY_IGNORE:
+		*ignored = true; /* not ours: keep waiting (wrong ID too) */
+		return;
+	case REPLY_MALFORMED:
+		lookup_finish(q, CAA_LOOKUP_MALFORMED);
+		return;
+	case REPLY_NOMEM:
+		lookup_finish(q, CAA_LOOKUP_NETWORK);
+		return;
+	case REPLY_OK:
+		break;
+	}
+	q->res.rcode = r.rcode;
+	if (r.tc) {
+		/* RFC 7766: a truncated answer is asked again over TCP; a
+		 * truncated TCP answer cannot be completed. */
+		reply_clear(&r);
+		if (q->state == LOOKUP_UDP) {
+			lookup_tcp(q);
+		} else {
+			lookup_finish(q, CAA_LOOKUP_TRUNCATED);
+		}
+		return;
+	}
+	lookup_answer(q, &r);
+	reply_clear(&r);
+}
+
+static void
+lookup_udp_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct lookup_query *q = arg;
+	struct lookup_client *c = q->c;
+
+	(void)what;
+	for (int k = 0; k < LOOKUP_READS_MAX; k++) {
+		ssize_t n = recv(fd, c->buf, sizeof(c->buf), 0);
+		bool ignored;
+
+		if (n < 0) {
+			if (lookup_again(errno)) {
+				return;
+			}
+			/* ICMP unreachable on a connected socket, ... */
+			lookup_finish(q, CAA_LOOKUP_NETWORK);
+			return;
+		}
+		lookup_message(q, c->buf, (size_t)n, &ignored);
+		if (!ignored) {
+			return; /* Q may be gone */
+		}
+	}
+}
+
+/* Sends the query once more over UDP. */
+static void
+lookup_udp_send(struct lookup_query *q)
+{
+	q->res.queries++;
+	if (send(q->fd, q->msg + 2, q->msglen, 0) < 0 && !lookup_again(errno)) {
+		lookup_fail_later(q, CAA_LOOKUP_NETWORK);
+		return;
+	}
+	lookup_arm(q);
+}
+
+/* A try: UDP first (RFC 1035 4.2.1). */
+static void
+lookup_try(struct lookup_query *q)
+{
+	q->try++;
+	q->state = LOOKUP_UDP;
+	if (q->fd < 0) {
+		q->fd = lookup_socket(q, SOCK_DGRAM);
+		if (q->fd < 0) {
+			lookup_fail_later(q, CAA_LOOKUP_NETWORK);
+			return;
+		}
+		q->io = event_new(q->c->base, q->fd, EV_READ | EV_PERSIST,
+		                  lookup_udp_read, q);
+		if (q->io == NULL || event_add(q->io, NULL) != 0) {
+			lookup_fail_later(q, CAA_LOOKUP_NETWORK);
+			return;
+		}
+	}
+	lookup_udp_send(q);
+}
+
+static void lookup_tcp_io(evutil_socket_t fd, short what, void *arg);
+
+static void
+lookup_tcp(struct lookup_query *q)
+{
+	lookup_close(q);
+	evtimer_del(q->timer);
+	q->state = LOOKUP_TCP_WRITE;
+	q->fd = lookup_socket(q, SOCK_STREAM);
+	if (q->fd < 0) {
+		lookup_fail_later(q, CAA_LOOKUP_TRUNCATED);
+		return;
+	}
+	q->io = event_new(q->c->base, q->fd, EV_WRITE | EV_PERSIST,
+	                  lookup_tcp_io, q);
+	if (q->io == NULL || event_add(q->io, NULL) != 0) {
+		lookup_fail_later(q, CAA_LOOKUP_TRUNCATED);
+		return;
+	}
+	q->res.queries++;
+	lookup_arm(q);
+}
+
+/* Sends the framed query (RFC 1035 4.2.2: a two-octet length first). */
+static void
+lookup_tcp_write(struct lookup_query *q)
+{
+	size_t total = q->msglen + 2;
+	int err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (q->tsent == 0 &&
+	    (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 ||
+	     err != 0)) {
+		lookup_finish(q, CAA_LOOKUP_TRUNCATED); /* connect failed */
+		return;
+	}
+	while (q->tsent < total) {
+		ssize_t n = send(q->fd, q->msg + q->tsent, total - q->tsent,
+		                 MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (lookup_again(errno)) {
+				return;
+			}
+			lookup_finish(q, CAA_LOOKUP_TRUNCATED);
+			return;
+		}
+		q->tsent += (size_t)n;
+	}
+	event_free(q->io);
+	q->io = NULL;
+	q->tbuf = malloc(2 + LOOKUP_MSG_MAX);
+	q->io = event_new(q->c->base, q->fd, EV_READ | EV_PERSIST,
+	                  lookup_tcp_io, q);
+	if (q->tbuf == NULL || q->io == NULL || event_add(q->io, NULL) != 0) {
+		lookup_finish(q, CAA_LOOKUP_NETWORK);
+		return;
+	}
+	q->thave = 0;
+	q->state = LOOKUP_TCP_READ;
+}
+
+static void
+lookup_tcp_read(struct lookup_query *q)
+{
+	for (int k = 0; k < LOOKUP_READS_MAX; k++) {
+		size_t need = 2;
+		ssize_t n;
+		bool ignored;
+
+		if (q->thave >= 2) {
+			need += (size_t)q->tbuf[0] << 8 | q->tbuf[1];
+		}
+		if (q->thave < need) {
+			n = recv(q->fd, q->tbuf + q->thave, need - q->thave, 0);
+			if (n < 0 && lookup_again(errno)) {
+				return;
+			}
+			if (n <= 0) {
+				/* Closed or reset before a whole answer. */
+				lookup_finish(q, CAA_LOOKUP_TRUNCATED);
+				return;
+			}
+			q->thave += (size_t)n;
+			continue;
+		}
+		/* Whole (a zero length is a message under 12 octets:
+		 * malformed, never a loop). */
+		lookup_message(q, q->tbuf + 2, need - 2, &ignored);
+		if (!ignored) {
+			return; /* Q may be gone */
+		}
+		q->thave = 0; /* not ours: read the next message */
+	}
+}
+
+static void
+lookup_tcp_io(evutil_socket_t fd, short what, void *arg)
+{
+	struct lookup_query *q = arg;
+
+	(void)fd;
+	(void)what;
+	if (q->state == LOOKUP_TCP_WRITE) {
+		lookup_tcp_write(q);
+	} else {
+		lookup_tcp_read(q);
+	}
+}
+
+static void
+lookup_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct lookup_query *q = arg;
+
+	(void)fd;
+	(void)what;
+	switch (q->state) {
+	case LOOKUP_FAILED:
+		lookup_finish(q, q->fail_kind);
+		return;
+	case LOOKUP_UDP:
+		/* Only timeouts are retried (Boulder bdns exchangeOne). */
+		if (q->try < q->c->cfg.tries) {
+			q->try++;
+			lookup_udp_send(q);
+		} else {
+			lookup_finish(q, CAA_LOOKUP_TIMEOUT);
+		}
+		return;
+	case LOOKUP_TCP_WRITE:
+	case LOOKUP_TCP_READ:
+		lookup_close(q);
+		if (q->try < q->c->cfg.tries) {
+			lookup_try(q); /* a new try starts over with UDP */
+		} else {
+			lookup_finish(q, CAA_LOOKUP_TRUNCATED);
+		}
+		return;
+	case LOOKUP_WAITING:
+		break;
+	}
+}
+
+/* Copies the CAA records of the chain's last name out of R. */
+static int
+lookup_records(struct lookup_query *q, const struct reply *r, size_t n)
+{
+	const uint8_t *name = q->chain.name[q->chain.n - 1];
+	size_t nlen = q->chain.len[q->chain.n - 1];
+	const uint8_t *rdata;
+	size_t rdlen;
+	size_t pos = 0;
+	size_t total = 0;
+	size_t off = 0;
+
+	while (reply_caa_next(r, name, nlen, &pos, &rdata, &rdlen)) {
+		total += rdlen;
+	}
+	q->res.records = calloc(n, sizeof(*q->res.records));
+	q->res.rdata = malloc(total > 0 ? total : 1);
+	if (q->res.records == NULL || q->res.rdata == NULL) {
+		return -ENOMEM;
+	}
+	pos = 0;
+	while (q->res.nrecords < n &&
+	       reply_caa_next(r, name, nlen, &pos, &rdata, &rdlen)) {
+		memcpy(q->res.rdata + off, rdata, rdlen);
+		if (caa_record_parse(q->res.rdata + off, rdlen,
+		                     &q->res.records[q->res.nrecords]) !=
+		    CAA_OK) {
+			return -EINVAL; /* reply_parse() checked them */
+		}
+		q->res.nrecords++;
+		off += rdlen;
+	}
+	return 0;
+}
+
+/* A reply that matched, not truncated: the result, or the next alias. */
+static void
+lookup_answer(struct lookup_query *q, const struct reply *r)
+{
+	struct reply_found found;
+
+	if (r->bad_rdata) {
+		lookup_finish(q, CAA_LOOKUP_BAD_RDATA);
+		return;
+	}
+	if (r->rcode != 0 && r->rcode != 3) {
+		/* RFC 8659 section 6: an RCODE error; final, not retried. */
+		q->res.ede = r->ede;
+		if (r->ede >= 0 && r->ede_text[0] != '\0') {
+			q->res.ede_text = strdup(r->ede_text);
+		}
+		lookup_finish(q, CAA_LOOKUP_RCODE);
+		return;
+	}
+	switch (reply_walk(r, &q->chain, &found)) {
+	case REPLY_WALK_LOOP:
+		lookup_finish(q, CAA_LOOKUP_CNAME_LOOP);
+		return;
+	case REPLY_WALK_LONG:
+		lookup_finish(q, CAA_LOOKUP_CNAME_LONG);
+		return;
+	case REPLY_WALK_BAD:
+		lookup_finish(q, CAA_LOOKUP_MALFORMED);
+		return;
+	case REPLY_WALK_FOLLOW:
+		/* The server returned the alias only (another zone): ask
+		 * the target as the CA's recursive resolver would. */
+		q->res.outside_chain += found.outside_chain;
+		lookup_close(q);
+		evtimer_del(q->timer);
+		q->try = 0;
+		if (lookup_build(q) != 0) {
+			lookup_fail_later(q, CAA_LOOKUP_MALFORMED);
+			return;
+		}
+		lookup_try(q);
+		return;
+	case REPLY_WALK_DONE:
+		break;
+	}
+	q->res.outside_chain += found.outside_chain;
+	q->res.also_cname = found.also_cname;
+	if (r->rcode == 3) {
+		lookup_finish(q, CAA_LOOKUP_NXDOMAIN);
+		return;
+	}
+	if (found.ncaa == 0) {
+		lookup_finish(q, CAA_LOOKUP_EMPTY);
+		return;
+	}
+	if (lookup_records(q, r, found.ncaa) != 0) {
+		lookup_finish(q, CAA_LOOKUP_NETWORK);
+		return;
+	}
+	lookup_finish(q, CAA_LOOKUP_RECORDS);
+}
+
+static void
+lookup_start(struct lookup_query *q)
+{
+	q->c->inflight++;
+	clock_gettime(CLOCK_MONOTONIC, &q->start);
+	if (lookup_build(q) != 0) {
+		lookup_fail_later(q, CAA_LOOKUP_MALFORMED);
+		return;
+	}
+	lookup_try(q);
+}
+
+int
+lookup_caa(struct lookup_client *c, const char *name, lookup_done_fn done,
+           void *arg)
+{
+	uint8_t wire[REPLY_NAME_MAX];
+	size_t wlen = reply_name_from_text(name, wire);
+	struct lookup_query *q;
+
+	if (wlen == 0) {
+		return -EINVAL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (q == NULL) {
+		return -ENOMEM;
+	}
+	q->timer = evtimer_new(c->base, lookup_timer, q);
+	if (q->timer == NULL) {
+		free(q);
+		return -ENOMEM;
+	}
+	q->c = c;
+	q->done = done;
+	q->arg = arg;
+	q->fd = -1;
+	q->res.rcode = -1;
+	q->res.ede = -1;
+	reply_chain_init(&q->chain, wire, wlen);
+	if (c->inflight < c->max_inflight) {
+		lookup_start(q);
+	} else {
+		q->state = LOOKUP_WAITING;
+		if (c->tail != NULL) {
+			c->tail->next = q;
+		} else {
+			c->head = q;
+		}
+		c->tail = q;
+	}
+	return 0;
+}

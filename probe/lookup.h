@@ -1,0 +1,83 @@
+/*
+ * probe/lookup.h -- asynchronous CAA lookups on a libevent loop.
+ *
+ * A lookup asks one server for the CAA RRset of one name, the way a CA's
+ * resolver client does (Boulder bdns): UDP with EDNS0 (payload 4096), a
+ * timeout per try and a number of tries (only timeouts are retried; an
+ * RCODE is final), TCP when the UDP answer is truncated, and a reply is
+ * accepted only if its ID, question name (any letter case), type and
+ * class match; other datagrams are ignored and the lookup keeps waiting.
+ * A try is UDP, then TCP if the answer was truncated; a timeout of either
+ * starts the next try.  The ID stays the same across tries, so a late
+ * answer to an earlier try is accepted.
+ * When the answer ends in an alias without CAA, the client asks the
+ * alias target itself (CNAME and DNAME-synthesized CNAME, at most
+ * REPLY_CHAIN_MAX aliases, loops detected).
+ *
+ * Any number of lookups may run at once on one event_base; beyond the
+ * file descriptors available they wait in a queue.  Every lookup ends
+ * with exactly one call of its callback, always from the event loop
+ * (never from lookup_caa() itself).
+ */
+#ifndef PROBE_LOOKUP_H
+#define PROBE_LOOKUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "caa.h"
+
+struct event_base;
+
+struct lookup_config {
+	struct sockaddr_storage server; /* address and port to ask */
+	socklen_t server_len;
+	int timeout_ms; /* per try, UDP or TCP */
+	int tries;      /* at least 1 */
+};
+
+/* What one lookup found; everything owned (lookup_result_clear()). */
+struct lookup_result {
+	enum caa_lookup_kind kind;
+	int rcode;      /* of the last reply read, -1: none (timeout, ...) */
+	int ede;        /* RFC 8914 INFO-CODE, -1: none */
+	char *ede_text; /* EXTRA-TEXT or NULL */
+	bool also_cname;
+	size_t outside_chain;
+	struct caa_record *records; /* point into RDATA */
+	size_t nrecords;
+	unsigned char *rdata;
+	char **cname; /* alias targets followed, presentation form */
+	size_t ncname;
+	size_t queries; /* messages sent, UDP and TCP, retries included */
+	double ms;      /* from the first query to the result */
+};
+
+/* The view caa_check() reads; borrows R. */
+void lookup_result_view(const struct lookup_result *r, struct caa_lookup *out);
+
+/* Frees what R owns and zeroes it; accepts NULL. */
+void lookup_result_clear(struct lookup_result *r);
+
+struct lookup_client;
+
+/* Returns a new client on BASE (borrowed), or NULL without memory. */
+struct lookup_client *lookup_client_new(struct event_base *base,
+                                        const struct lookup_config *cfg);
+
+/* Frees C; every lookup must have ended. */
+void lookup_client_free(struct lookup_client *c);
+
+/* Called once per lookup with its result, which the callee may move out
+ * (it is cleared after the call). */
+typedef void (*lookup_done_fn)(void *arg, struct lookup_result *res);
+
+/*
+ * Starts the CAA lookup of NAME (text, as caa_candidate() gives it).
+ * Returns 0, or -ENOMEM / -EINVAL (no callback then).
+ */
+int lookup_caa(struct lookup_client *c, const char *name, lookup_done_fn done,
+               void *arg);
+
+#endif /* PROBE_LOOKUP_H */

@@ -1,0 +1,477 @@
+/*
+ * probe/options.c -- caa-probe's command line, defaults and the server.
+ */
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPTIONS_TIMEOUT_MAX 3600000 /* an hour per try */
+#define OPTIONS_TRIES_MAX   20
+#define OPTIONS_JOBS_MAX    100000
+
+enum {
+	OPT_CA = 256,
+	OPT_ACCOUNT_URI,
+	OPT_METHOD,
+	OPT_KNOWN_TAG,
+	OPT_POLICY,
+	OPT_TIMEOUT,
+	OPT_TRIES,
+};
+
+static const struct option options_long[] = {
+        {"ca", required_argument, NULL, OPT_CA},
+        {"account-uri", required_argument, NULL, OPT_ACCOUNT_URI},
+        {"method", required_argument, NULL, OPT_METHOD},
+        {"known-tag", required_argument, NULL, OPT_KNOWN_TAG},
+        {"policy", required_argument, NULL, OPT_POLICY},
+        {"server", required_argument, NULL, 's'},
+        {"port", required_argument, NULL, 'p'},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"tries", required_argument, NULL, OPT_TRIES},
+        {"file", required_argument, NULL, 'f'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"format", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+};
+
+void
+options_init(struct probe_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->policy = CAA_POLICY_RFC8659;
+	o->timeout_ms = OPTIONS_TIMEOUT_MS;
+	o->tries = OPTIONS_TRIES;
+	o->jobs = OPTIONS_JOBS;
+	o->format = REPORT_TEXT;
+}
+
+void
+options_clear(struct probe_opts *o)
+{
+	if (o == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < o->ncas; i++) {
+		free(o->cas[i]);
+	}
+	free(o->cas);
+	free((void *)o->known_tags);
+	free((void *)o->names);
+	memset(o, 0, sizeof(*o));
+}
+
+void
+options_usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: caa-probe [OPTIONS] NAME...\n"
+	        "Decide whether a Certification Authority may issue for each "
+	        "NAME, as the CA\n"
+	        "does (RFC 8659 tree climbing, RFC 8657 parameters, Let's "
+	        "Encrypt's readings).\n"
+	        "NAME may be a wildcard request, *.example.com.\n"
+	        "\n"
+	        "  --ca DOMAIN             the CA's issuer domain name "
+	        "(repeatable;\n"
+	        "                          default %s)\n"
+	        "  --account-uri URI       RFC 8657 accounturi of the "
+	        "requesting account\n"
+	        "  --method METHOD         RFC 8657 validation method: "
+	        "http-01, dns-01, ...\n"
+	        "  --known-tag TAG         a tag the CA understands beyond "
+	        "issue, issuewild,\n"
+	        "                          iodef (repeatable)\n"
+	        "  --policy rfc8659|boulder  the RFC text (default) or Let's "
+	        "Encrypt's readings\n"
+	        "  -s, --server HOST[#PORT]  ask this server (also dig-style "
+	        "@HOST);\n"
+	        "                          default: the first nameserver of "
+	        "%s\n"
+	        "  -p, --port N            port for the server (default %d)\n"
+	        "  --timeout MS            UDP/TCP timeout per try (default "
+	        "%d)\n"
+	        "  --tries N               tries per query; only timeouts are "
+	        "retried (default %d)\n"
+	        "  -f, --file FILE         names to check, one a line ('-': "
+	        "stdin; '#' comments)\n"
+	        "  -j, --jobs N            names evaluated at once (default "
+	        "%d)\n"
+	        "  -o, --format text|json|jsonl\n"
+	        "                          report format (default text; json "
+	        "is an array in\n"
+	        "                          input order, jsonl one object a "
+	        "line as completed)\n"
+	        "  -h, --help              this text\n"
+	        "  -V, --version           the version\n"
+	        "\n"
+	        "Exit status: 0 every name allowed, 1 at least one denied and "
+	        "none failed,\n"
+	        "2 at least one lookup failed, 64 usage error.\n",
+	        OPTIONS_DEFAULT_CA, OPTIONS_RESOLV_CONF, OPTIONS_PORT,
+	        OPTIONS_TIMEOUT_MS, OPTIONS_TRIES, OPTIONS_JOBS);
+}
+
+/* A whole decimal number in [MIN, MAX]. */
+static bool
+options_number(const char *s, long min, long max, long *out)
+{
+	char *end = NULL;
+	long v;
+
+	if (s[0] == '\0' || isspace((unsigned char)s[0])) {
+		return false;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max) {
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* Appends P to the array *ARR of *N strings.  Returns false without
+ * memory. */
+static bool
+options_push(const char ***arr, size_t *n, const char *p)
+{
+	const char **grown = realloc((void *)*arr, (*n + 1) * sizeof(**arr));
+
+	if (grown == NULL) {
+		return false;
+	}
+	grown[(*n)++] = p;
+	*arr = grown;
+	return true;
+}
+
+static bool
+options_add_ca(struct probe_opts *o, const char *ca)
+{
+	char *copy = strdup(ca);
+	char **grown;
+
+	if (copy == NULL) {
+		return false;
+	}
+	/* Issuer domain names are compared exactly (rules.md 4), so take
+	 * the CA's own name in its canonical, lower-case form. */
+	for (char *p = copy; *p != '\0'; p++) {
+		*p = (char)tolower((unsigned char)*p);
+	}
+	grown = realloc(o->cas, (o->ncas + 1) * sizeof(*o->cas));
+	if (grown == NULL) {
+		free(copy);
+		return false;
+	}
+	grown[o->ncas++] = copy;
+	o->cas = grown;
+	return true;
+}
+
+static bool
+options_ca_ok(const char *s)
+{
+	if (s[0] == '\0') {
+		return false;
+	}
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || *p == ';') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int
+options_bad(FILE *err, const char *opt, const char *value, const char *why)
+{
+	fprintf(err, "caa-probe: bad value '%s' for %s (%s)\n", value, opt,
+	        why);
+	fprintf(err, "try 'caa-probe --help'\n");
+	return OPTIONS_EXIT_USAGE;
+}
+
+/* One option with its value; 0 or OPTIONS_EXIT_USAGE. */
+static int
+options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
+{
+	long v;
+
+	switch (c) {
+	case OPT_CA:
+		if (!options_ca_ok(arg)) {
+			return options_bad(err, "--ca", arg,
+			                   "an issuer domain name");
+		}
+		return options_add_ca(o, arg) ? 0 : OPTIONS_EXIT_USAGE;
+	case OPT_ACCOUNT_URI:
+		o->account_uri = arg;
+		return 0;
+	case OPT_METHOD:
+		o->method = arg;
+		return 0;
+	case OPT_KNOWN_TAG:
+		if (arg[0] == '\0' || strlen(arg) > CAA_TAG_MAX) {
+			return options_bad(err, "--known-tag", arg,
+			                   "a tag of 1 to 255 characters");
+		}
+		return options_push(&o->known_tags, &o->nknown_tags, arg)
+		               ? 0
+		               : OPTIONS_EXIT_USAGE;
+	case OPT_POLICY:
+		if (caa_policy_parse(arg, &o->policy) != CAA_OK) {
+			return options_bad(err, "--policy", arg,
+			                   "rfc8659 or boulder");
+		}
+		return 0;
+	case 's':
+		o->server = arg;
+		return 0;
+	case 'p':
+		if (!options_number(arg, 1, 65535, &v)) {
+			return options_bad(err, "-p/--port", arg,
+			                   "a port, 1-65535");
+		}
+		o->port = (int)v;
+		return 0;
+	case OPT_TIMEOUT:
+		if (!options_number(arg, 1, OPTIONS_TIMEOUT_MAX, &v)) {
+			return options_bad(err, "--timeout", arg,
+			                   "milliseconds, 1-3600000");
+		}
+		o->timeout_ms = (int)v;
+		return 0;
+	case OPT_TRIES:
+		if (!options_number(arg, 1, OPTIONS_TRIES_MAX, &v)) {
+			return options_bad(err, "--tries", arg, "1-20");
+		}
+		o->tries = (int)v;
+		return 0;
+	case 'f':
+		o->file = arg;
+		return 0;
+	case 'j':
+		if (!options_number(arg, 1, OPTIONS_JOBS_MAX, &v)) {
+			return options_bad(err, "-j/--jobs", arg, "1-100000");
+		}
+		o->jobs = (size_t)v;
+		return 0;
+	case 'o':
+		if (report_format_parse(arg, &o->format) != 0) {
+			return options_bad(err, "-o/--format", arg,
+			                   "text, json or jsonl");
+		}
+		return 0;
+	default:
+		break;
+	}
+	return OPTIONS_EXIT_USAGE;
+}
+
+/* The positional arguments: names, and "@HOST" for the server. */
+static int
+options_names(struct probe_opts *o, int argc, char **argv, FILE *err)
+{
+	for (int i = optind; i < argc; i++) {
+		struct caa_candidates cands;
+		enum caa_status st;
+
+		if (argv[i][0] == '@') {
+			if (argv[i][1] == '\0') {
+				return options_bad(err, "@HOST", argv[i],
+				                   "a server after '@'");
+			}
+			o->server = argv[i] + 1;
+			continue;
+		}
+		st = caa_candidates_build(argv[i], &cands);
+		if (st != CAA_OK) {
+			fprintf(err, "caa-probe: bad NAME '%s' (%s)\n", argv[i],
+			        caa_strerror(st));
+			return OPTIONS_EXIT_USAGE;
+		}
+		if (!options_push(&o->names, &o->nnames, argv[i])) {
+			return OPTIONS_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int
+options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
+{
+	int c;
+	int rc;
+
+	opterr = 0;
+	optind = 0; /* glibc: start over, internal state included */
+	while ((c = getopt_long(argc, argv, ":s:p:f:j:o:hV", options_long,
+	                        NULL)) != -1) {
+		const char *opt = argv[optind - 1];
+
+		switch (c) {
+		case 'h':
+			o->help = true;
+			break;
+		case 'V':
+			o->version = true;
+			break;
+		case ':':
+			fprintf(err, "caa-probe: option %s needs a value\n",
+			        opt);
+			fprintf(err, "try 'caa-probe --help'\n");
+			return OPTIONS_EXIT_USAGE;
+		case '?':
+			if (optopt != 0 && strncmp(opt, "--", 2) != 0) {
+				fprintf(err, "caa-probe: unknown option -%c\n",
+				        optopt);
+			} else {
+				fprintf(err, "caa-probe: unknown option %s\n",
+				        opt);
+			}
+			fprintf(err, "try 'caa-probe --help'\n");
+			return OPTIONS_EXIT_USAGE;
+		default:
+			rc = options_one(o, c, optarg, err);
+			if (rc != 0) {
+				return rc;
+			}
+			break;
+		}
+	}
+	if (o->help || o->version) {
+		return 0;
+	}
+	rc = options_names(o, argc, argv, err);
+	if (rc != 0) {
+		return rc;
+	}
+	if (o->nnames == 0 && o->file == NULL) {
+		fprintf(err, "caa-probe: no NAME given (and no -f FILE)\n");
+		fprintf(err, "try 'caa-probe --help'\n");
+		return OPTIONS_EXIT_USAGE;
+	}
+	if (o->ncas == 0 && !options_add_ca(o, OPTIONS_DEFAULT_CA)) {
+		return OPTIONS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Resolves HOST and PORT into SS; -1 with a message in ERR. */
+static int
+options_resolve(const char *host, int port, bool numeric,
+                struct sockaddr_storage *ss, socklen_t *len, char *err,
+                size_t errlen)
+{
+	struct addrinfo hints;
+	struct addrinfo *res = NULL;
+	char service[8];
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICSERV | (numeric ? AI_NUMERICHOST : 0);
+	(void)snprintf(service, sizeof(service), "%d", port);
+	rc = getaddrinfo(host, service, &hints, &res);
+	if (rc != 0 || res == NULL) {
+		(void)snprintf(err, errlen, "server '%s' not found (%s)", host,
+		               rc != 0 ? gai_strerror(rc) : "no address");
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* The first "nameserver" of PATH into HOST; false if there is none. */
+static bool
+options_resolv_conf(const char *path, char *host, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	bool found = false;
+
+	if (f == NULL) {
+		return false;
+	}
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		char *p = line;
+		size_t n;
+
+		while (*p == ' ' || *p == '\t') {
+			p++;
+		}
+		if (strncmp(p, "nameserver", 10) != 0 ||
+		    (p[10] != ' ' && p[10] != '\t')) {
+			continue;
+		}
+		p += 10;
+		while (*p == ' ' || *p == '\t') {
+			p++;
+		}
+		n = strcspn(p, " \t\r\n#;");
+		if (n > 0 && n < size) {
+			memcpy(host, p, n);
+			host[n] = '\0';
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int
+options_server(const struct probe_opts *o, const char *resolv_conf,
+               struct sockaddr_storage *ss, socklen_t *len, char *err,
+               size_t errlen)
+{
+	char host[256];
+	int port = o->port > 0 ? o->port : OPTIONS_PORT;
+	const char *hash;
+	size_t hlen;
+
+	if (o->server == NULL) {
+		if (!options_resolv_conf(resolv_conf, host, sizeof(host))) {
+			/* What the C library does without a nameserver. */
+			(void)snprintf(host, sizeof(host), "127.0.0.1");
+		}
+		return options_resolve(host, port, true, ss, len, err, errlen);
+	}
+	hash = strrchr(o->server, '#');
+	hlen = hash != NULL ? (size_t)(hash - o->server) : strlen(o->server);
+	if (hash != NULL) {
+		long v;
+
+		if (!options_number(hash + 1, 1, 65535, &v)) {
+			(void)snprintf(err, errlen,
+			               "bad port in server '%s' (1-65535)",
+			               o->server);
+			return -1;
+		}
+		port = (int)v;
+	}
+	if (hlen >= 2 && o->server[0] == '[' && o->server[hlen - 1] == ']') {
+		hlen -= 2; /* "[::1]" */
+		memmove(host, o->server + 1, hlen < sizeof(host) ? hlen : 0);
+	} else if (hlen < sizeof(host)) {
+		memcpy(host, o->server, hlen);
+	}
+	if (hlen == 0 || hlen >= sizeof(host)) {
+		(void)snprintf(err, errlen, "bad server '%s'", o->server);
+		return -1;
+	}
+	host[hlen] = '\0';
+	return options_resolve(host, port, false, ss, len, err, errlen);
+}

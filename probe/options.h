@@ -1,0 +1,73 @@
+/*
+ * probe/options.h -- caa-probe's command line, defaults and the server.
+ *
+ * The contract is shared/DESIGN.md ("caa-probe contract").  Defaults live
+ * in options_init() and are shown by the help text.
+ */
+#ifndef PROBE_OPTIONS_H
+#define PROBE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "caa.h"
+#include "report.h"
+
+#define OPTIONS_EXIT_USAGE  64 /* EX_USAGE */
+#define OPTIONS_TIMEOUT_MS  2000
+#define OPTIONS_TRIES       3
+#define OPTIONS_JOBS        64
+#define OPTIONS_PORT        53
+#define OPTIONS_DEFAULT_CA  "letsencrypt.org"
+#define OPTIONS_RESOLV_CONF "/etc/resolv.conf"
+
+struct probe_opts {
+	char **cas; /* issuer domain names, lower-cased; owned */
+	size_t ncas;
+	const char *account_uri; /* borrowed from argv, as the rest */
+	const char *method;
+	const char **known_tags;
+	size_t nknown_tags;
+	enum caa_policy policy;
+	const char *server; /* --server or @HOST; NULL: resolv.conf */
+	int port;           /* -p; 0: not given */
+	int timeout_ms;
+	int tries;
+	const char *file; /* -f; "-" is stdin */
+	size_t jobs;
+	enum report_format format;
+	const char **names; /* positional names */
+	size_t nnames;
+	bool help;
+	bool version;
+};
+
+/* Sets the defaults. */
+void options_init(struct probe_opts *o);
+
+/* Frees what O owns (not the argv strings it borrows). */
+void options_clear(struct probe_opts *o);
+
+/*
+ * Reads ARGV into O (getopt_long; "@HOST" among the names is the server,
+ * as in dig).  Returns 0, or OPTIONS_EXIT_USAGE after printing a message
+ * that names the bad option to ERR.
+ */
+int options_parse(int argc, char **argv, struct probe_opts *o, FILE *err);
+
+/* The help text. */
+void options_usage(FILE *f);
+
+/*
+ * The server to ask: --server/@HOST[#PORT] (an address or a host name,
+ * "[v6]" brackets allowed; #PORT wins over --port), else the first
+ * "nameserver" of RESOLV_CONF (port 53 or --port), else 127.0.0.1.
+ * Returns 0, or -1 with a message in ERR[0..ERRLEN).
+ */
+int options_server(const struct probe_opts *o, const char *resolv_conf,
+                   struct sockaddr_storage *ss, socklen_t *len, char *err,
+                   size_t errlen);
+
+#endif /* PROBE_OPTIONS_H */

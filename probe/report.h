@@ -1,0 +1,62 @@
+/*
+ * probe/report.h -- the report of one checked name: text for people, JSON.
+ *
+ * Text: the verdict first (coloured only when asked, i.e. on a terminal),
+ * the reason in the CA's words, the deciding RRset with its deciding
+ * record marked, every lookup with its RCODE, alias chain and time, then
+ * the warnings.  Values are shown escaped (caa_escape(): printable ASCII
+ * as is, '"' and '\' with a backslash, other octets as \DDD).
+ *
+ * JSON (shared/DESIGN.md): one object per name,
+ *
+ *   {"name","wildcard","ca","policy","verdict","reason",
+ *    "relevant": {"name","records":[{"flags","tag","value"}]} or null,
+ *    "error": {"name","rcode","detail"} or null,
+ *    "lookups": [{"name","rcode","records","cname":[...],"ms"}],
+ *    "warnings": [{"code","message"}]}
+ *
+ * "tag" and "value" hold the caa_escape() rendering (DNS presentation
+ * escapes), so every octet string is represented without loss; "rcode" is
+ * null when no usable reply was read (timeout, network error, truncated
+ * answer not completed over TCP, malformed reply); "ca" joins several
+ * issuer domain names with ","; "ms" has one decimal.  Strings are JSON
+ * escaped: '"', '\' and control characters (as \uXXXX or \n, \t, ...),
+ * and every octet that is not part of valid UTF-8 as \u00XX, so the output
+ * is always valid JSON.
+ */
+#ifndef PROBE_REPORT_H
+#define PROBE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "caa.h"
+
+struct check;
+
+enum report_format {
+	REPORT_TEXT = 0,
+	REPORT_JSON,  /* an array of objects */
+	REPORT_JSONL, /* one object a line */
+};
+
+/* "text", "json", "jsonl" -> FORMAT; -1 for anything else. */
+int report_format_parse(const char *s, enum report_format *format);
+
+struct report_opts {
+	enum report_format format;
+	bool color;     /* ANSI colours in text */
+	const char *ca; /* the issuer domain names, joined by "," */
+	enum caa_policy policy;
+};
+
+/* Writes the report of CHK to F: a text block ending in a newline, or
+ * one JSON object without a newline (the caller frames them). */
+void report_check(FILE *f, const struct report_opts *o,
+                  const struct check *chk);
+
+/* Writes S[0..LEN) as a JSON string, quotes included. */
+void report_json_string(FILE *f, const char *s, size_t len);
+
+#endif /* PROBE_REPORT_H */

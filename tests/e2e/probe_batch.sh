@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# tests/e2e/probe_batch.sh -- many names: -f FILE and stdin (comments and
+# blank lines skipped), -j, reports in input order for text and json while
+# slow names are still in flight, jsonl as completed, invalid lines, the
+# exit status of a batch, thousands of names on one loop.
+# shellcheck source=tests/e2e/probe_lib.sh
+. "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
+
+# slow.deny.test is answered 400 ms late: later names finish first.
+serve -f "delay slow.deny.test CAA ms=400" || finish
+
+# A file of 2000 names: allowed, denied, wildcards, with comments.
+names=$tmp/names.txt
+{
+	echo "# a batch of names"
+	echo ""
+	echo "slow.deny.test"
+	for i in $(seq 1 1000); do
+		echo "  host$i.example.test"
+		echo "host$i.deny.test   # denied"
+		if [ $((i % 250)) -eq 0 ]; then
+			printf '\t\n#host%d.example.test\n' "$i"
+		fi
+	done
+	echo "*.c41.cases.test"
+} >"$names"
+grep -v '^[[:space:]]*#' "$names" | sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//' |
+	grep -v '^$' >"$tmp/expected"
+count=$(wc -l <"$tmp/expected")
+check "the fixture" 2002 "$count"
+
+probe -f "$names" -j 50 -o json
+check "batch json: exit status (denied, none failed)" 1 "$PRC"
+check "batch json: one report per name" "$count" "$(jget '*.name' | wc -l)"
+check "batch json: input order" "$(cat "$tmp/expected")" "$(jget '*.name')"
+check "batch json: the slow name first" denied "$(jget 0.verdict)"
+check "batch json: an allowed one" allowed "$(jget 1.verdict)"
+check "batch json: a denied one" denied "$(jget 2.verdict)"
+check "batch json: the wildcard" "true denied" "$(jget 2001.wildcard) $(jget 2001.verdict)"
+check "batch json: no progress line off a terminal" "" "$PERR"
+
+# On a terminal, stderr carries a progress line (script(1) gives a pty;
+# the report itself goes to /dev/null), and it is erased at the end.
+if command -v script >/dev/null 2>&1; then
+	LAST_CMD="script caa-probe -f names >/dev/null"
+	OUT=$(timeout 60 script -qec "'$PROBE' -s $HOST4 -p $PORT4 -f '$names' -j 50 -o json >/dev/null" /dev/null 2>&1)
+	check_match "progress line on a terminal" 'caa-probe: [0-9]+ done, [0-9]+ in flight' "$OUT"
+	check_match "progress line erased" $'\r\033\\[K$' "$OUT"
+fi
+
+# stdin, jsonl: one object a line, as completed.
+LAST_CMD="caa-probe -f - -j 64 -o jsonl < names"
+"$PROBE" -s "$HOST4" -p "$PORT4" -f - -j 64 -o jsonl <"$names" >"$tmp/jsonl" 2>"$tmp/err"
+PRC=$?
+check "jsonl: exit status" 1 "$PRC"
+check "jsonl: lines" "$count" "$(wc -l <"$tmp/jsonl")"
+check "jsonl: every line an object" "$count" \
+	"$("$PY" -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if isinstance(json.loads(l), dict)))' "$tmp/jsonl")"
+check "jsonl: the same names" "$(sort "$tmp/expected")" \
+	"$("$PY" -c 'import json,sys; [print(json.loads(l)["name"]) for l in open(sys.argv[1])]' "$tmp/jsonl" | sort)"
+check "jsonl: as completed (the slow name is not first)" 1 \
+	"$(tail -n +2 "$tmp/jsonl" | grep -c '"name":"slow.deny.test"')"
+
+# text: blocks in input order, one blank line apart.
+probe -f "$names" -j 20
+check "text: exit status" 1 "$PRC"
+check "text: verdict lines in order" "$(cat "$tmp/expected")" \
+	"$(printf '%s\n' "$POUT" | grep -E '^[^ ].*: (allowed|denied|lookup-failed)$' | sed 's/: [a-z-]*$//')"
+check "text: blocks" "$((count - 1))" "$(printf '%s\n' "$POUT" | grep -c '^$')"
+
+# -j 1: one name at a time, same answers.
+probe -f "$names" -j 1 -o json
+check "-j 1: input order" "$(cat "$tmp/expected")" "$(jget '*.name')"
+
+# Names on the command line come first, then the file.
+printf 'host1.deny.test\n' >"$tmp/one"
+probe -o json -f "$tmp/one" host1.example.test
+check "arguments then file" "host1.example.test host1.deny.test" "$(jget '*.name' | paste -sd' ' -)"
+
+# Exit status of a batch: 0 all allowed, 1 a denial, 2 a failure.
+serve -f "servfail fail.example.test CAA" || finish
+probe host1.example.test www.example.test
+check "all allowed" 0 "$PRC"
+probe host1.example.test host.deny.test
+check "one denied" 1 "$PRC"
+probe host1.example.test fail.example.test
+check "one failed" 2 "$PRC"
+probe host.deny.test fail.example.test host1.example.test
+check "denied and failed" 2 "$PRC"
+
+# An invalid line does not stop the batch: it fails closed.
+printf 'host1.example.test\nbad..name\n%s\nhost.deny.test\n' "$(printf 'x%.0s' $(seq 1 70)).test" >"$tmp/bad"
+probe -o json -f "$tmp/bad"
+check "invalid lines: exit status" 2 "$PRC"
+check "invalid lines: verdicts" "allowed lookup-failed lookup-failed denied" "$(jget '*.verdict' | paste -sd' ' -)"
+check_match "invalid lines: reason" '^invalid name \(' "$(jget 1.reason)"
+check "invalid lines: the name as given" "bad..name" "$(jget 1.name)"
+check "invalid lines: error" "null" "$(jget 1.error.rcode)"
+
+# An empty input: an empty array, exit 0.
+: >"$tmp/empty"
+probe -o json -f "$tmp/empty"
+check "empty input" "0 []" "$PRC $(printf '%s' "$POUT" | tr -d '\n ')"
+
+# Thousands of names at once on one loop: 10000 names, 3 lookups each.
+seq 1 10000 | sed 's/^/n/; s/$/.example.test/' >"$tmp/many"
+probe -f "$tmp/many" -j 500 -o jsonl
+check "10000 names: exit status" 0 "$PRC"
+check "10000 names: reports" 10000 "$(printf '%s\n' "$POUT" | grep -c '"verdict":"allowed"')"
+
+finish

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# tests/e2e/probe_cli.sh -- caa-probe's command line and reports: -h, -V,
+# usage errors (exit 64, the bad option named), the server forms (-s, -p,
+# @HOST, HOST#PORT, IPv6), the text report (verdict first, no colour off
+# a terminal, colour on one), the JSON object of shared/DESIGN.md, the
+# output streams (report on stdout, diagnostics on stderr).
+# shellcheck source=tests/e2e/probe_lib.sh
+. "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
+
+# run ARGS...: caa-probe with exactly ARGS (no server added).
+run() {
+	LAST_CMD="caa-probe $*"
+	timeout 60 "$PROBE" "$@" >"$tmp/run.out" 2>"$tmp/run.err"
+	PRC=$?
+	POUT=$(cat "$tmp/run.out")
+	PERR=$(cat "$tmp/run.err")
+	OUT="$POUT
+stderr: $PERR"
+}
+
+# usage WANT ARGS...: exit 64, nothing on stdout, WANT on stderr.
+usage() {
+	local want=$1
+	shift
+	run "$@"
+	check "usage error ($*): exit status" 64 "$PRC"
+	check "usage error ($*): stdout" "" "$POUT"
+	check_match "usage error ($*): message" "$want" "$PERR"
+}
+
+run -h
+check "-h: exit status" 0 "$PRC"
+check_match "-h: usage on stdout" '^usage: caa-probe \[OPTIONS\] NAME' "$POUT"
+for opt in --ca --account-uri --method --known-tag --policy --server --port \
+	--timeout --tries --file --jobs --format; do
+	check_match "-h lists $opt" "$opt" "$POUT"
+done
+check "-h: nothing on stderr" "" "$PERR"
+run --help
+check "--help" 0 "$PRC"
+run -V
+check "-V" "0 caa-probe 0.1.0" "$PRC $POUT"
+
+usage 'no NAME given' --ca letsencrypt.org
+usage 'no NAME given'
+usage "bad value '0' for --timeout" --timeout 0 a.test
+usage "bad value 'x' for --tries" --tries x a.test
+usage "bad value '99999' for -p/--port" -p 99999 a.test
+usage "bad value 'yaml' for -o/--format" -o yaml a.test
+usage "bad value 'strict' for --policy" --policy strict a.test
+usage "bad value '0' for -j/--jobs" -j 0 a.test
+usage "bad value '' for --ca" --ca "" a.test
+usage "unknown option --bogus" --bogus a.test
+usage "option --ca needs a value" a.test --ca
+usage "bad NAME 'a..test'" a..test
+usage "bad NAME 'www.\*.test'" 'www.*.test'
+usage "bad value '$tmp/none' for -f/--file" -f "$tmp/none"
+usage "-s/--server" -s '127.0.0.1#99999' a.test
+usage "-s/--server" -s '[::1' a.test
+
+# shellcheck disable=SC2119 # serve takes optional rules, none here
+serve || finish
+
+# The server forms.
+run -s "$HOST4" -p "$PORT4" host.deny.test
+check "-s -p" 1 "$PRC"
+run "@$HOST4" -p "$PORT4" host.deny.test
+check "@HOST -p" 1 "$PRC"
+run "@$HOST4#$PORT4" host.deny.test
+check "@HOST#PORT" 1 "$PRC"
+run --server "$HOST4#$PORT4" -p 9 host.deny.test
+check "#PORT wins over -p" 1 "$PRC"
+run -s "$HOST6" -p "$PORT6" -o json host.deny.test
+check "IPv6 server" "1 denied" "$PRC $(jget 0.verdict)"
+run -s "[$HOST6]#$PORT6" host.deny.test
+check "[IPv6]#PORT" 1 "$PRC"
+run -s localhost -p "$PORT4" --timeout 300 --tries 1 -o json host.deny.test
+check_match "a host name as server" '^(1|2)$' "$PRC"
+
+# Text: the verdict first, then reason, RRset, lookups, warnings; no
+# escape sequences when stdout is not a terminal; nothing on stderr.
+probe xss.caatestsuite.test
+check "text: first line" "xss.caatestsuite.test: denied" "$(printf '%s\n' "$POUT" | head -n1)"
+check "text: second line" "  reason:   CAA record for xss.caatestsuite.test prevents issuance" \
+	"$(printf '%s\n' "$POUT" | sed -n 2p)"
+check_match "text: the value shown escaped" "^    -> 0 issue \"<script>alert\\('Wheeeeee'\\)</script>\"$" "$POUT"
+order=$(printf '%s\n' "$POUT" | grep -Eo '^  (reason|request|relevant|lookups|warnings)' | tr -d ' ' | paste -sd' ' -)
+check "text: sections in order" "reason request relevant lookups warnings" "$order"
+check_match "text: lookups with RCODE and time" '^    \* xss\.caatestsuite\.test +NOERROR +1 record +[0-9]+\.[0-9] ms$' "$POUT"
+if printf '%s' "$POUT" | grep -q $'\033'; then
+	fail "text: no colour off a terminal" "no ESC" "ESC found"
+else
+	pass
+fi
+check "text: stderr empty" "" "$PERR"
+probe -o json 'odd\\name.test'
+check "a backslash is an invalid NAME" 64 "$PRC"
+
+# Colour only on a terminal (script(1) gives the probe a pty).
+if command -v script >/dev/null 2>&1; then
+	LAST_CMD="script caa-probe host.deny.test"
+	OUT=$(TERM=xterm timeout 30 script -qec "'$PROBE' -s $HOST4 -p $PORT4 host.deny.test" /dev/null 2>&1)
+	check_match "colour on a terminal" $'\033\\[1;31mdenied\033\\[0m' "$OUT"
+	OUT=$(NO_COLOR=1 TERM=xterm timeout 30 script -qec "'$PROBE' -s $HOST4 -p $PORT4 host.deny.test" /dev/null 2>&1)
+	if printf '%s' "$OUT" | grep -q $'\033\\['; then
+		fail "NO_COLOR" "no colour" "colour"
+	else
+		pass
+	fi
+fi
+
+# JSON: the object of DESIGN.md, key for key (ms aside).
+probe -o json host.deny.test
+check "json: valid, one element" 1 "$(jget '*.name' | wc -l)"
+check "json: the keys in order" "name wildcard ca policy verdict reason relevant error lookups warnings" \
+	"$(printf '%s' "$POUT" | "$PY" -c 'import json,sys; print(" ".join(json.load(sys.stdin)[0].keys()))')"
+check "json: the object" \
+	'{"name":"host.deny.test","wildcard":false,"ca":"letsencrypt.org","policy":"rfc8659","verdict":"denied","reason":"CAA record for deny.test prevents issuance","relevant":{"name":"deny.test","records":[{"flags":0,"tag":"issue","value":"otherca.test"}]},"error":null,"lookups":[{"name":"host.deny.test","rcode":"NOERROR","records":0,"cname":[],"ms":0},{"name":"deny.test","rcode":"NOERROR","records":1,"cname":[],"ms":0},{"name":"test","rcode":"NOERROR","records":0,"cname":[],"ms":0}],"warnings":[]}' \
+	"$(printf '%s' "$POUT" | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)[0]
+for l in d["lookups"]:
+    assert isinstance(l["ms"], float) and l["ms"] >= 0
+    l["ms"] = 0
+print(json.dumps(d, separators=(",", ":")))')"
+check_match "json: ms with one decimal" '"ms":[0-9]+\.[0-9][,}]' "$POUT"
+probe -o jsonl host.deny.test
+check "jsonl: one line" 1 "$(printf '%s\n' "$POUT" | wc -l)"
+check_match "jsonl: an object" '^\{"name":"host\.deny\.test",.*\}$' "$POUT"
+
+finish

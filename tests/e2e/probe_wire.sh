@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# tests/e2e/probe_wire.sh -- caa-probe against replies no correct server
+# sends (tests/e2e/probe_wire.py, a scripted server): CAA records off the
+# answer chain (ignored, warned), a CNAME beside CAA, a DNAME without its
+# synthesized CNAME, foreign replies before the right one (ignored), the
+# question in another letter case (0x20), a zero-length TCP message, a
+# short datagram, an EDE with EXTRA-TEXT.
+# shellcheck source=tests/e2e/probe_lib.sh
+. "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
+
+DP="DNS problem"
+
+# The scripted server in place of caa-responder: lib.sh stops it by PID.
+stop_responder
+(exec "$PY" "$E2E_DIR/probe_wire.py" >"$tmp/out" 2>"$tmp/err") &
+RSP_PID=$!
+line=""
+for _ in $(seq 1 200); do
+	line=$(grep -m1 '^ready ' "$tmp/out" 2>/dev/null || true)
+	[ -n "$line" ] && break
+	kill -0 "$RSP_PID" 2>/dev/null || break
+	sleep 0.1
+done
+PORT4=$(ready_port "$line" udp '127\.0\.0\.1')
+if [ -z "$PORT4" ]; then
+	fail "probe_wire.py starts" "a ready line" "$(cat "$tmp/out" "$tmp/err")"
+	finish
+fi
+
+# CAA records owned by a name off the chain are ignored, with a warning.
+judge2 "off the chain" allowed allowed outside.wire.test
+field_is "off the chain" 0.lookups.0.records 1
+has_warning "off the chain" caa-outside-chain
+judge2 "only off the chain" allowed allowed onlyoutside.wire.test
+field_is "only off the chain" 0.lookups.0.records 0
+field_is "only off the chain" 0.relevant null
+has_warning "only off the chain" caa-outside-chain
+
+# A CNAME and CAA at one name: the CAA counts, with a warning.
+judge "CNAME beside CAA" allowed both.wire.test
+has_warning "CNAME beside CAA" cname-and-caa
+
+# A DNAME without the synthesized CNAME: the probe synthesizes it.
+judge2 "DNAME alone" denied denied www.sub.wire.test
+field_is "DNAME alone" 0.lookups.0.cname '["www.other.wire.test"]'
+reason_is "DNAME alone" "CAA record for www.sub.wire.test prevents issuance"
+
+# Foreign replies (another ID, name, type) are ignored; the right one
+# that follows is taken.
+judge "foreign replies first" allowed noise.wire.test --timeout 1000 --tries 1
+judge "foreign replies over TCP" allowed tcpnoise.wire.test --timeout 1000 --tries 1
+# The question in another letter case still matches (0x20).
+judge "0x20" allowed case.wire.test
+
+# Broken messages: malformed, never "no CAA", and no hang.
+judge "zero-length TCP message" lookup-failed zerotcp.wire.test --timeout 500 --tries 1
+reason_is "zero-length TCP message" "$DP: malformed response looking up CAA for zerotcp.wire.test"
+judge "short datagram" lookup-failed short.wire.test --timeout 500 --tries 1
+reason_is "short datagram" "$DP: malformed response looking up CAA for short.wire.test"
+
+# An Extended DNS Error with EXTRA-TEXT, in Boulder's words.
+judge "EDE text" lookup-failed ede.wire.test
+reason_is "EDE text" "$DP: looking up CAA for ede.wire.test: DNSSEC: DNSKEY Missing: no key here"
+
+finish

@@ -2,12 +2,15 @@
 # scripts/test.sh -- set up and run every test: install what is missing
 # (scripts/bootstrap.sh), build in build/ with warnings as errors and run
 # ctest, then the same in build-asan/ under AddressSanitizer and
-# UndefinedBehaviorSanitizer.  Prints ctest's summary of each pass; the
-# status is non-zero if a build or a test failed.
+# UndefinedBehaviorSanitizer.  After the first pass, real ACME clients
+# against the responder (scripts/acme-e2e.sh --quick) when their packages
+# can be installed.  Prints ctest's summary of each pass; the status is
+# non-zero if a build or a test failed.
 #
-#   scripts/test.sh [--no-asan] [--no-bootstrap] [-j N] [-R REGEX]
+#   scripts/test.sh [--no-asan] [--no-acme] [--no-bootstrap] [-j N] [-R REGEX]
 #
 #   --no-asan        only the first pass (build/)
+#   --no-acme        not the ACME clients (also left out with -R)
 #   --no-bootstrap   do not check the installed packages
 #   -j N             parallel build and test jobs (default: the CPU count)
 #   -R REGEX         only the tests whose names match (ctest -R)
@@ -17,12 +20,14 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 asan=true
+acme=true
 bootstrap=true
 jobs=$(nproc 2>/dev/null || echo 2)
 filter=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-asan) asan=false ;;
+	--no-acme) acme=false ;;
 	--no-bootstrap) bootstrap=false ;;
 	-j)
 		jobs=${2:?-j needs a number}
@@ -33,7 +38,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-h | --help)
-		sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -91,6 +96,42 @@ run_pass() {
 }
 
 run_pass build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAA_WERROR=ON -DCAA_SANITIZE=OFF
+
+# ---- ACME clients (scripts/acme-e2e.sh --quick): Pebble, lego, unbound and
+# caa-probe against build/'s responder on loopback, scenarios 1, 2 and 7.
+# Status 77: the tools could not be installed, so it is skipped; any other
+# failure fails this run.  Its rows count in the totals.
+if $acme && [ ${#filter[@]} -eq 0 ]; then
+	echo "== acme: scripts/acme-e2e.sh --quick"
+	acme_log=$root/build/acme-e2e.log
+	acme_rc=0
+	if [ ! -x "$root/build/responder/caa-responder" ] || [ ! -x "$root/build/probe/caa-probe" ]; then
+		acme_rc=-1
+	else
+		"$root/scripts/acme-e2e.sh" --quick --build-dir "$root/build" </dev/null 2>&1 |
+			tee "$acme_log" || acme_rc=${PIPESTATUS[0]}
+	fi
+	acme_counts=$(sed -n 's/^acme-e2e: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' \
+		"$acme_log" 2>/dev/null | tail -n1)
+	if [ "$acme_rc" -eq 77 ]; then
+		summaries+=("acme (quick): skipped, the tools could not be installed")
+	elif [ "$acme_rc" -eq -1 ]; then
+		summaries+=("acme (quick): not run, build/ has no binaries")
+		total_failed=$((total_failed + 1))
+		status=1
+	elif [ -n "$acme_counts" ]; then
+		summaries+=("acme (quick): ${acme_counts% *} passed, ${acme_counts#* } failed")
+		total_passed=$((total_passed + ${acme_counts% *}))
+		total_failed=$((total_failed + ${acme_counts#* }))
+		if [ "$acme_rc" -ne 0 ]; then
+			status=1
+		fi
+	else
+		summaries+=("acme (quick): failed before its scenarios (status $acme_rc)")
+		total_failed=$((total_failed + 1))
+		status=1
+	fi
+fi
 
 if $asan; then
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# scripts/demo.sh -- see caa-responder answer: installs what is missing,
-# builds it if needed, starts it on the zones in zones/ on a free loopback
-# port, asks it a few questions with dig (each with a line saying what to
-# look at), and stops it.
+# scripts/demo.sh -- see caa-responder answer and caa-probe decide: installs
+# what is missing, builds both if needed, starts the responder on the zones
+# in zones/ on a free loopback port (with one fault rule: SERVFAIL for CAA
+# at broken.caa.test), asks it a few questions with dig (each with a line
+# saying what to look at), lets caa-probe give a CA's verdict on three
+# names (allowed, denied, lookup failed), and stops the responder.
 #
 #   scripts/demo.sh [--no-bootstrap]
 set -euo pipefail
@@ -15,11 +17,13 @@ if [ "${1:-}" != --no-bootstrap ]; then
 fi
 
 bin=$root/build/responder/caa-responder
-echo "== building caa-responder in build/"
+probe=$root/build/probe/caa-probe
+echo "== building caa-responder and caa-probe in build/"
 if [ ! -f "$root/build/CMakeCache.txt" ]; then
 	cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$root/build" --target caa-responder -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+cmake --build "$root/build" --target caa-responder caa-probe \
+	-j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/caa-demo.XXXXXX")
 pid=""
@@ -34,7 +38,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-(exec "$bin" -l 127.0.0.1:0 "$root"/zones/*.zone >"$tmp/out" 2>"$tmp/err") &
+(exec "$bin" -l 127.0.0.1:0 -f 'servfail broken.caa.test CAA' \
+	"$root"/zones/*.zone >"$tmp/out" 2>"$tmp/err") &
 pid=$!
 ready=""
 for _ in $(seq 1 100); do
@@ -83,3 +88,18 @@ echo "### 1001 CAA records: too large for UDP, so the reply has the tc flag and 
 echo "\$ dig @127.0.0.1 -p $port +norec many.big.test CAA"
 dig @127.0.0.1 -p "$port" +norec many.big.test CAA |
 	grep -E 'Truncated|^;; flags|^;; SERVER|MSG SIZE' || true
+
+# verdict EXPLANATION NAME: caa-probe's report on NAME, as a CA decides.
+verdict() {
+	echo
+	echo "### $1"
+	echo "\$ caa-probe -s 127.0.0.1#$port $2"
+	"$probe" -s "127.0.0.1#$port" "$2" || echo "(exit status $?)"
+}
+
+echo
+echo "== caa-probe: may Let's Encrypt issue?  (exit 0 allowed, 1 denied, 2 lookup failed)"
+verdict "allowed: the CAA record at caa.test names letsencrypt.org." www.caa.test
+verdict "denied: deny.caa.test has issue \";\", which lets no CA issue." deny.caa.test
+verdict "lookup failed: the fault rule makes the CAA query SERVFAIL, and a CA fails closed." \
+	broken.caa.test

@@ -214,117 +214,28 @@ history_remove(struct history *h, const uint8_t *name, int qtype)
 	return n - kept;
 }
 
-/* A string built in a fixed buffer; LEN counts what did not fit too. */
-struct history_buf {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void
-history_putc(struct history_buf *b, char c)
-{
-	if (b->len + 1 < b->cap) {
-		b->buf[b->len] = c;
-	}
-	b->len++;
-}
-
-static void
-history_puts(struct history_buf *b, const char *s)
-{
-	while (*s != '\0') {
-		history_putc(b, *s++);
-	}
-}
-
-static void history_printf(struct history_buf *b, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-
-static void
-history_printf(struct history_buf *b, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0) {
-		history_puts(b, tmp); /* short fields only */
-	}
-}
-
-/* A JSON string (RFC 8259 section 7), or null for NULL: as log.c does. */
-static void
-history_json(struct history_buf *b, const char *s)
-{
-	if (s == NULL) {
-		history_puts(b, "null");
-		return;
-	}
-	history_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			history_putc(b, '\\');
-			history_putc(b, (char)c);
-		} else if (c < 0x20 || c == 0x7f) {
-			history_printf(b, "\\u%04x", (unsigned)c);
-		} else {
-			history_putc(b, (char)c);
-		}
-	}
-	history_putc(b, '"');
-}
-
 size_t
 history_entry_format(const struct history_entry *e, char *buf, size_t cap)
 {
-	struct history_buf b = {buf, cap, 0};
-	char name[WIRE_NAME_MAX * 4 + 8];
-	char addr[LOG_ADDR_MAX];
-	char mnemonic[32];
-	char stamp[32];
-	struct tm tm;
+	struct log_fields f = {
+		.ts = e->ts,
+		.client = &e->client.sa,
+		.tp = e->tp,
+		.id = e->id,
+		.has_question = e->has_question,
+		.qname = e->qname,
+		.qname_len = e->qname_len,
+		.qtype = e->qtype,
+		.rcode = e->rcode,
+		.aa = e->aa,
+		.tc = e->tc,
+		.answers = e->answers,
+		.fault = e->fault,
+		.delay_ms = e->delay_ms,
+		.dropped = e->dropped,
+	};
 
-	if (gmtime_r(&e->ts.tv_sec, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-		(void)snprintf(stamp, sizeof(stamp), "1970-01-01T00:00:00");
-	}
-	history_printf(&b, "{\"ts\":\"%s.%03ldZ\",\"client\":", stamp,
-	               (long)(e->ts.tv_nsec / 1000000));
-	history_json(&b, log_addr_format(&e->client.sa, addr, sizeof(addr)));
-	history_printf(&b, ",\"transport\":\"%s\",\"id\":%u,\"qname\":",
-	               e->tp == QUERY_TCP ? "tcp" : "udp", (unsigned)e->id);
-	if (e->has_question && e->qname_len > 0) {
-		(void)wire_name_to_str(e->qname, name, sizeof(name));
-		history_json(&b, name);
-	} else {
-		history_json(&b, NULL);
-	}
-	history_puts(&b, ",\"qtype\":");
-	history_json(&b, e->has_question ? wire_type_str(e->qtype, mnemonic,
-	                                                 sizeof(mnemonic))
-	                                 : NULL);
-	history_puts(&b, ",\"rcode\":");
-	history_json(&b, !e->dropped && e->rcode >= 0
-	                         ? wire_rcode_str((unsigned)e->rcode, mnemonic,
-	                                          sizeof(mnemonic))
-	                         : NULL);
-	history_printf(&b, ",\"aa\":%s,\"tc\":%s,\"answers\":%u,\"fault\":",
-	               e->aa ? "true" : "false", e->tc ? "true" : "false",
-	               (unsigned)e->answers);
-	history_json(&b, e->fault);
-	history_printf(&b, ",\"delay_ms\":%lu,\"dropped\":%s}",
-	               (unsigned long)e->delay_ms,
-	               e->dropped ? "true" : "false");
-	if (cap > 0) {
-		b.buf[b.len < cap ? b.len : cap - 1] = '\0';
-	}
-	return b.len;
+	return log_fields_format(buf, cap, &f);
 }
 
 void

@@ -260,9 +260,7 @@ log_fault_text(const struct query_result *res)
 }
 
 size_t
-log_query_format(char *buf, size_t cap, const struct timespec *ts,
-                 const struct sockaddr *client, enum query_transport tp,
-                 const struct query_result *res)
+log_fields_format(char *buf, size_t cap, const struct log_fields *f)
 {
 	struct log_buf b = {buf, cap, 0};
 	char name[WIRE_NAME_MAX * 4 + 8];
@@ -270,43 +268,67 @@ log_query_format(char *buf, size_t cap, const struct timespec *ts,
 	char mnemonic[32];
 	char stamp[32];
 	struct tm tm;
-	bool dropped = res->verdict == QUERY_DROP;
 
-	if (gmtime_r(&ts->tv_sec, &tm) == NULL ||
+	if (gmtime_r(&f->ts.tv_sec, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
 		(void)snprintf(stamp, sizeof(stamp), "1970-01-01T00:00:00");
 	}
 	log_buf_printf(&b, "{\"ts\":\"%s.%03ldZ\",\"client\":", stamp,
-	               (long)(ts->tv_nsec / 1000000));
-	log_buf_json(&b, log_addr_format(client, addr, sizeof(addr)));
+	               (long)(f->ts.tv_nsec / 1000000));
+	log_buf_json(&b, log_addr_format(f->client, addr, sizeof(addr)));
 	log_buf_printf(&b, ",\"transport\":\"%s\",\"id\":%u,\"qname\":",
-	               tp == QUERY_TCP ? "tcp" : "udp", (unsigned)res->id);
-	if (res->has_question && res->qname_len > 0) {
-		(void)wire_name_to_str(res->qname, name, sizeof(name));
+	               f->tp == QUERY_TCP ? "tcp" : "udp", (unsigned)f->id);
+	if (f->has_question && f->qname_len > 0) {
+		(void)wire_name_to_str(f->qname, name, sizeof(name));
 		log_buf_json(&b, name);
 	} else {
 		log_buf_json(&b, NULL);
 	}
 	log_buf_puts(&b, ",\"qtype\":");
-	log_buf_json(&b, res->has_question ? wire_type_str(res->qtype, mnemonic,
-	                                                   sizeof(mnemonic))
-	                                   : NULL);
+	log_buf_json(&b, f->has_question ? wire_type_str(f->qtype, mnemonic,
+	                                                 sizeof(mnemonic))
+	                                 : NULL);
 	log_buf_puts(&b, ",\"rcode\":");
-	log_buf_json(&b, !dropped && res->rcode >= 0
-	                         ? wire_rcode_str((unsigned)res->rcode,
-	                                          mnemonic, sizeof(mnemonic))
+	log_buf_json(&b, !f->dropped && f->rcode >= 0
+	                         ? wire_rcode_str((unsigned)f->rcode, mnemonic,
+	                                          sizeof(mnemonic))
 	                         : NULL);
 	log_buf_printf(&b, ",\"aa\":%s,\"tc\":%s,\"answers\":%u,\"fault\":",
-	               res->aa ? "true" : "false", res->tc ? "true" : "false",
-	               (unsigned)res->answers);
-	log_buf_json(&b, log_fault_text(res));
+	               f->aa ? "true" : "false", f->tc ? "true" : "false",
+	               (unsigned)f->answers);
+	log_buf_json(&b, f->fault);
 	log_buf_printf(&b, ",\"delay_ms\":%lu,\"dropped\":%s}",
-	               (unsigned long)res->delay_ms,
-	               dropped ? "true" : "false");
+	               (unsigned long)f->delay_ms, f->dropped ? "true" : "false");
 	if (cap > 0) {
 		b.buf[b.len < cap ? b.len : cap - 1] = '\0';
 	}
 	return b.len;
+}
+
+size_t
+log_query_format(char *buf, size_t cap, const struct timespec *ts,
+                 const struct sockaddr *client, enum query_transport tp,
+                 const struct query_result *res)
+{
+	struct log_fields f = {
+		.ts = *ts,
+		.client = client,
+		.tp = tp,
+		.id = res->id,
+		.has_question = res->has_question,
+		.qname = res->qname,
+		.qname_len = res->qname_len,
+		.qtype = res->qtype,
+		.rcode = res->rcode,
+		.aa = res->aa,
+		.tc = res->tc,
+		.answers = res->answers,
+		.fault = log_fault_text(res),
+		.delay_ms = res->delay_ms,
+		.dropped = res->verdict == QUERY_DROP,
+	};
+
+	return log_fields_format(buf, cap, &f);
 }
 
 void

@@ -59,6 +59,33 @@ void log_query_close(void);
 bool log_query_is_open(void);
 
 /*
+ * The fields of one query-log line, as log_query_format() and the API's
+ * history (history.c) both write it.  CLIENT is borrowed; QNAME (wire
+ * form, QNAME_LEN octets) is read only when HAS_QUESTION; FAULT may be
+ * NULL.
+ */
+struct log_fields {
+	struct timespec ts;
+	const struct sockaddr *client;
+	enum query_transport tp;
+	uint16_t id;
+	bool has_question;
+	const uint8_t *qname;
+	uint8_t qname_len;
+	uint16_t qtype;
+	int rcode; /* -1: none */
+	bool aa;
+	bool tc;
+	unsigned answers;
+	const char *fault;
+	uint32_t delay_ms;
+	bool dropped;
+};
+
+/* Format F as one JSON line (no newline) into BUF; returns as snprintf. */
+size_t log_fields_format(char *buf, size_t cap, const struct log_fields *f);
+
+/*
  * Format the query log line for RES (without the newline) into BUF of CAP
  * octets: TS is when the query arrived, CLIENT its source, TP its
  * transport.  Returns the length the whole line needs, as snprintf does;

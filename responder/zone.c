@@ -19,9 +19,8 @@
 /* Hash tables: open addressing, linear probing, at most half full. */
 
 static int
-table_grow(struct zone_table *t)
+table_resize(struct zone_table *t, size_t ncap)
 {
-	size_t ncap = t->mask ? (t->mask + 1) * 2 : 1024;
 	struct zone_slot *ns = calloc(ncap, sizeof(*ns));
 
 	if (ns == NULL) {
@@ -43,6 +42,25 @@ table_grow(struct zone_table *t)
 	t->slots = ns;
 	t->mask = ncap - 1;
 	return 0;
+}
+
+static int
+table_grow(struct zone_table *t)
+{
+	return table_resize(t, t->mask ? (t->mask + 1) * 2 : 1024);
+}
+
+/* Room for N more items at once: one rehash, not one per doubling. */
+static int
+table_reserve(struct zone_table *t, size_t n)
+{
+	size_t cap = t->mask ? t->mask + 1 : 0;
+	size_t ncap = cap ? cap : 1024;
+
+	while ((t->count + n + 1) * 2 > ncap) {
+		ncap *= 2;
+	}
+	return ncap == cap ? 0 : table_resize(t, ncap);
 }
 
 static int
@@ -227,14 +245,36 @@ rec_cmp(const void *a, const void *b)
 	return memcmp(x->rdata, y->rdata, x->rdlen);
 }
 
+/* Sort NODES by label count, parents before children: a counting sort
+ * (labels are fewer than WIRE_LABELS_MAX), stable, in linear time. */
 static int
-node_depth_cmp(const void *a, const void *b)
+nodes_sort_by_depth(struct zone_node **nodes, size_t n)
 {
-	const struct zone_node *x = *(struct zone_node *const *)a;
-	const struct zone_node *y = *(struct zone_node *const *)b;
-	unsigned lx = wire_name_labels(x->name), ly = wire_name_labels(y->name);
+	size_t start[WIRE_LABELS_MAX + 1] = {0};
+	uint8_t *depth = malloc(n ? n : 1);
+	struct zone_node **out = malloc((n ? n : 1) * sizeof(*out));
 
-	return lx < ly ? -1 : lx > ly;
+	if (depth == NULL || out == NULL) {
+		free(depth);
+		free(out);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = wire_name_labels(nodes[i]->name);
+
+		depth[i] = (uint8_t)(d < WIRE_LABELS_MAX ? d : WIRE_LABELS_MAX - 1);
+		start[depth[i] + 1]++;
+	}
+	for (size_t d = 1; d <= WIRE_LABELS_MAX; d++) {
+		start[d] += start[d - 1];
+	}
+	for (size_t i = 0; i < n; i++) {
+		out[start[depth[i]]++] = nodes[i];
+	}
+	memcpy(nodes, out, n * sizeof(*nodes));
+	free(depth);
+	free(out);
+	return 0;
 }
 
 /* Link every node to its parent, creating empty non-terminals. */
@@ -294,6 +334,7 @@ zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
 		goto fail;
 	}
 	nodes[nnodes++] = z->apex;
+	(void)table_reserve(&zs->nodes, nrecs); /* failing is harmless */
 	for (i = 0; i < nrecs; i++) {
 		struct zone_node *n =
 			node_get(zs, z, recs[i].owner, recs[i].ownerlen,
@@ -382,7 +423,10 @@ zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
 	}
 
 	/* Parents before children: inherit the topmost cut and DNAME. */
-	qsort(nodes, nnodes, sizeof(*nodes), node_depth_cmp);
+	rc = nodes_sort_by_depth(nodes, nnodes);
+	if (rc != 0) {
+		goto fail;
+	}
 	for (i = 0; i < nnodes; i++) {
 		struct zone_node *n = nodes[i];
 		const struct zone_node *p = n->parent;

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Probe batch benchmark: caa-probe judging 10,000 names against caa-responder.
+#
+#   scripts/bench-probe.sh        # about 30 s
+#
+# 1. A generated zone probe.test (apex CAA, 10,000 hosts, every tenth with its
+#    own CAA); 10,000 names, half hN.probe.test and half x.y.z.hN.probe.test
+#    (three labels that do not exist: the probe climbs to hN, then the apex).
+#    caa-probe -f NAMES -j 200: names per second, and the CPU time of the
+#    responder and of the probe over the batch (whose share of the wall time).
+# 2. The same responder with `-f 'delay . CAA ms=200'`: wall time per name for
+#    a sample of deep names (7 labels below the apex), each run on its own, and
+#    for the sample at once.  Target: about 200 ms, not 200 ms per label.
+# Environment: RESPONDER, PROBE (binaries; default a Release build in
+# build-bench/), WORK (default /tmp/caalab-bench-probe).  Port 5340 on
+# 127.0.0.1 only; every process started here is stopped here, by its PID.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${WORK:-/tmp/caalab-bench-probe}
+PORT=5340
+HZ=$(getconf CLK_TCK)
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+if [ -z "${RESPONDER:-}" ] || [ -z "${PROBE:-}" ]; then
+  log "building caa-responder and caa-probe (Release) in build-bench/"
+  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release > /dev/null &&
+    cmake --build "$ROOT/build-bench" -j2 --target caa-responder caa-probe > /dev/null || exit 1
+  RESPONDER=${RESPONDER:-$ROOT/build-bench/responder/caa-responder}
+  PROBE=${PROBE:-$ROOT/build-bench/probe/caa-probe}
+fi
+rm -rf "$WORK"; mkdir -p "$WORK"
+
+ZONE=$WORK/probe.test.zone
+{
+  cat <<'EOF'
+$ORIGIN probe.test.
+$TTL 3600
+@  IN SOA ns1.probe.test. hostmaster.probe.test. 1 7200 3600 1209600 300
+@  IN NS  ns1.probe.test.
+@  IN CAA 0 issue "letsencrypt.org"
+@  IN CAA 0 iodef "mailto:security@probe.test"
+ns1 IN A 192.0.2.53
+EOF
+  awk 'BEGIN { for (i = 0; i < 10000; i++) {
+      printf "h%d IN A 198.18.%d.%d\n", i, int(i / 250), (i % 250) + 1
+      if (i % 10 == 0) printf "h%d IN CAA 0 issue \"letsencrypt.org\"\nh%d IN CAA 0 issuewild \";\"\n", i, i } }'
+} > "$ZONE"
+awk 'BEGIN { for (i = 0; i < 10000; i++) printf (i % 2 ? "x.y.z.h%d.probe.test\n" : "h%d.probe.test\n"), i }' > "$WORK/names.txt"
+awk 'BEGIN { for (i = 1; i <= 20; i++) printf "l1.l2.l3.l4.l5.l6.h%d.probe.test\n", i * 37 }' > "$WORK/deep.txt"
+
+RPID=
+start_responder() {
+  "$RESPONDER" -l "127.0.0.1:$PORT" "$@" "$ZONE" > "$WORK/responder.out" 2>&1 &
+  RPID=$!
+  for _ in $(seq 200); do grep -q '^ready' "$WORK/responder.out" 2>/dev/null && return 0; sleep 0.05; done
+  log "responder not ready"; cat "$WORK/responder.out" >&2; stop_responder; return 1
+}
+stop_responder() {
+  [ -n "$RPID" ] || return 0
+  kill -TERM "$RPID" 2>/dev/null; wait "$RPID" 2>/dev/null; RPID=
+}
+trap 'stop_responder; exit 130' INT TERM
+ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/"$1"/stat; }
+now() { date +%s.%N; }
+
+# --- 1. 10,000 names, -j 200 ---------------------------------------------------
+start_responder || exit 1
+"$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl > /dev/null 2>&1   # warm-up
+c0=$(ticks "$RPID"); t0=$(now)
+/usr/bin/time -f '%U %S' -o "$WORK/probe.time" "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl > "$WORK/batch.jsonl"
+rc=$?
+t1=$(now); c1=$(ticks "$RPID")
+stop_responder
+nlines=$(wc -l < "$WORK/batch.jsonl")
+read -r pu ps < <(tail -n 1 "$WORK/probe.time")
+awk -v n="$nlines" -v t0="$t0" -v t1="$t1" -v rt=$((c1 - c0)) -v hz="$HZ" -v pu="$pu" -v ps="$ps" -v rc="$rc" 'BEGIN {
+  w = t1 - t0; r = rt / hz; p = pu + ps
+  printf "10,000 names, caa-probe -j 200 (exit %d, %d results)\n", rc, n
+  printf "| wall s | names/s | responder CPU s (%% of wall) | caa-probe CPU s (%% of wall) | responder µs/name | caa-probe µs/name |\n"
+  printf "|---|---|---|---|---|---|\n"
+  printf "| %.2f | %.0f | %.2f (%.0f%%) | %.2f (%.0f%%) | %.0f | %.0f |\n", w, n / w, r, r / w * 100, p, p / w * 100, r / n * 1e6, p / n * 1e6
+}'
+grep -o '"verdict":"[a-z-]*"' "$WORK/batch.jsonl" | sort | uniq -c | awk '{printf "  %s %s\n", $2, $1}'
+
+# --- 2. delay 200 ms on every CAA query ------------------------------------------
+echo
+start_responder -f 'delay . CAA ms=200' || exit 1
+echo "delay . CAA ms=200; deep names (7 labels below probe.test, 9 in all), each on its own:"
+echo "| name | wall ms | CAA lookups reported |"
+echo "|---|---|---|"
+for name in $(head -5 "$WORK/deep.txt"); do
+  t0=$(now)
+  "$PROBE" -s 127.0.0.1 -p $PORT -o json "$name" > "$WORK/one.json" 2>&1
+  t1=$(now)
+  q=$(grep -o '"ms":' "$WORK/one.json" | wc -l)
+  awk -v a="$t0" -v b="$t1" -v n="$name" -v q="$q" 'BEGIN { printf "| %s | %.0f | %s |\n", n, (b - a) * 1000, q }'
+done
+t0=$(now)
+"$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/deep.txt" -j 200 -o jsonl > /dev/null 2>&1
+t1=$(now)
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "\nthe 20 deep names at once (-j 200): %.0f ms wall\n", (b - a) * 1000 }'
+stop_responder

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Benchmark caa-responder beside Knot DNS and NSD, in the same run, on loopback.
+#
+#   scripts/bench.sh            # full run (about 4 minutes)
+#   scripts/bench.sh --quick    # about one minute, one repetition, shorter runs
+#
+# Every server serves bench/example.test.zone and is loaded by dnsperf with
+#   dnsperf -s 127.0.0.1 -p PORT -d bench/queries-caa-mix.txt -l DURATION -c 10 -q 100 -T 1
+# (3,000 CAA queries: a third each answered, NODATA, NXDOMAIN), one after
+# another, each with one UDP worker.  The server's CPU time (utime+stime of the
+# started PID and its children, /proc/PID/stat) and RSS are sampled around and
+# during each run.  Runs:
+#   responder, knot, nsd        no faults (REPS repetitions, interleaved; medians)
+#   responder-faulted           10% of the queries hit by fault rules (5% servfail
+#                               on host0..149, 5% nodata on nx0..149)
+#   responder-10k-rules         10,000 rules loaded that match nothing
+#   latency                     dnsperf -Q 20000 -v: CPU per query, p50/p99 (responder, knot)
+#   1M-record zone              exec to answering its last record, RSS (responder, knot)
+# Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
+# here is stopped here, by its PID.  Ports 5330-5332 on 127.0.0.1 only.
+#
+# Environment: RESPONDER (binary; default: a Release build in build-bench/),
+# WORK (default /tmp/caalab-bench), DURATION, REPS, LAT_DURATION, BIG_RECORDS.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=$ROOT/bench
+QUICK=0
+for a in "$@"; do
+  case $a in
+    --quick) QUICK=1 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "usage: $0 [--quick]" >&2; exit 64 ;;
+  esac
+done
+if [ $QUICK = 1 ]; then
+  DURATION=${DURATION:-4}; REPS=${REPS:-1}; LAT_DURATION=${LAT_DURATION:-5}
+else
+  DURATION=${DURATION:-10}; REPS=${REPS:-3}; LAT_DURATION=${LAT_DURATION:-10}
+fi
+BIG_RECORDS=${BIG_RECORDS:-1000000}
+WORK=${WORK:-/tmp/caalab-bench}
+ADDR=127.0.0.1                     # loopback only
+declare -A PORT=([responder]=5330 [knot]=5331 [nsd]=5332)
+PY=$(command -v python3)
+HZ=$(getconf CLK_TCK)
+ZONE=$B/example.test.zone
+QUERIES=$B/queries-caa-mix.txt
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# --- tools -----------------------------------------------------------------
+need=()
+command -v dnsperf > /dev/null || need+=(dnsperf)
+command -v knotd > /dev/null || need+=(knot)
+command -v nsd > /dev/null || need+=(nsd)
+command -v dig > /dev/null || need+=(bind9-dnsutils)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get install -y "${need[@]}" > /dev/null || { log "apt-get failed"; exit 1; }
+fi
+if [ -z "${RESPONDER:-}" ]; then
+  log "building caa-responder (Release) in build-bench/"
+  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release > /dev/null &&
+    cmake --build "$ROOT/build-bench" -j2 --target caa-responder > /dev/null || exit 1
+  RESPONDER=$ROOT/build-bench/responder/caa-responder
+fi
+
+rm -rf "$WORK"; mkdir -p "$WORK/raw"
+RAW=$WORK/results.csv
+echo "kind,run,rep,qps,completed,lost,resp_bytes,cpu_us_per_q,cpu_pct,rss_kb,p50_ms,p99_ms,seconds,rcodes" > "$RAW"
+
+# --- servers ---------------------------------------------------------------
+# write_conf SERVER ZONENAME ZONEFILE
+write_conf() {
+  local s=$1 zn=$2 zf=$3 d=$WORK/$1
+  rm -rf "$d"; mkdir -p "$d"
+  case $s in
+  knot)
+    mkdir -p "$d/db"
+    cat > "$d/knot.conf" <<EOF
+server:
+    rundir: "$d"
+    pidfile: "$d/knot.pid"
+    listen: $ADDR@${PORT[knot]}
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: "$d/knot.log"
+    any: info
+database:
+    storage: "$d/db"
+template:
+  - id: default
+    storage: "$d"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: $zn
+    file: "$zf"
+EOF
+    ;;
+  nsd)
+    cat > "$d/nsd.conf" <<EOF
+server:
+    ip-address: $ADDR@${PORT[nsd]}
+    do-ip6: no
+    server-count: 1
+    username: ""
+    chroot: ""
+    database: ""
+    zonesdir: "$d"
+    zonelistfile: "$d/zone.list"
+    xfrdfile: "$d/xfrd.state"
+    xfrdir: "$d"
+    pidfile: "$d/nsd.pid"
+    logfile: "$d/nsd.log"
+    verbosity: 1
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
+remote-control:
+    control-enable: no
+zone:
+    name: "$zn"
+    zonefile: "$zf"
+EOF
+    ;;
+  responder) : ;;
+  esac
+}
+
+# exec_server SERVER ZONEFILE [RESPONDER ARGS...]: start in the foreground
+# (backgrounded here), PID in $WORK/SERVER/started.pid
+exec_server() {
+  local s=$1 zf=$2; shift 2
+  case $s in
+    responder) "$RESPONDER" -l "$ADDR:${PORT[responder]}" "$@" "$zf" > "$WORK/$s/stdout.log" 2>&1 & ;;
+    knot) knotd -c "$WORK/knot/knot.conf" > "$WORK/$s/stdout.log" 2>&1 & ;;
+    nsd) nsd -d -c "$WORK/nsd/nsd.conf" > "$WORK/$s/stdout.log" 2>&1 & ;;
+  esac
+  echo $! > "$WORK/$s/started.pid"
+}
+
+probe() { "$PY" "$B/dnsprobe.py" "$@"; }
+
+# start_server SERVER [RESPONDER ARGS...]: example.test, wait for SOA
+start_server() {
+  local s=$1; shift
+  write_conf "$s" example.test "$ZONE"
+  mkdir -p "$WORK/$s"
+  exec_server "$s" "$ZONE" "$@"
+  if ! probe "${PORT[$s]}" example.test SOA 60 > /dev/null; then
+    log "$s did not answer"; tail -n 20 "$WORK/$s/"*.log >&2; stop_server "$s"; return 1
+  fi
+}
+
+# server_pids SERVER: the started PID and its descendants
+server_pids() {
+  local root; root=$(cat "$WORK/$1/started.pid" 2>/dev/null) || return 0
+  [ -d /proc/"$root" ] || return 0
+  local todo=("$root") out=() p c
+  while [ ${#todo[@]} -gt 0 ]; do
+    p=${todo[0]}; todo=("${todo[@]:1}"); out+=("$p")
+    for c in $(ps -o pid= --ppid "$p"); do todo+=("$c"); done
+  done
+  echo "${out[@]}"
+}
+
+# stop_server SERVER: SIGTERM the recorded PIDs, SIGKILL after 10 s
+stop_server() {
+  local s=$1 pid pids p i
+  pid=$(cat "$WORK/$s/started.pid" 2>/dev/null) || return 0
+  pids=$(server_pids "$s")
+  [ -d /proc/"$pid" ] && kill -TERM "$pid" 2>/dev/null
+  for p in $pids; do
+    for i in $(seq 100); do
+      [ -d /proc/"$p" ] || break
+      [ "$(awk '{ sub(/^.*\) /, ""); print $1 }' /proc/"$p"/stat 2>/dev/null)" = Z ] && break
+      sleep 0.1
+    done
+    if [ -d /proc/"$p" ] && [ "$(awk '{ sub(/^.*\) /, ""); print $1 }' /proc/"$p"/stat 2>/dev/null)" != Z ]; then
+      log "SIGKILL $s pid $p"; kill -KILL "$p" 2>/dev/null
+    fi
+  done
+  wait "$pid" 2>/dev/null
+  rm -f "$WORK/$s/started.pid"
+}
+cleanup() { for s in responder knot nsd; do stop_server "$s"; done; }
+trap 'cleanup; exit 130' INT TERM
+
+cpu_ticks() {
+  local t=0 p v
+  for p in "$@"; do
+    v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/"$p"/stat 2>/dev/null) || v=0
+    t=$(( t + ${v:-0} ))
+  done
+  echo $t
+}
+rss_kb() {
+  local r=0 p a
+  for p in "$@"; do a=$(awk '/^VmRSS:/{print $2}' /proc/"$p"/status 2>/dev/null); r=$(( r + ${a:-0} )); done
+  echo $r
+}
+
+# dnsperf_run SERVER RUNNAME REP [QPS]: server running; one row in $RAW
+dnsperf_run() {
+  local s=$1 run=$2 rep=$3 qps=${4:-} p=${PORT[$1]} rawf=$WORK/raw/$2-r$3.txt d extra=()
+  d=$DURATION
+  if [ -n "$qps" ]; then extra=(-Q "$qps" -v); d=$LAT_DURATION; fi
+  dnsperf -s "$ADDR" -p "$p" -d "$QUERIES" -l 1 -c 10 -q 100 -T 1 > /dev/null 2>&1   # warm-up
+  local pids c0 c1 rss; pids=$(server_pids "$s")
+  # shellcheck disable=SC2086
+  c0=$(cpu_ticks $pids)
+  dnsperf -s "$ADDR" -p "$p" -d "$QUERIES" -l "$d" -c 10 -q 100 -T 1 "${extra[@]}" > "$rawf" 2>&1 &
+  local dp=$!
+  sleep "$(awk -v d="$d" 'BEGIN{print d/2}')"
+  # shellcheck disable=SC2086
+  rss=$(rss_kb $pids)
+  wait "$dp"
+  # shellcheck disable=SC2086
+  c1=$(cpu_ticks $pids)
+  local p50="" p99=""
+  if [ -n "$qps" ]; then
+    grep '^> ' "$rawf" | awk '{print $NF*1000}' | sort -g > "$rawf.lat"
+    local n; n=$(wc -l < "$rawf.lat")
+    p50=$(awk -v n="$n" 'BEGIN{k=int(n*0.5); if(k<1)k=1} NR==k{print; exit}' "$rawf.lat")
+    p99=$(awk -v n="$n" 'BEGIN{k=int(n*0.99); if(k<1)k=1} NR==k{print; exit}' "$rawf.lat")
+    grep -v '^> ' "$rawf" > "$rawf.tmp"; mv "$rawf.tmp" "$rawf"; rm -f "$rawf.lat"
+  fi
+  awk -v kind="$([ -n "$qps" ] && echo latency || echo throughput)" -v run="$run" -v rep="$rep" \
+      -v sc=$((c1 - c0)) -v hz="$HZ" -v rss="$rss" -v p50="$p50" -v p99="$p99" '
+    /Queries completed:/ { comp=$3 }
+    /Queries lost:/      { lost=$3 }
+    /Average packet size:/ { resp=$7 }
+    /Run time \(s\):/    { rt=$4 }
+    /Queries per second:/ { qps=$4 }
+    /Response codes:/    { rc=$0; sub(/^ *Response codes: */, "", rc); gsub(/,/, ";", rc) }
+    END {
+      printf "%s,%s,%s,%.0f,%d,%d,%d,%.3f,%.1f,%d,%s,%s,,%s\n", kind, run, rep, qps, comp, lost, resp,
+        (comp > 0 ? sc / hz * 1e6 / comp : 0), sc / hz / rt * 100, rss, p50, p99, rc
+    }' "$rawf" | tee -a "$RAW" >&2
+}
+
+log "start: DURATION=$DURATION REPS=$REPS LAT_DURATION=$LAT_DURATION responder=$RESPONDER"
+
+# --- fault rule files ------------------------------------------------------
+{ for i in $(seq 0 149); do echo "servfail host$i.example.test CAA"; echo "nodata nx$i.example.test CAA"; done; } > "$WORK/faults-10pct.txt"
+seq 0 9999 | awk '{ printf "servfail nomatch%d.example.net CAA\n", $1 }' > "$WORK/rules-10k.txt"
+
+# --- throughput: responder, knot, nsd, faulted, 10k rules; interleaved reps --
+for rep in $(seq "$REPS"); do
+  for s in responder knot nsd; do
+    start_server "$s" || continue
+    dnsperf_run "$s" "$s" "$rep"
+    stop_server "$s"
+  done
+  start_server responder -F "$WORK/faults-10pct.txt" && { dnsperf_run responder responder-faulted "$rep"; stop_server responder; }
+  start_server responder -F "$WORK/rules-10k.txt" && { dnsperf_run responder responder-10k-rules "$rep"; stop_server responder; }
+done
+
+# --- fixed rate 20k qps: CPU per query, latency ------------------------------
+for s in responder knot; do
+  start_server "$s" || continue
+  dnsperf_run "$s" "$s" 1 20000
+  stop_server "$s"
+done
+
+# --- 1M-record zone: exec to answering the last record, RSS ------------------
+BIG=$WORK/big.test.zone
+log "generating $BIG_RECORDS-record zone"
+"$B/gen-big-zone.sh" "$BIG" "$BIG_RECORDS"
+last=h$((BIG_RECORDS - 11)).big.test
+for s in responder knot; do
+  write_conf "$s" big.test "$BIG"; mkdir -p "$WORK/$s"
+  probe "${PORT[$s]}" "$last" A 120 abs > "$WORK/probe.out" &   # probe first: its start-up is not counted
+  pp=$!
+  sleep 0.5
+  t0=$(date +%s.%N)
+  exec_server "$s" "$BIG"
+  if wait "$pp"; then
+    t=$(awk -v a="$t0" -v b="$(cat "$WORK/probe.out")" 'BEGIN{printf "%.3f", b-a}')
+    sleep 0.5
+    # shellcheck disable=SC2046
+    rss=$(rss_kb $(server_pids "$s"))
+    echo "zoneload,$s,1,,,,,,,$rss,,,$t," | tee -a "$RAW" >&2
+  else
+    log "$s never answered $last"
+  fi
+  stop_server "$s"
+done
+cleanup
+
+# --- table -------------------------------------------------------------------
+VERSIONS="caa-responder $("$RESPONDER" --version 2>&1 | head -1 | awk '{print $NF}'), $(knotd --version | head -1 | sed 's/.*version /Knot DNS /'), NSD $(nsd -v 2>&1 | head -1 | awk '{print $NF}'), dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null || echo '?')"
+"$PY" "$B/summarize.py" "$RAW" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$VERSIONS" "$DURATION" "$REPS" "$LAT_DURATION" "$BIG_RECORDS"

@@ -421,14 +421,22 @@ fault_build_text(struct fault_rule *r)
 	size_t n = 0;
 	size_t nl = wire_name_to_str(r->name, name, sizeof(name));
 	uint32_t v = 0;
+	bool quote = false;
 
 	if (nl > 1 && nl < sizeof(name) && name[nl - 1] == '.') {
 		name[nl - 1] = '\0'; /* the trailing dot is optional */
 	}
+	/*
+	 * An exact name must not read back as a comment ("#x") or as a
+	 * selector ("*", "*.x"): its first octet then gets a backslash.
+	 */
+	quote = r->select == FAULT_SELECT_EXACT &&
+	        (name[0] == '#' ||
+	         (name[0] == '*' && (name[1] == '\0' || name[1] == '.')));
 	fault_append(
-	        buf, sizeof(buf), &n, "%s %s%s %s",
+	        buf, sizeof(buf), &n, "%s %s%s%s %s",
 	        fault_action_name(r->action),
-	        r->select == FAULT_SELECT_BELOW ? "*." : "",
+	        r->select == FAULT_SELECT_BELOW ? "*." : "", quote ? "\\" : "",
 	        r->select == FAULT_SELECT_BELOW && r->namelen == 1 ? "" : name,
 	        r->type == FAULT_TYPE_ANY
 	                ? "*"

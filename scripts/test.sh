@@ -4,13 +4,18 @@
 # ctest, then the same in build-asan/ under AddressSanitizer and
 # UndefinedBehaviorSanitizer.  After the first pass, real ACME clients
 # against the responder (scripts/acme-e2e.sh --quick) when their packages
-# can be installed.  Prints ctest's summary of each pass; the status is
-# non-zero if a build or a test failed.
+# can be installed.  Then the libFuzzer harnesses, 20 s each
+# (scripts/fuzz.sh), and a 60 s soak of build/'s responder (scripts/soak.sh).
+# Prints ctest's summary of each pass; the status is non-zero if a build or
+# a test failed.
 #
-#   scripts/test.sh [--no-asan] [--no-acme] [--no-bootstrap] [-j N] [-R REGEX]
+#   scripts/test.sh [--no-asan] [--no-acme] [--no-fuzz] [--no-soak]
+#                   [--no-bootstrap] [-j N] [-R REGEX]
 #
 #   --no-asan        only the first pass (build/)
 #   --no-acme        not the ACME clients (also left out with -R)
+#   --no-fuzz        not the fuzzers (also left out with -R)
+#   --no-soak        not the soak (also left out with -R)
 #   --no-bootstrap   do not check the installed packages
 #   -j N             parallel build and test jobs (default: the CPU count)
 #   -R REGEX         only the tests whose names match (ctest -R)
@@ -21,6 +26,8 @@ root=$PWD
 
 asan=true
 acme=true
+fuzz=true
+soak=true
 bootstrap=true
 jobs=$(nproc 2>/dev/null || echo 2)
 filter=()
@@ -28,6 +35,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--no-asan) asan=false ;;
 	--no-acme) acme=false ;;
+	--no-fuzz) fuzz=false ;;
+	--no-soak) soak=false ;;
 	--no-bootstrap) bootstrap=false ;;
 	-j)
 		jobs=${2:?-j needs a number}
@@ -38,7 +47,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-h | --help)
-		sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -137,6 +146,49 @@ if $asan; then
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 	run_pass build-asan -DCMAKE_BUILD_TYPE=Debug -DCAA_WERROR=ON -DCAA_SANITIZE=ON
+fi
+
+# ---- Fuzzing (scripts/fuzz.sh 20): each libFuzzer harness of tests/fuzz/
+# for 20 s in build-fuzz/ (clang, ASan + UBSan).  One row per harness in
+# the totals; a crash fails this run and is kept in tests/fuzz/crashes/.
+if $fuzz && [ ${#filter[@]} -eq 0 ]; then
+	echo "== fuzz: scripts/fuzz.sh 20"
+	fuzz_log=$root/build/fuzz.log
+	fuzz_rc=0
+	"$root/scripts/fuzz.sh" 20 </dev/null 2>&1 | tee "$fuzz_log" || fuzz_rc=${PIPESTATUS[0]}
+	fuzz_ok=$(grep -cE '^fuzz_[a-z]+: ok' "$fuzz_log" || true)
+	fuzz_bad=$(grep -cE '^fuzz_[a-z]+: FAILED' "$fuzz_log" || true)
+	if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_bad" -eq 0 ]; then
+		fuzz_bad=1 # it failed before running the harnesses
+	fi
+	summaries+=("fuzz (20 s each): $fuzz_ok passed, $fuzz_bad failed")
+	total_passed=$((total_passed + fuzz_ok))
+	total_failed=$((total_failed + fuzz_bad))
+	if [ "$fuzz_rc" -ne 0 ]; then
+		status=1
+	fi
+fi
+
+# ---- Soak (scripts/soak.sh 60): build/'s responder under dnsperf with
+# faults, reloads and API changes, then a short valgrind run.  Each "ok:"
+# or "FAIL:" line is a row in the totals.
+if $soak && [ ${#filter[@]} -eq 0 ]; then
+	echo "== soak: scripts/soak.sh 60"
+	soak_log=$root/build/soak.log
+	soak_rc=0
+	SOAK_BUILD=$root/build "$root/scripts/soak.sh" 60 </dev/null 2>&1 |
+		tee "$soak_log" || soak_rc=${PIPESTATUS[0]}
+	soak_ok=$(grep -c '^ok: ' "$soak_log" || true)
+	soak_bad=$(grep -c '^FAIL: ' "$soak_log" || true)
+	if [ "$soak_rc" -ne 0 ] && [ "$soak_bad" -eq 0 ]; then
+		soak_bad=1
+	fi
+	summaries+=("soak (60 s): $soak_ok passed, $soak_bad failed")
+	total_passed=$((total_passed + soak_ok))
+	total_failed=$((total_failed + soak_bad))
+	if [ "$soak_rc" -ne 0 ]; then
+		status=1
+	fi
 fi
 
 echo

@@ -102,6 +102,21 @@ def replies(msg, tcp):
                 message(qid, qname, qtype, [caa(qname, "issue", LE)])]
     if name == "short.wire.test":
         return [msg[:5]]
+    # For tests/e2e/hostile.sh: replies that never match or never finish.
+    if name == "wrongq.wire.test":  # only answers to another question
+        return [message(qid, "other.wire.test", qtype, [caa("other.wire.test", "issue", LE)]),
+                message(qid, qname, A)]
+    if name == "tcclose.wire.test":  # TC over UDP, TCP closed unanswered
+        return [message(qid, qname, qtype, tc=True)] if not tcp else [None]
+    if name == "silent.wire.test":  # never answers, UDP or TCP
+        return []
+    if name == "garbage.wire.test":  # the right ID, then noise
+        return [struct.pack(">H", qid) + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00"
+                + b"\xc0\x0c" * 40]
+    if name == "loop1.wire.test":  # a CNAME loop across two replies
+        return [message(qid, qname, qtype, [alias(qname, CNAME, "loop2.wire.test")])]
+    if name == "loop2.wire.test":
+        return [message(qid, qname, qtype, [alias(qname, CNAME, "loop1.wire.test")])]
     if name == "ede.wire.test":
         return [message(qid, qname, qtype, rcode=2,
                         additional=[opt_ede(9, "no key here")])]
@@ -132,6 +147,8 @@ def serve_tcp_conn(conn):
                     return
                 msg += part
             for out in replies(msg, True):
+                if out is None:  # close without an answer
+                    return
                 conn.sendall(struct.pack(">H", len(out)) + out)
 
 

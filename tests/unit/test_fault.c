@@ -280,6 +280,13 @@ Test(fault_parse, canonical_text_round_trips)
 		"noaa x.test TYPE65280 after=5 p=0.123456789 family=6",
 		"nosoa *. NS transport=tcp",
 		"wrongid a\\.b\\032c.test A",
+		/* Found by fuzz_rule: an exact name that starts with "#" or
+		 * is the label "*" keeps its backslash, so the text reads
+		 * back as the same rule, not a comment or a selector. */
+		"refused \\#x.test A",
+		"refused \\* A",
+		"refused \\*.x.test A",
+		"refused *.*.x.test A",
 	};
 	char once[256];
 	char twice[256];

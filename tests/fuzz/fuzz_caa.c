@@ -1,0 +1,95 @@
+/*
+ * tests/fuzz/fuzz_caa.c -- the library "caa": the input is a list of CAA
+ * RDATA (each prefixed by a 2-octet length), parsed with caa_record_parse()
+ * and caa_issue_parse(), then evaluated under both policies for a plain and
+ * a wildcard request, with and without RFC 8657 parameters.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "caa.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAXREC 32
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct caa_record recs[MAXREC];
+	size_t n = 0, off = 0;
+	static const char *const issuers[] = {"letsencrypt.org", "ca.test"};
+	static const char *const known[] = {"contactemail"};
+	static struct caa_result res;
+	char esc[1024];
+
+	while (off + 2 <= size && n < MAXREC) {
+		size_t len = (size_t)data[off] << 8 | data[off + 1];
+		struct caa_record rec;
+		struct caa_issue issue;
+
+		off += 2;
+		if (len > size - off) {
+			len = size - off;
+		}
+		/* A copy of exactly LEN octets, so ASan sees any overread. */
+		uint8_t *copy = malloc(len ? len : 1);
+		if (copy == NULL) {
+			return 0;
+		}
+		memcpy(copy, data + off, len);
+		if (caa_record_parse(copy, len, &rec) == CAA_OK) {
+			(void)caa_tag_kind(rec.tag, rec.tag_len);
+			(void)caa_escape(rec.value, rec.value_len, esc,
+			                 sizeof(esc));
+			if (caa_issue_parse(rec.value, rec.value_len, &issue) ==
+			    CAA_OK) {
+				struct caa_param p;
+				size_t pos = 0;
+
+				while (caa_issue_param_next(&issue, &pos, &p)) {
+					if (p.tag_len == 0) {
+						abort();
+					}
+				}
+			}
+		}
+		free(copy);
+		/* Evaluation borrows the RDATA: point into DATA. */
+		if (caa_record_parse(data + off, len, &recs[n]) == CAA_OK) {
+			n++;
+		}
+		off += len;
+	}
+	for (int policy = 0; policy < 2; policy++) {
+		for (int variant = 0; variant < 4; variant++) {
+			struct caa_request req = {
+			        .issuers = issuers,
+			        .nissuers = (variant & 1) ? 2 : 1,
+			        .account_uri =
+			                (variant & 2)
+			                        ? "https://"
+			                          "acme-v02.api.letsencrypt."
+			                          "org/acme/acct/1"
+			                        : NULL,
+			        .method = (variant & 2) ? "dns-01" : NULL,
+			        .known_tags = known,
+			        .nknown_tags = 1,
+			        .policy = policy ? CAA_POLICY_BOULDER
+			                         : CAA_POLICY_RFC8659,
+			};
+
+			if (caa_evaluate(&req, variant & 1, "example.test",
+			                 recs, n, &res) != CAA_OK) {
+				abort();
+			}
+			if (memchr(res.reason, '\0', sizeof(res.reason)) ==
+			    NULL) {
+				abort();
+			}
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * tests/fuzz/fuzz_query.c -- the responder's query path, bytes in and bytes
+ * out: query_handle() over the zones of zones/ (and example.test of
+ * tests/data/), without rules and with a few fault rules, as UDP and as TCP,
+ * from IPv4 and IPv6.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "fault.h"
+#include "query.h"
+#include "zone.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct zone_set *zones;
+static struct fault_set *faults;
+static struct query_env env_plain;
+static struct query_env env_faults;
+static uint8_t out[65535];
+
+static const char *const rules[] = {
+        "servfail flag0.caa.test CAA",
+        "truncate *.big.test CAA tcp=normal",
+        "garble *.caa.test CAA every=2",
+        "garble www.example.test * transport=tcp",
+        "refused alias.test * ede=20",
+        "wrongid www.example.test A every=2",
+        "nodata *.example.test TXT p=0.5 ede=3",
+        "drop drop.example.test * count=3",
+        "delay example.test CAA ms=5",
+        "noaa . AAAA after=1",
+        "nosoa *.test * transport=udp family=6",
+};
+
+static void
+setup(void)
+{
+	const char *files[] = {CAA_SOURCE_DIR "/zones/test.zone",
+	                       CAA_SOURCE_DIR "/zones/caa.test.zone",
+	                       CAA_SOURCE_DIR "/zones/alias.test.zone",
+	                       CAA_SOURCE_DIR "/zones/big.test.zone",
+	                       CAA_SOURCE_DIR "/tests/data/example.test.zone"};
+	char err[512];
+
+	zones = zone_set_load(files, sizeof(files) / sizeof(files[0]), err,
+	                      sizeof(err));
+	faults = fault_set_new();
+	if (zones == NULL || faults == NULL) {
+		fprintf(stderr, "fuzz_query: %s\n", err);
+		abort();
+	}
+	fault_set_seed(faults, 1);
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (fault_set_add_text(faults, rules[i], FAULT_ORIGIN_RULE,
+		                       NULL, err, sizeof(err)) != 0) {
+			fprintf(stderr, "fuzz_query: %s: %s\n", rules[i], err);
+			abort();
+		}
+	}
+	env_plain.zones = zones;
+	env_plain.udp_max = QUERY_UDP_MAX_DEFAULT;
+	env_faults = env_plain;
+	env_faults.faults = faults;
+}
+
+static void
+run(const struct query_env *env, const uint8_t *data, size_t size,
+    enum query_transport tp, int family, size_t outcap)
+{
+	struct query_result res;
+
+	query_handle(env, data, size, tp, family, out, outcap, &res);
+	if (res.verdict == QUERY_SEND && res.len > outcap) {
+		abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (zones == NULL) {
+		setup();
+	}
+	run(&env_plain, data, size, QUERY_UDP, AF_INET, 512);
+	run(&env_plain, data, size, QUERY_TCP, AF_INET, sizeof(out));
+	run(&env_faults, data, size, QUERY_UDP, AF_INET6, 1232);
+	run(&env_faults, data, size, QUERY_TCP, AF_INET, sizeof(out));
+	return 0;
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+# tests/fuzz/seeds.py -- writes the seed corpus of each harness into
+# tests/fuzz/corpus/HARNESS/ from the project's real test data: the zones of
+# zones/ and tests/data/, fault rules from the profiles and e2e tests, CAA
+# records of those zones, and queries and replies built for names in them.
+# Regression inputs (crashes found and fixed) live beside, as regress-*.
+# Deterministic: running it again rewrites the same files.
+#
+#   tests/fuzz/seeds.py
+"""Write the fuzz seed corpora from the project's test data."""
+
+import glob
+import hashlib
+import os
+import re
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CORPUS = os.path.join(HERE, "corpus")
+
+
+def put(harness, data, name=None):
+    d = os.path.join(CORPUS, harness)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    name = name or "seed-" + hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def wname(name):
+    out = b""
+    for label in name.rstrip(".").split("."):
+        if label:
+            out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+
+def query(qid, name, qtype, flags=0x0000, edns=None, qdcount=1):
+    msg = struct.pack(">HHHHHH", qid, flags, qdcount, 0, 0, 1 if edns else 0)
+    msg += wname(name) + struct.pack(">HH", qtype, 1)
+    if edns is not None:
+        size, version, do = edns
+        ttl = version << 16 | (0x8000 if do else 0)
+        msg += b"\0" + struct.pack(">HHIH", 41, size, ttl, 0)
+    return msg
+
+
+def caa_rdata(flags, tag, value):
+    return bytes([flags, len(tag)]) + tag.encode() + value.encode()
+
+
+def rr(owner_ptr_or_name, rtype, rdata, ttl=60):
+    owner = owner_ptr_or_name if isinstance(owner_ptr_or_name, bytes) \
+        else wname(owner_ptr_or_name)
+    return owner + struct.pack(">HHIH", rtype, 1, ttl, len(rdata)) + rdata
+
+
+def reply(qid, name, qtype, answers, rcode=0, flags=0x8400, extra=b"",
+          narcount=0):
+    msg = struct.pack(">HHHHHH", qid, flags | rcode, 1, len(answers), 0,
+                      narcount)
+    msg += wname(name) + struct.pack(">HH", qtype, 1)
+    for a in answers:
+        msg += a
+    return msg + extra
+
+
+def zone_files():
+    return sorted(glob.glob(os.path.join(ROOT, "zones", "*.zone")) +
+                  glob.glob(os.path.join(ROOT, "zones", "*.inc")) +
+                  glob.glob(os.path.join(ROOT, "tests", "data", "*.zone")) +
+                  glob.glob(os.path.join(ROOT, "tests", "data", "*.inc")) +
+                  glob.glob(os.path.join(ROOT, "tests", "data", "probe",
+                                         "*.zone")))
+
+
+def main():
+    names = set()
+    caas = set()
+    for path in zone_files():
+        with open(path, "rb") as f:
+            text = f.read()
+        if len(text) < 8192:
+            put("fuzz_zone", text)
+        else:  # the first 8 KB of the big ones
+            put("fuzz_zone", text[:8192])
+        origin = None
+        for line in text.decode(errors="replace").splitlines():
+            m = re.match(r"\$ORIGIN\s+(\S+)", line)
+            if m:
+                origin = m.group(1).rstrip(".")
+            m = re.match(r"(\S+)\s+(?:\d+\s+)?(?:IN\s+)?CAA\s+(\d+)\s+(\S+)\s+"
+                         r"\"?([^\"]*)\"?", line)
+            if m:
+                caas.add((int(m.group(2)) & 255, m.group(3), m.group(4)))
+                owner = m.group(1)
+                if origin and owner not in ("@",) and not owner.endswith("."):
+                    names.add(owner + "." + origin)
+                elif origin:
+                    names.add(origin)
+    names = sorted(n for n in names if "*" not in n)[:40]
+
+    # fuzz_caa: lists of RDATA, 2-octet length each.
+    recs = [caa_rdata(*c) for c in sorted(caas)[:40]]
+    recs += [caa_rdata(0, "issue", "ca.test; accounturi=https://a.test/1; "
+                       "validationmethods=dns-01,http-01"),
+             caa_rdata(128, "tbs", "x"), caa_rdata(2, "future", ""),
+             caa_rdata(0, "iodef", "mailto:x@example.test"),
+             caa_rdata(0, "issuewild", ";"), b"\0\0", b"\0\x05iss"]
+    for i, r in enumerate(recs):
+        put("fuzz_caa", struct.pack(">H", len(r)) + r)
+    blob = b"".join(struct.pack(">H", len(r)) + r for r in recs[:8])
+    put("fuzz_caa", blob)
+
+    # fuzz_rule: rules from the e2e tests and the profiles.
+    rules = set()
+    for path in glob.glob(os.path.join(ROOT, "tests", "e2e", "*.sh")) + \
+            glob.glob(os.path.join(ROOT, "responder", "profiles.c")):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for m in re.finditer(r"[-\"' ](?:-f |\")?((?:servfail|refused|"
+                                 r"notimp|formerr|nxdomain|nodata|drop|delay|"
+                                 r"truncate|garble|noaa|nosoa|wrongid) "
+                                 r"[^'\"\n]*)", f.read()):
+                rules.add(m.group(1).strip())
+    for r in sorted(rules)[:200]:
+        put("fuzz_rule", r)
+    put("fuzz_rule", "truncate big.test CAA tcp=drop count=2 after=1 every=3 "
+        "p=0.25 transport=udp family=6 ms=10 ede=18")
+
+    # fuzz_query: queries for the names of the zones.
+    qid = 1
+    for n in names + ["nonexistent.example.test", "outside.invalid"]:
+        for t in (257, 1, 28, 16, 5, 255):
+            qid += 1
+            put("fuzz_query", query(qid, n, t))
+        put("fuzz_query", query(qid, n, 257, edns=(4096, 0, True)))
+    put("fuzz_query", query(7, "example.test", 257, edns=(512, 1, False)))
+    put("fuzz_query", query(7, "example.test", 257, flags=0x2800))
+    put("fuzz_query", query(7, "example.test", 257, qdcount=2))
+    put("fuzz_query", query(7, "example.test", 257)[:7])
+    # a compression loop in the question
+    put("fuzz_query", struct.pack(">HHHHHH", 9, 0, 1, 0, 0, 0) +
+        b"\xc0\x0c\x01\x01\x00\x01")
+
+    # fuzz_reply: replies to CAA? host.example.test with ID 0x1234.
+    q = "host.example.test"
+    ptr = b"\xc0\x0c"
+    put("fuzz_reply", reply(0x1234, q, 257,
+                            [rr(ptr, 257, caa_rdata(0, "issue",
+                                                    "letsencrypt.org"))]))
+    put("fuzz_reply", reply(0x1234, q, 257,
+                            [rr(ptr, 5, wname("alias.example.test")),
+                             rr("alias.example.test", 257,
+                                caa_rdata(0, "issuewild", ";"))]))
+    put("fuzz_reply", reply(0x1234, q, 257,
+                            [rr("example.test", 39, wname("other.test")),
+                             rr(ptr, 5, wname("host.other.test"))]))
+    put("fuzz_reply", reply(0x1234, q, 257,
+                            [rr(ptr, 5, wname("a.example.test")),
+                             rr("a.example.test", 5, wname(q))]))
+    put("fuzz_reply", reply(0x1234, q, 257, [], rcode=3,
+                            extra=rr("example.test", 6, b"\0" * 22)))
+    put("fuzz_reply", reply(0x1234, q, 257, [], rcode=2, narcount=1,
+                            extra=b"\0" + struct.pack(">HHIH", 41, 4096, 0, 10)
+                            + struct.pack(">HH", 15, 6) + b"\0\x12ab\0c"))
+    put("fuzz_reply", reply(0x1234, q, 257, [rr(ptr, 257, b"\0\0")]))
+    put("fuzz_reply", reply(0x1234, q, 257, [], flags=0x8600))
+
+
+if __name__ == "__main__":
+    main()

@@ -11,12 +11,15 @@ set -euo pipefail
 # Build: compiler, make, cmake, pkg-config and the libraries (ldns for
 # zone files and the probe's queries, libevent, jansson for the management
 # API's JSON, criterion for unit tests).  Tests: the DNS tools the
-# end-to-end tests drive, curl for the management API, and python3 for the
-# raw packets (standard library only).
+# end-to-end tests drive, curl for the management API, python3 for the
+# raw packets (standard library only); clang with its runtime for the
+# libFuzzer harnesses (scripts/fuzz.sh), dnsperf and valgrind for the soak
+# run (scripts/soak.sh).
 PACKAGES=(
 	build-essential cmake pkg-config
 	libldns-dev libevent-dev libjansson-dev libcriterion-dev
 	dnsutils knot-dnsutils ldnsutils curl python3
+	clang libclang-rt-14-dev dnsperf valgrind
 )
 
 check_only=false

@@ -9,6 +9,7 @@
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]
 #
 #   HARNESS   fuzz_query fuzz_zone fuzz_rule fuzz_caa fuzz_reply (default: all)
+#   FUZZ_JOBS harnesses run at once (default: the CPU count)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -42,20 +43,40 @@ cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target "${harnesses
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-status=0
-results=()
-for h in "${harnesses[@]}"; do
-	work=$build/corpus/$h
-	log=$build/$h.log
+# run_one HARNESS: fuzz it; its status goes to $build/HARNESS.rc.
+run_one() {
+	local h=$1 work=$build/corpus/$1 log=$build/$1.log rc=0
 	mkdir -p "$work"
-	echo "== $h: $seconds s"
-	rc=0
 	# The outer timeout only guards against a hang of libFuzzer itself.
 	timeout --kill-after=10 $((seconds + 120)) "$build/$h" \
 		-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		-max_len=8192 -print_final_stats=1 \
 		-artifact_prefix="$crashes/$h-" \
 		"$work" "$root/tests/fuzz/corpus/$h" </dev/null >"$log" 2>&1 || rc=$?
+	echo "$rc" >"$build/$h.rc"
+}
+
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
+running=()
+for h in "${harnesses[@]}"; do
+	rm -f "$build/$h.rc"
+	echo "== $h: $seconds s"
+	run_one "$h" &
+	running+=($!)
+	if [ ${#running[@]} -ge "$jobs" ]; then
+		wait "${running[0]}" || true
+		running=("${running[@]:1}")
+	fi
+done
+for p in "${running[@]}"; do
+	wait "$p" || true
+done
+
+status=0
+results=()
+for h in "${harnesses[@]}"; do
+	log=$build/$h.log
+	rc=$(cat "$build/$h.rc" 2>/dev/null || echo 1)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
 	if [ "$rc" -eq 0 ]; then
 		results+=("$h: ok, ${execs:-?} runs")

@@ -4,7 +4,7 @@
 # ctest, then the same in build-asan/ under AddressSanitizer and
 # UndefinedBehaviorSanitizer.  After the first pass, real ACME clients
 # against the responder (scripts/acme-e2e.sh --quick) when their packages
-# can be installed.  Then the libFuzzer harnesses, 20 s each
+# can be installed.  Then the libFuzzer harnesses, 60 s each, two at a time
 # (scripts/fuzz.sh), and a 60 s soak of build/'s responder (scripts/soak.sh).
 # Prints ctest's summary of each pass; the status is non-zero if a build or
 # a test failed.
@@ -148,20 +148,20 @@ if $asan; then
 	run_pass build-asan -DCMAKE_BUILD_TYPE=Debug -DCAA_WERROR=ON -DCAA_SANITIZE=ON
 fi
 
-# ---- Fuzzing (scripts/fuzz.sh 20): each libFuzzer harness of tests/fuzz/
-# for 20 s in build-fuzz/ (clang, ASan + UBSan).  One row per harness in
+# ---- Fuzzing (scripts/fuzz.sh 60): each libFuzzer harness of tests/fuzz/
+# for 60 s in build-fuzz/ (clang, ASan + UBSan).  One row per harness in
 # the totals; a crash fails this run and is kept in tests/fuzz/crashes/.
 if $fuzz && [ ${#filter[@]} -eq 0 ]; then
-	echo "== fuzz: scripts/fuzz.sh 20"
+	echo "== fuzz: scripts/fuzz.sh 60"
 	fuzz_log=$root/build/fuzz.log
 	fuzz_rc=0
-	"$root/scripts/fuzz.sh" 20 </dev/null 2>&1 | tee "$fuzz_log" || fuzz_rc=${PIPESTATUS[0]}
+	"$root/scripts/fuzz.sh" 60 </dev/null 2>&1 | tee "$fuzz_log" || fuzz_rc=${PIPESTATUS[0]}
 	fuzz_ok=$(grep -cE '^fuzz_[a-z]+: ok' "$fuzz_log" || true)
 	fuzz_bad=$(grep -cE '^fuzz_[a-z]+: FAILED' "$fuzz_log" || true)
 	if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_bad" -eq 0 ]; then
 		fuzz_bad=1 # it failed before running the harnesses
 	fi
-	summaries+=("fuzz (20 s each): $fuzz_ok passed, $fuzz_bad failed")
+	summaries+=("fuzz (60 s each): $fuzz_ok passed, $fuzz_bad failed")
 	total_passed=$((total_passed + fuzz_ok))
 	total_failed=$((total_failed + fuzz_bad))
 	if [ "$fuzz_rc" -ne 0 ]; then

@@ -248,21 +248,7 @@ echo "hostile: RSS $rss0 kB at start, $rss1 kB at the end"
 
 # ------------------------------------------------------------ the probe
 
-stop_responder
-(exec "$PY" "$E2E_DIR/probe_wire.py" >"$tmp/out" 2>"$tmp/err") &
-RSP_PID=$!
-line=""
-for _ in $(seq 1 200); do
-	line=$(grep -m1 '^ready ' "$tmp/out" 2>/dev/null || true)
-	[ -n "$line" ] && break
-	kill -0 "$RSP_PID" 2>/dev/null || break
-	sleep 0.1
-done
-PORT4=$(ready_port "$line" udp '127\.0\.0\.1')
-if [ -z "$PORT4" ]; then
-	fail "probe_wire.py starts" "a ready line" "$(cat "$tmp/out" "$tmp/err")"
-	finish
-fi
+start_wire_server
 
 DP="DNS problem"
 T=(--timeout 300 --tries 2)

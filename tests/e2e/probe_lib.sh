@@ -191,3 +191,24 @@ for line in open(sys.argv[1]):
 print(n)
 ' "$1" "$2" "$3"
 }
+
+# start_wire_server: stop the responder and start the scripted server
+# tests/e2e/probe_wire.py in its place (lib.sh stops it by RSP_PID); sets
+# PORT4 from its ready line, or fails and finishes the test.
+start_wire_server() {
+	local line="" _
+	stop_responder
+	(exec "$PY" "$E2E_DIR/probe_wire.py" >"$tmp/out" 2>"$tmp/err") &
+	RSP_PID=$!
+	for _ in $(seq 1 200); do
+		line=$(grep -m1 '^ready ' "$tmp/out" 2>/dev/null || true)
+		[ -n "$line" ] && break
+		kill -0 "$RSP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	PORT4=$(ready_port "$line" udp '127\.0\.0\.1')
+	if [ -z "$PORT4" ]; then
+		fail "probe_wire.py starts" "a ready line" "$(cat "$tmp/out" "$tmp/err")"
+		finish
+	fi
+}

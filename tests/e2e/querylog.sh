@@ -42,16 +42,6 @@ PYEOF
 	)
 }
 
-# wait_log FILE N: until FILE holds N JSON lines (at most 5 s).
-wait_log() {
-	local _
-	for _ in $(seq 1 50); do
-		[ "$(grep -c '^{' "$1" 2>/dev/null || true)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 log=$tmp/query.log
 start_responder -q "$log" "${ZONE_FILES[@]}" || finish
 
@@ -65,7 +55,7 @@ raw ask "$HOST6" "$PORT6" flag128.caa.test TYPE257 --id 4666
 raw ask "$HOST4" "$PORT4" flag0.caa.test CAA --id 4667 --qdcount 2
 raw ask "$HOST4" "$PORT4" flag0.caa.test CAA --id 4668 --opcode 2
 
-if wait_log "$log" 9; then pass; else fail "nine query-log lines within 5 s" 9 "$(grep -c '^{' "$log")"; fi
+if wait_log_lines "$log" 9; then pass; else fail "nine query-log lines within 5 s" 9 "$(grep -c '^{' "$log")"; fi
 
 qlog "$log" 4660
 expect kv invalid 0
@@ -114,7 +104,7 @@ expect kv rcode '"NOTIMP"'
 before=$(grep -c '^{' "$log")
 timeout 20 kdig @"$HOST4" -p "$TPORT4" +norec +tcp +keepopen +timeout=3 +retry=0 \
 	flag0.caa.test CAA flag1.caa.test CAA >/dev/null 2>&1
-wait_log "$log" $((before + 2))
+wait_log_lines "$log" $((before + 2))
 clients=$(tail -n 2 "$log" | "$PY" -c '
 import json, sys
 print(" ".join(sorted({json.loads(l)["transport"] + "/" + json.loads(l)["client"] for l in sys.stdin})))')
@@ -123,7 +113,7 @@ check_match "two queries, one TCP connection (one client address)" '^tcp/127\.0\
 # "-q -": the log goes to stdout, after the ready line.
 start_responder -q - "${ZONE_FILES[@]}" || finish
 raw ask "$HOST4" "$PORT4" flags.caa.test CAA --id 777
-if wait_log "$tmp/out" 1; then pass; else fail "a log line on stdout within 5 s" 1 0; fi
+if wait_log_lines "$tmp/out" 1; then pass; else fail "a log line on stdout within 5 s" 1 0; fi
 check "stdout starts with the ready line" ready "$(head -n1 "$tmp/out" | cut -d' ' -f1)"
 qlog "$tmp/out" 777
 expect kv invalid 0

@@ -23,16 +23,6 @@ until_answer() {
 	return 1
 }
 
-# until_stderr TENTHS ERE: poll the responder's stderr for a line.
-until_stderr() {
-	local _
-	for _ in $(seq 1 "$1"); do
-		grep -Eq -- "$2" "$tmp/err" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # wait_exit TENTHS: sets STATUS to the responder's exit status, or
 # "running" if it has not exited in time.
 wait_exit() {

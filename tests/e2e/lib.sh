@@ -384,14 +384,16 @@ wait_log_lines() {
 	return 1
 }
 
-# log_entry FILE ID: the first query-log entry of FILE with that message ID
-# as key=value lines in $OUT (values as JSON: "SERVFAIL" quoted, true,
-# null), for expect kv; "noentry" if there is none.
+# log_entry FILE ID: the last query-log entry of FILE with that message ID
+# (the query just sent; an earlier one may have drawn the same ID) as
+# key=value lines in $OUT (values as JSON: "SERVFAIL" quoted, true, null),
+# for expect kv; "noentry" if there is none.
 log_entry() {
 	LAST_CMD="query log $1, id $2"
 	OUT=$("$PY" - "$1" "$2" <<'PYEOF' 2>&1
 import json, sys
 path, qid = sys.argv[1], int(sys.argv[2])
+found = None
 with open(path, encoding="utf-8") as f:
     for line in f:
         if not line.startswith("{"):
@@ -401,11 +403,12 @@ with open(path, encoding="utf-8") as f:
         except ValueError:
             continue
         if isinstance(obj, dict) and obj.get("id") == qid:
-            for k, v in obj.items():
-                print("%s=%s" % (k, json.dumps(v)))
-            break
-    else:
-        print("noentry")
+            found = obj
+if found is None:
+    print("noentry")
+else:
+    for k, v in found.items():
+        print("%s=%s" % (k, json.dumps(v)))
 PYEOF
 	)
 }

@@ -101,6 +101,8 @@ struct net {
 	struct sockaddr_storage peers[NET_UDP_BATCH];
 	union net_ctl rctl[NET_UDP_BATCH];
 	union net_ctl sctl[NET_UDP_BATCH];
+	unsigned rused;   /* receive headers the kernel changed last time */
+	int rprepared;    /* receive headers set up: -1 no, 0/1 pktinfo */
 };
 
 static uint16_t
@@ -416,16 +418,21 @@ net_udp_send(struct net_sock *s, unsigned n)
 	}
 }
 
-/* Answer one batch of datagrams; returns how many came, or -1. */
-static int
-net_udp_batch(struct net_sock *s)
+/*
+ * Set up the receive headers for a socket with or without PKTINFO.  They
+ * are set up in full only when that changes; otherwise only the lengths
+ * and flags the kernel wrote in the last batch are put back, so a wakeup
+ * for one datagram does not rewrite all NET_UDP_BATCH headers.
+ */
+static void
+net_udp_prepare(struct net *net, bool pktinfo)
 {
-	struct net *net = s->net;
-	struct query_result res;
-	unsigned nsend = 0;
-	int n;
+	unsigned to = net->rused;
 
-	for (unsigned i = 0; i < NET_UDP_BATCH; i++) {
+	if (net->rprepared != (int)pktinfo) {
+		to = NET_UDP_BATCH;
+	}
+	for (unsigned i = 0; i < to; i++) {
 		struct msghdr *h = &net->rmsg[i].msg_hdr;
 
 		net->riov[i].iov_base = net->in + (size_t)i * NET_SLOT;
@@ -435,15 +442,31 @@ net_udp_batch(struct net_sock *s)
 		h->msg_namelen = sizeof(net->peers[i]);
 		h->msg_iov = &net->riov[i];
 		h->msg_iovlen = 1;
-		if (s->pktinfo) {
+		if (pktinfo) {
 			h->msg_control = net->rctl[i].buf;
 			h->msg_controllen = sizeof(net->rctl[i].buf);
 		}
 	}
+	net->rprepared = (int)pktinfo;
+	net->rused = 0;
+}
+
+/* Answer one batch of datagrams; returns how many came, or -1. */
+static int
+net_udp_batch(struct net_sock *s)
+{
+	struct net *net = s->net;
+	struct query_result res;
+	unsigned nsend = 0;
+	int n;
+
+	net_udp_prepare(net, s->pktinfo);
 	do {
 		n = recvmmsg(s->udp_fd, net->rmsg, NET_UDP_BATCH, MSG_DONTWAIT,
 		             NULL);
 	} while (n < 0 && errno == EINTR);
+	/* A failed call may still have written the first header. */
+	net->rused = n > 0 ? (unsigned)n : 1;
 	if (n < 0) {
 		if (errno != EAGAIN) { /* the same as EWOULDBLOCK on Linux */
 			log_debug("udp receive failed (%s)", strerror(errno));
@@ -802,6 +825,7 @@ net_new(struct event_base *base, const struct net_config *cfg,
 	net->tcp_idle.tv_sec = (time_t)(cfg->tcp_idle_ms / 1000);
 	net->tcp_idle.tv_usec = (suseconds_t)(cfg->tcp_idle_ms % 1000) * 1000;
 	net->tcp_max_conns = cfg->tcp_max_conns;
+	net->rprepared = -1;
 	net->in = malloc((size_t)NET_UDP_BATCH * NET_SLOT);
 	net->out = malloc((size_t)NET_UDP_BATCH * NET_SLOT);
 	net->socks = calloc(cfg->nlisten > 0 ? cfg->nlisten : 1,

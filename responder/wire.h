@@ -134,7 +134,7 @@ bool wire_name_is_subdomain(const uint8_t *sub, const uint8_t *parent);
 /* Lower every letter of NAME in place. */
 void wire_name_lower(uint8_t *name);
 
-/* Hash of a canonical name of LEN octets (FNV-1a). */
+/* Hash of a canonical name of LEN octets (in memory only, not stable). */
 uint32_t wire_name_hash(const uint8_t *name, size_t len);
 
 /*

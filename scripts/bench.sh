@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
 # Benchmark caa-responder beside Knot DNS and NSD, in the same run, on loopback.
 #
-#   scripts/bench.sh            # full run (about 4 minutes)
+#   scripts/bench.sh            # full run (about 8 minutes)
 #   scripts/bench.sh --quick    # about one minute, one repetition, shorter runs
 #
 # Every server serves bench/example.test.zone and is loaded by dnsperf with
 #   dnsperf -s 127.0.0.1 -p PORT -d bench/queries-caa-mix.txt -l DURATION -c 10 -q 100 -T 1
 # (3,000 CAA queries: a third each answered, NODATA, NXDOMAIN), one after
-# another, each with one UDP worker.  The server's CPU time (utime+stime of the
-# started PID and its children, /proc/PID/stat) and RSS are sampled around and
-# during each run.  Runs:
-#   responder, knot, nsd        no faults (REPS repetitions, interleaved; medians)
-#   responder-faulted           10% of the queries hit by fault rules (5% servfail
+# another, each with one UDP worker.  With two or more CPUs every server runs
+# on CPU 0 and dnsperf on CPU 1 (taskset; PIN=0 turns that off).  Knot pins
+# its UDP worker to CPU 0 whatever it is started with, so this is the one
+# layout that is the same for all three; unpinned, a server that happens to
+# share dnsperf's CPU spends far less per query (no cross-CPU wakeups), and
+# runs differ by that more than by the servers.  The server's CPU time (the
+# run time of every thread of the started PID and its children,
+# /proc/PID/task/TID/schedstat, in nanoseconds) and RSS are sampled around
+# and during each run.  Runs:
+#   responder, responder-faulted, responder-10k-rules, knot, nsd
+#                               one after another, REPS times (medians); the
+#                               three responder runs side by side, so that the
+#                               rates they are compared by share conditions
+#     responder-faulted         10% of the queries hit by fault rules (5% servfail
 #                               on host0..149, 5% nodata on nx0..149)
-#   responder-10k-rules         10,000 rules loaded that match nothing
-#   latency                     dnsperf -Q 20000 -v: CPU per query, p50/p99 (responder, knot)
+#     responder-10k-rules       10,000 rules loaded that match nothing
+#   latency                     dnsperf -Q 20000 -v: CPU per query, p50/p99
+#                               (responder, knot; LAT_REPS times, interleaved)
 #   1M-record zone              exec to answering its last record, RSS (responder, knot)
 # Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
 # here is stopped here, by its PID.  Ports 5330-5332 on 127.0.0.1 only.
 #
 # Environment: RESPONDER (binary; default: a Release build in build-bench/),
-# WORK (default /tmp/caalab-bench), DURATION, REPS, LAT_DURATION, BIG_RECORDS.
+# WORK (default /tmp/caalab-bench), DURATION, REPS, LAT_DURATION, LAT_REPS,
+# BIG_RECORDS, PIN.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
@@ -28,21 +39,25 @@ QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 64 ;;
   esac
 done
 if [ $QUICK = 1 ]; then
-  DURATION=${DURATION:-4}; REPS=${REPS:-1}; LAT_DURATION=${LAT_DURATION:-5}
+  DURATION=${DURATION:-4}; REPS=${REPS:-1}; LAT_DURATION=${LAT_DURATION:-5}; LAT_REPS=${LAT_REPS:-1}
 else
-  DURATION=${DURATION:-10}; REPS=${REPS:-3}; LAT_DURATION=${LAT_DURATION:-10}
+  DURATION=${DURATION:-10}; REPS=${REPS:-5}; LAT_DURATION=${LAT_DURATION:-10}; LAT_REPS=${LAT_REPS:-3}
+fi
+PIN=${PIN:-1}
+SRV_PIN=() GEN_PIN=()
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset > /dev/null; then
+  SRV_PIN=(taskset -c 0) GEN_PIN=(taskset -c 1)
 fi
 BIG_RECORDS=${BIG_RECORDS:-1000000}
 WORK=${WORK:-/tmp/caalab-bench}
 ADDR=127.0.0.1                     # loopback only
 declare -A PORT=([responder]=5330 [knot]=5331 [nsd]=5332)
 PY=$(command -v python3)
-HZ=$(getconf CLK_TCK)
 ZONE=$B/example.test.zone
 QUERIES=$B/queries-caa-mix.txt
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -136,9 +151,9 @@ EOF
 exec_server() {
   local s=$1 zf=$2; shift 2
   case $s in
-    responder) "$RESPONDER" -l "$ADDR:${PORT[responder]}" "$@" "$zf" > "$WORK/$s/stdout.log" 2>&1 & ;;
-    knot) knotd -c "$WORK/knot/knot.conf" > "$WORK/$s/stdout.log" 2>&1 & ;;
-    nsd) nsd -d -c "$WORK/nsd/nsd.conf" > "$WORK/$s/stdout.log" 2>&1 & ;;
+    responder) "${SRV_PIN[@]}" "$RESPONDER" -l "$ADDR:${PORT[responder]}" "$@" "$zf" > "$WORK/$s/stdout.log" 2>&1 & ;;
+    knot) "${SRV_PIN[@]}" knotd -c "$WORK/knot/knot.conf" > "$WORK/$s/stdout.log" 2>&1 & ;;
+    nsd) "${SRV_PIN[@]}" nsd -d -c "$WORK/nsd/nsd.conf" > "$WORK/$s/stdout.log" 2>&1 & ;;
   esac
   echo $! > "$WORK/$s/started.pid"
 }
@@ -190,13 +205,10 @@ stop_server() {
 cleanup() { for s in responder knot nsd; do stop_server "$s"; done; }
 trap 'cleanup; exit 130' INT TERM
 
-cpu_ticks() {
-  local t=0 p v
-  for p in "$@"; do
-    v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/"$p"/stat 2>/dev/null) || v=0
-    t=$(( t + ${v:-0} ))
-  done
-  echo $t
+# cpu_ns PID...: nanoseconds on a CPU of every thread of the PIDs
+cpu_ns() {
+  local p
+  for p in "$@"; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done | awk '{ t += $1 } END { printf "%.0f\n", t }'
 }
 rss_kb() {
   local r=0 p a
@@ -209,18 +221,18 @@ dnsperf_run() {
   local s=$1 run=$2 rep=$3 qps=${4:-} p=${PORT[$1]} rawf=$WORK/raw/$2-r$3.txt d extra=()
   d=$DURATION
   if [ -n "$qps" ]; then extra=(-Q "$qps" -v); d=$LAT_DURATION; fi
-  dnsperf -s "$ADDR" -p "$p" -d "$QUERIES" -l 1 -c 10 -q 100 -T 1 > /dev/null 2>&1   # warm-up
+  "${GEN_PIN[@]}" dnsperf -s "$ADDR" -p "$p" -d "$QUERIES" -l 1 -c 10 -q 100 -T 1 > /dev/null 2>&1   # warm-up
   local pids c0 c1 rss; pids=$(server_pids "$s")
   # shellcheck disable=SC2086
-  c0=$(cpu_ticks $pids)
-  dnsperf -s "$ADDR" -p "$p" -d "$QUERIES" -l "$d" -c 10 -q 100 -T 1 "${extra[@]}" > "$rawf" 2>&1 &
+  c0=$(cpu_ns $pids)
+  "${GEN_PIN[@]}" dnsperf -s "$ADDR" -p "$p" -d "$QUERIES" -l "$d" -c 10 -q 100 -T 1 "${extra[@]}" > "$rawf" 2>&1 &
   local dp=$!
   sleep "$(awk -v d="$d" 'BEGIN{print d/2}')"
   # shellcheck disable=SC2086
   rss=$(rss_kb $pids)
   wait "$dp"
   # shellcheck disable=SC2086
-  c1=$(cpu_ticks $pids)
+  c1=$(cpu_ns $pids)
   local p50="" p99=""
   if [ -n "$qps" ]; then
     grep '^> ' "$rawf" | awk '{print $NF*1000}' | sort -g > "$rawf.lat"
@@ -230,7 +242,7 @@ dnsperf_run() {
     grep -v '^> ' "$rawf" > "$rawf.tmp"; mv "$rawf.tmp" "$rawf"; rm -f "$rawf.lat"
   fi
   awk -v kind="$([ -n "$qps" ] && echo latency || echo throughput)" -v run="$run" -v rep="$rep" \
-      -v sc=$((c1 - c0)) -v hz="$HZ" -v rss="$rss" -v p50="$p50" -v p99="$p99" '
+      -v ns=$((c1 - c0)) -v rss="$rss" -v p50="$p50" -v p99="$p99" '
     /Queries completed:/ { comp=$3 }
     /Queries lost:/      { lost=$3 }
     /Average packet size:/ { resp=$7 }
@@ -239,11 +251,11 @@ dnsperf_run() {
     /Response codes:/    { rc=$0; sub(/^ *Response codes: */, "", rc); gsub(/,/, ";", rc) }
     END {
       printf "%s,%s,%s,%.0f,%d,%d,%d,%.3f,%.1f,%d,%s,%s,,%s\n", kind, run, rep, qps, comp, lost, resp,
-        (comp > 0 ? sc / hz * 1e6 / comp : 0), sc / hz / rt * 100, rss, p50, p99, rc
+        (comp > 0 ? ns / 1e3 / comp : 0), (rt > 0 ? ns / 1e9 / rt * 100 : 0), rss, p50, p99, rc
     }' "$rawf" | tee -a "$RAW" >&2
 }
 
-log "start: DURATION=$DURATION REPS=$REPS LAT_DURATION=$LAT_DURATION responder=$RESPONDER"
+log "start: DURATION=$DURATION REPS=$REPS LAT_DURATION=$LAT_DURATION LAT_REPS=$LAT_REPS pinned=${SRV_PIN[*]:-no} responder=$RESPONDER"
 
 # --- fault rule files ------------------------------------------------------
 { for i in $(seq 0 149); do echo "servfail host$i.example.test CAA"; echo "nodata nx$i.example.test CAA"; done; } > "$WORK/faults-10pct.txt"
@@ -251,20 +263,23 @@ seq 0 9999 | awk '{ printf "servfail nomatch%d.example.net CAA\n", $1 }' > "$WOR
 
 # --- throughput: responder, knot, nsd, faulted, 10k rules; interleaved reps --
 for rep in $(seq "$REPS"); do
-  for s in responder knot nsd; do
+  start_server responder && { dnsperf_run responder responder "$rep"; stop_server responder; }
+  start_server responder -F "$WORK/faults-10pct.txt" && { dnsperf_run responder responder-faulted "$rep"; stop_server responder; }
+  start_server responder -F "$WORK/rules-10k.txt" && { dnsperf_run responder responder-10k-rules "$rep"; stop_server responder; }
+  for s in knot nsd; do
     start_server "$s" || continue
     dnsperf_run "$s" "$s" "$rep"
     stop_server "$s"
   done
-  start_server responder -F "$WORK/faults-10pct.txt" && { dnsperf_run responder responder-faulted "$rep"; stop_server responder; }
-  start_server responder -F "$WORK/rules-10k.txt" && { dnsperf_run responder responder-10k-rules "$rep"; stop_server responder; }
 done
 
 # --- fixed rate 20k qps: CPU per query, latency ------------------------------
-for s in responder knot; do
-  start_server "$s" || continue
-  dnsperf_run "$s" "$s" 1 20000
-  stop_server "$s"
+for rep in $(seq "$LAT_REPS"); do
+  for s in responder knot; do
+    start_server "$s" || continue
+    dnsperf_run "$s" "$s" "$rep" 20000
+    stop_server "$s"
+  done
 done
 
 # --- 1M-record zone: exec to answering the last record, RSS ------------------
@@ -294,4 +309,5 @@ cleanup
 
 # --- table -------------------------------------------------------------------
 VERSIONS="caa-responder $("$RESPONDER" --version 2>&1 | head -1 | awk '{print $NF}'), $(knotd --version | head -1 | sed 's/.*version /Knot DNS /'), NSD $(nsd -v 2>&1 | head -1 | awk '{print $NF}'), dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null || echo '?')"
-"$PY" "$B/summarize.py" "$RAW" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$VERSIONS" "$DURATION" "$REPS" "$LAT_DURATION" "$BIG_RECORDS"
+PINNED="servers on CPU 0, dnsperf on CPU 1"; [ ${#SRV_PIN[@]} -gt 0 ] || PINNED="not pinned"
+"$PY" "$B/summarize.py" "$RAW" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$VERSIONS" "$DURATION" "$REPS" "$LAT_DURATION" "$BIG_RECORDS" "$LAT_REPS" "$PINNED"

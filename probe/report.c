@@ -74,8 +74,18 @@ report_json_string(FILE *f, const char *s, size_t len)
 	putc('"', f);
 	while (i < len) {
 		unsigned char c = p[i];
-		size_t n;
+		size_t n = i;
 
+		/* Printable ASCII needs no escape: write it in runs. */
+		while (n < len && p[n] >= 0x20 && p[n] < 0x7f && p[n] != '"' &&
+		       p[n] != '\\') {
+			n++;
+		}
+		if (n > i) {
+			fwrite(p + i, 1, n - i, f);
+			i = n;
+			continue;
+		}
 		switch (c) {
 		case '"':
 			fputs("\\\"", f);
@@ -94,17 +104,14 @@ report_json_string(FILE *f, const char *s, size_t len)
 			break;
 		default:
 			n = c >= 0x80 ? report_utf8_len(p + i, len - i) : 0;
-			if (c >= 0x20 && c < 0x7f) {
-				putc(c, f);
-			} else if (n > 0) {
+			if (n > 0) {
 				fwrite(p + i, 1, n, f);
 				i += n;
 				continue;
-			} else {
-				/* Control characters, and octets that are not
-				 * UTF-8: the octet as its code point. */
-				fprintf(f, "\\u%04x", c);
 			}
+			/* Control characters, and octets that are not UTF-8:
+			 * the octet as its code point. */
+			fprintf(f, "\\u%04x", c);
 			break;
 		}
 		i++;

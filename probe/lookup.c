@@ -3,36 +3,46 @@
  *
  * One lookup is a small state machine: UDP (tries, timer) -> TCP when
  * truncated -> reply -> maybe a new query for an alias target -> result.
- * Each query has its own connected socket, so only the server's datagrams
- * reach it, and keeps its ID across retries: a late reply to the first try
- * still answers the second, as it would for a CA's resolver client.
+ * Over UDP a query shares the sockets of udp_pool.c, which hand it the
+ * datagrams carrying its ID; it keeps the ID across retries (and holds it
+ * over TCP), so a late reply to the first try still answers the second,
+ * as it would for a CA's resolver client.  Over TCP it has a connection
+ * of its own.  Finished lookups are kept for the next ones, timer and
+ * all, so that the hot path does not allocate.
  */
 #include "lookup.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <ldns/ldns.h>
 
 #include "reply.h"
+#include "udp_pool.h"
 
 #define LOOKUP_EDNS_SIZE 4096 /* EDNS0 UDP payload (DESIGN.md) */
-#define LOOKUP_QUERY_MAX 512  /* a query: header, name, question, OPT */
 #define LOOKUP_MSG_MAX   65535
-#define LOOKUP_FD_SPARE  48 /* descriptors kept for everything else */
-/* Messages read per event, so that a flood of foreign replies cannot
+#define LOOKUP_FD_SPARE  48    /* descriptors kept for everything else */
+#define LOOKUP_INFLIGHT  60000 /* at most: the pool holds 65536 IDs */
+/* Lookups started in the last one or two ticks and still in their first
+ * try over UDP, at most.  Sent all at once, the queries of a large batch
+ * overflow the receive buffer of a server that answers them as fast as
+ * it can (a default buffer holds 256), and each one dropped costs a
+ * timeout; a slow or silent server holds a slot for a tick or two only. */
+#define LOOKUP_WINDOW    192
+#define LOOKUP_WINDOW_MS 10
+/* TCP messages read per event, so that a flood of foreign replies cannot
  * starve the timers. */
 #define LOOKUP_READS_MAX 64
 
 enum lookup_state {
-	LOOKUP_WAITING = 0, /* queued: no descriptor free yet */
+	LOOKUP_WAITING = 0, /* queued: no descriptor or window slot yet */
 	LOOKUP_UDP,
 	LOOKUP_TCP_WRITE, /* connecting, then sending the framed query */
 	LOOKUP_TCP_READ,
@@ -40,18 +50,19 @@ enum lookup_state {
 };
 
 struct lookup_query {
+	struct udp_pool_entry udp; /* first; on the pool: the ID is held */
 	struct lookup_client *c;
-	struct lookup_query *next; /* in the waiting queue */
+	struct lookup_query *next; /* waiting queue, or the spares */
 	lookup_done_fn done;
 	void *arg;
 	enum lookup_state state;
 	enum caa_lookup_kind fail_kind;
-	struct reply_chain chain; /* the name asked, then alias targets */
-	uint8_t msg[2 + LOOKUP_QUERY_MAX]; /* TCP length, then the query */
-	size_t msglen;                     /* of the query, without length */
+	bool fresh;    /* counted in the client's window */
+	unsigned tick; /* the window tick it started in */
+	size_t msglen; /* of the query, without length */
 	uint16_t id;
 	int try;
-	int fd;
+	int fd; /* TCP */
 	struct event *io;
 	struct event *timer;
 	uint8_t *tbuf; /* TCP: the reply being read, length first */
@@ -59,6 +70,9 @@ struct lookup_query {
 	size_t tsent;
 	struct timespec start;
 	struct lookup_result res;
+	/* Filled before use, so a spare is not zeroed past here. */
+	struct reply_chain chain; /* the name asked, then alias targets */
+	uint8_t msg[2 + REPLY_QUERY_MAX]; /* TCP length, then the query */
 };
 
 struct lookup_client {
@@ -66,14 +80,20 @@ struct lookup_client {
 	struct lookup_config cfg;
 	size_t inflight;
 	size_t max_inflight;
+	size_t fresh[2]; /* in the window, by tick parity */
+	unsigned tick;
+	struct event *ticker;      /* pending while lookups wait */
 	struct lookup_query *head; /* waiting, oldest first */
 	struct lookup_query *tail;
-	uint8_t rnd[256];
-	size_t rnd_left;
-	uint8_t buf[LOOKUP_MSG_MAX]; /* UDP datagrams, one at a time */
+	struct lookup_query *spare; /* ended, ready for reuse */
+	struct udp_pool *pool;
 };
 
 static void lookup_try(struct lookup_query *q);
+static void lookup_tick(evutil_socket_t fd, short what, void *arg);
+static void lookup_udp_reply(struct udp_pool_entry *e, const uint8_t *msg,
+                             size_t len);
+static void lookup_udp_error(struct udp_pool_entry *e, int err);
 
 /* Nothing to read or write now: wait for the next event. */
 static bool
@@ -118,48 +138,6 @@ lookup_result_clear(struct lookup_result *r)
 	r->ede = -1;
 }
 
-/* Query IDs: unpredictable, so that an off-path reply is unlikely to
- * match (RFC 5452). */
-static uint16_t
-lookup_random16(struct lookup_client *c)
-{
-	uint16_t v;
-
-	if (c->rnd_left < 2) {
-		size_t got = 0;
-
-		while (got < sizeof(c->rnd)) {
-			ssize_t n = getrandom(c->rnd + got,
-			                      sizeof(c->rnd) - got, 0);
-
-			if (n <= 0) {
-				break;
-			}
-			got += (size_t)n;
-		}
-		if (got < sizeof(c->rnd)) {
-			/* No entropy source: distinct IDs at least (xorshift
-			 * seeded from the clock). */
-			struct timespec ts;
-			uint64_t x;
-
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			x = (uint64_t)ts.tv_nsec << 20 ^ (uint64_t)ts.tv_sec ^
-			    0x9e3779b97f4a7c15U;
-			for (size_t i = got; i < sizeof(c->rnd); i++) {
-				x ^= x << 13;
-				x ^= x >> 7;
-				x ^= x << 17;
-				c->rnd[i] = (uint8_t)(x >> 32);
-			}
-		}
-		c->rnd_left = sizeof(c->rnd);
-	}
-	c->rnd_left -= 2;
-	memcpy(&v, c->rnd + c->rnd_left, 2);
-	return v;
-}
-
 static double
 lookup_elapsed_ms(const struct timespec *start)
 {
@@ -184,14 +162,26 @@ lookup_client_new(struct event_base *base, const struct lookup_config *cfg)
 	if (c->cfg.tries < 1) {
 		c->cfg.tries = 1;
 	}
-	/* A query in flight holds a descriptor; the rest wait in line. */
+	c->pool = udp_pool_new(base, (const struct sockaddr *)&cfg->server,
+	                       cfg->server_len, lookup_udp_reply,
+	                       lookup_udp_error);
+	c->ticker = evtimer_new(base, lookup_tick, c);
+	if (c->pool == NULL || c->ticker == NULL) {
+		lookup_client_free(c);
+		return NULL;
+	}
+	/* Over TCP a query holds a descriptor, and any query may go over
+	 * to TCP: the rest wait in line. */
 	c->max_inflight = LOOKUP_FD_SPARE;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		if (rl.rlim_cur == RLIM_INFINITY) {
-			c->max_inflight = 60000;
+			c->max_inflight = LOOKUP_INFLIGHT;
 		} else if (rl.rlim_cur > (rlim_t)2 * LOOKUP_FD_SPARE) {
 			c->max_inflight = (size_t)rl.rlim_cur - LOOKUP_FD_SPARE;
 		}
+	}
+	if (c->max_inflight > LOOKUP_INFLIGHT) {
+		c->max_inflight = LOOKUP_INFLIGHT;
 	}
 	return c;
 }
@@ -199,6 +189,20 @@ lookup_client_new(struct event_base *base, const struct lookup_config *cfg)
 void
 lookup_client_free(struct lookup_client *c)
 {
+	if (c == NULL) {
+		return;
+	}
+	while (c->spare != NULL) {
+		struct lookup_query *q = c->spare;
+
+		c->spare = q->next;
+		event_free(q->timer);
+		free(q);
+	}
+	if (c->ticker != NULL) {
+		event_free(c->ticker);
+	}
+	udp_pool_free(c->pool);
 	free(c);
 }
 
@@ -221,11 +225,32 @@ lookup_close(struct lookup_query *q)
 
 static void lookup_start(struct lookup_query *q);
 
-/* Starts queued lookups while descriptors are free. */
+static bool
+lookup_can_start(const struct lookup_client *c)
+{
+	return c->inflight < c->max_inflight &&
+	       c->fresh[0] + c->fresh[1] < LOOKUP_WINDOW;
+}
+
+/* Q's first try has an answer or timed out: it leaves the window, if
+ * it has not aged out of it. */
+static void
+lookup_stale(struct lookup_query *q)
+{
+	struct lookup_client *c = q->c;
+
+	if (q->fresh && c->tick - q->tick < 2) {
+		c->fresh[q->tick & 1]--;
+	}
+	q->fresh = false;
+}
+
+/* Starts queued lookups while descriptors and the window allow; the
+ * rest wait for a lookup to end or for the window to age. */
 static void
 lookup_dequeue(struct lookup_client *c)
 {
-	while (c->head != NULL && c->inflight < c->max_inflight) {
+	while (c->head != NULL && lookup_can_start(c)) {
 		struct lookup_query *q = c->head;
 
 		c->head = q->next;
@@ -235,6 +260,24 @@ lookup_dequeue(struct lookup_client *c)
 		q->next = NULL;
 		lookup_start(q);
 	}
+	if (c->head != NULL && !evtimer_pending(c->ticker, NULL)) {
+		struct timeval tv = {0, LOOKUP_WINDOW_MS * 1000};
+
+		evtimer_add(c->ticker, &tv);
+	}
+}
+
+/* Lookups started two ticks ago leave the window. */
+static void
+lookup_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct lookup_client *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->tick++;
+	c->fresh[c->tick & 1] = 0;
+	lookup_dequeue(c);
 }
 
 /* The chain's aliases, for the report. */
@@ -270,7 +313,9 @@ lookup_finish(struct lookup_query *q, enum caa_lookup_kind kind)
 	struct lookup_client *c = q->c;
 
 	lookup_close(q);
-	event_free(q->timer);
+	udp_pool_remove(&q->udp);
+	evtimer_del(q->timer);
+	lookup_stale(q);
 	q->res.kind = kind;
 	if (kind == CAA_LOOKUP_TIMEOUT || kind == CAA_LOOKUP_NETWORK ||
 	    kind == CAA_LOOKUP_MALFORMED || kind == CAA_LOOKUP_TRUNCATED) {
@@ -281,7 +326,8 @@ lookup_finish(struct lookup_query *q, enum caa_lookup_kind kind)
 	c->inflight--;
 	q->done(q->arg, &q->res);
 	lookup_result_clear(&q->res);
-	free(q);
+	q->next = c->spare;
+	c->spare = q;
 	lookup_dequeue(c);
 }
 
@@ -290,6 +336,7 @@ static void
 lookup_fail_later(struct lookup_query *q, enum caa_lookup_kind kind)
 {
 	lookup_close(q);
+	udp_pool_remove(&q->udp);
 	evtimer_del(q->timer);
 	q->state = LOOKUP_FAILED;
 	q->fail_kind = kind;
@@ -306,54 +353,31 @@ lookup_arm(struct lookup_query *q)
 	evtimer_add(q->timer, &tv);
 }
 
-/* The query for the chain's last name, with a new ID, into Q->msg. */
+/* The query for the chain's last name into Q->msg, after the TCP length
+ * (RFC 1035 4.2.2); the ID is set when it goes on the pool. */
 static int
 lookup_build(struct lookup_query *q)
 {
-	const uint8_t *name = q->chain.name[q->chain.n - 1];
-	size_t nlen = q->chain.len[q->chain.n - 1];
-	ldns_rdf *qname =
-	        ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, nlen, name);
-	ldns_pkt *pkt = NULL;
-	uint8_t *wire = NULL;
-	size_t size = 0;
-	int rc = -ENOMEM;
+	size_t size = reply_query_build(
+	        q->msg + 2, 0, q->chain.name[q->chain.n - 1],
+	        q->chain.len[q->chain.n - 1], REPLY_TYPE_CAA, LOOKUP_EDNS_SIZE);
 
-	if (qname == NULL) {
-		goto out;
+	if (size == 0) {
+		return -EINVAL;
 	}
-	/* RD set: the default server is a recursive resolver. */
-	pkt = ldns_pkt_query_new(qname, LDNS_RR_TYPE_CAA, LDNS_RR_CLASS_IN,
-	                         LDNS_RD);
-	if (pkt == NULL) {
-		ldns_rdf_deep_free(qname);
-		goto out;
-	}
-	q->id = lookup_random16(q->c);
-	ldns_pkt_set_id(pkt, q->id);
-	ldns_pkt_set_edns_udp_size(pkt, LOOKUP_EDNS_SIZE);
-	if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK ||
-	    size > LOOKUP_QUERY_MAX) {
-		rc = -EINVAL;
-		goto out;
-	}
-	memcpy(q->msg + 2, wire, size);
 	q->msg[0] = (uint8_t)(size >> 8);
 	q->msg[1] = (uint8_t)size;
 	q->msglen = size;
-	rc = 0;
-out:
-	free(wire);
-	ldns_pkt_free(pkt);
-	return rc;
+	return 0;
 }
 
+/* A TCP connection to the server, being made. */
 static int
-lookup_socket(struct lookup_query *q, int type)
+lookup_connect(struct lookup_query *q)
 {
 	const struct lookup_config *cfg = &q->c->cfg;
 	int fd = socket(cfg->server.ss_family,
-	                type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	                SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
 		return -1;
@@ -403,7 +427,8 @@ lookup_message(struct lookup_query *q, const uint8_t *msg, size_t len,
 		 * truncated TCP answer cannot be completed. */
 		reply_clear(&r);
 		if (q->state == LOOKUP_UDP) {
-			lookup_tcp(q);
+			lookup_tcp(q); /* never ends Q at once */
+			lookup_dequeue(q->c);
 		} else {
 			lookup_finish(q, CAA_LOOKUP_TRUNCATED);
 		}
@@ -413,29 +438,28 @@ lookup_message(struct lookup_query *q, const uint8_t *msg, size_t len,
 	reply_clear(&r);
 }
 
+/* A datagram with Q's ID.  One under 12 octets is malformed: the socket
+ * is connected to the server, so the server sent it for Q. */
 static void
-lookup_udp_read(evutil_socket_t fd, short what, void *arg)
+lookup_udp_reply(struct udp_pool_entry *e, const uint8_t *msg, size_t len)
 {
-	struct lookup_query *q = arg;
-	struct lookup_client *c = q->c;
+	struct lookup_query *q = (struct lookup_query *)(void *)e; /* first */
+	bool ignored;
 
-	(void)what;
-	for (int k = 0; k < LOOKUP_READS_MAX; k++) {
-		ssize_t n = recv(fd, c->buf, sizeof(c->buf), 0);
-		bool ignored;
+	if (q->state == LOOKUP_UDP) { /* else late: Q is over TCP now */
+		lookup_message(q, msg, len, &ignored);
+	}
+}
 
-		if (n < 0) {
-			if (lookup_again(errno)) {
-				return;
-			}
-			/* ICMP unreachable on a connected socket, ... */
-			lookup_finish(q, CAA_LOOKUP_NETWORK);
-			return;
-		}
-		lookup_message(q, c->buf, (size_t)n, &ignored);
-		if (!ignored) {
-			return; /* Q may be gone */
-		}
+/* The query could not be sent, or the server is not there (ICMP). */
+static void
+lookup_udp_error(struct udp_pool_entry *e, int err)
+{
+	struct lookup_query *q = (struct lookup_query *)(void *)e;
+
+	(void)err;
+	if (q->state == LOOKUP_UDP) {
+		lookup_finish(q, CAA_LOOKUP_NETWORK);
 	}
 }
 
@@ -444,7 +468,7 @@ static void
 lookup_udp_send(struct lookup_query *q)
 {
 	q->res.queries++;
-	if (send(q->fd, q->msg + 2, q->msglen, 0) < 0 && !lookup_again(errno)) {
+	if (udp_pool_send(&q->udp, q->msg + 2, q->msglen) != 0) {
 		lookup_fail_later(q, CAA_LOOKUP_NETWORK);
 		return;
 	}
@@ -457,18 +481,14 @@ lookup_try(struct lookup_query *q)
 {
 	q->try++;
 	q->state = LOOKUP_UDP;
-	if (q->fd < 0) {
-		q->fd = lookup_socket(q, SOCK_DGRAM);
-		if (q->fd < 0) {
+	if (q->udp.sock == NULL) {
+		if (udp_pool_add(q->c->pool, &q->udp) != 0) {
 			lookup_fail_later(q, CAA_LOOKUP_NETWORK);
 			return;
 		}
-		q->io = event_new(q->c->base, q->fd, EV_READ | EV_PERSIST,
-		                  lookup_udp_read, q);
-		if (q->io == NULL || event_add(q->io, NULL) != 0) {
-			lookup_fail_later(q, CAA_LOOKUP_NETWORK);
-			return;
-		}
+		q->id = q->udp.id;
+		q->msg[2] = (uint8_t)(q->id >> 8);
+		q->msg[3] = (uint8_t)q->id;
 	}
 	lookup_udp_send(q);
 }
@@ -480,8 +500,9 @@ lookup_tcp(struct lookup_query *q)
 {
 	lookup_close(q);
 	evtimer_del(q->timer);
+	lookup_stale(q);
 	q->state = LOOKUP_TCP_WRITE;
-	q->fd = lookup_socket(q, SOCK_STREAM);
+	q->fd = lookup_connect(q);
 	if (q->fd < 0) {
 		lookup_fail_later(q, CAA_LOOKUP_TRUNCATED);
 		return;
@@ -599,7 +620,9 @@ lookup_timer(evutil_socket_t fd, short what, void *arg)
 		/* Only timeouts are retried (Boulder bdns exchangeOne). */
 		if (q->try < q->c->cfg.tries) {
 			q->try++;
+			lookup_stale(q);
 			lookup_udp_send(q);
+			lookup_dequeue(q->c); /* Q is still there: not first */
 		} else {
 			lookup_finish(q, CAA_LOOKUP_TIMEOUT);
 		}
@@ -687,6 +710,7 @@ lookup_answer(struct lookup_query *q, const struct reply *r)
 		 * the target as the CA's recursive resolver would. */
 		q->res.outside_chain += found.outside_chain;
 		lookup_close(q);
+		udp_pool_remove(&q->udp); /* a new ID for a new question */
 		evtimer_del(q->timer);
 		q->try = 0;
 		if (lookup_build(q) != 0) {
@@ -719,12 +743,41 @@ static void
 lookup_start(struct lookup_query *q)
 {
 	q->c->inflight++;
+	q->c->fresh[q->c->tick & 1]++;
+	q->fresh = true;
+	q->tick = q->c->tick;
 	clock_gettime(CLOCK_MONOTONIC, &q->start);
 	if (lookup_build(q) != 0) {
 		lookup_fail_later(q, CAA_LOOKUP_MALFORMED);
 		return;
 	}
 	lookup_try(q);
+}
+
+/* A spare lookup, or a new one: zeroed up to the chain, with a timer. */
+static struct lookup_query *
+lookup_query_new(struct lookup_client *c)
+{
+	struct lookup_query *q = c->spare;
+	struct event *timer;
+
+	if (q != NULL) {
+		c->spare = q->next;
+		timer = q->timer;
+	} else {
+		q = malloc(sizeof(*q));
+		if (q == NULL) {
+			return NULL;
+		}
+		timer = evtimer_new(c->base, lookup_timer, q);
+		if (timer == NULL) {
+			free(q);
+			return NULL;
+		}
+	}
+	memset(q, 0, offsetof(struct lookup_query, chain));
+	q->timer = timer;
+	return q;
 }
 
 int
@@ -738,13 +791,8 @@ lookup_caa(struct lookup_client *c, const char *name, lookup_done_fn done,
 	if (wlen == 0) {
 		return -EINVAL;
 	}
-	q = calloc(1, sizeof(*q));
+	q = lookup_query_new(c);
 	if (q == NULL) {
-		return -ENOMEM;
-	}
-	q->timer = evtimer_new(c->base, lookup_timer, q);
-	if (q->timer == NULL) {
-		free(q);
 		return -ENOMEM;
 	}
 	q->c = c;
@@ -754,7 +802,7 @@ lookup_caa(struct lookup_client *c, const char *name, lookup_done_fn done,
 	q->res.rcode = -1;
 	q->res.ede = -1;
 	reply_chain_init(&q->chain, wire, wlen);
-	if (c->inflight < c->max_inflight) {
+	if (lookup_can_start(c)) {
 		lookup_start(q);
 	} else {
 		q->state = LOOKUP_WAITING;
@@ -764,6 +812,7 @@ lookup_caa(struct lookup_client *c, const char *name, lookup_done_fn done,
 			c->head = q;
 		}
 		c->tail = q;
+		lookup_dequeue(c); /* arms the ticker */
 	}
 	return 0;
 }

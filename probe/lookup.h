@@ -14,10 +14,14 @@
  * alias target itself (CNAME and DNAME-synthesized CNAME, at most
  * REPLY_CHAIN_MAX aliases, loops detected).
  *
- * Any number of lookups may run at once on one event_base; beyond the
- * file descriptors available they wait in a queue.  Every lookup ends
- * with exactly one call of its callback, always from the event loop
- * (never from lookup_caa() itself).
+ * Over UDP the lookups of a client share a few sockets (udp_pool.h);
+ * over TCP each has a connection of its own.  Any number of lookups may
+ * run at once on one event_base; they wait in a queue beyond the file
+ * descriptors available, and while 192 lookups started in the last 10 to
+ * 20 ms await their first answer, so that a batch does not overflow the
+ * receive buffer of the server it asks.  Every lookup ends with exactly
+ * one call of its callback, always from the event loop (never from
+ * lookup_caa() itself).
  */
 #ifndef PROBE_LOOKUP_H
 #define PROBE_LOOKUP_H

@@ -25,6 +25,44 @@ reply_lower(uint8_t c)
 }
 
 size_t
+reply_query_build(uint8_t out[REPLY_QUERY_MAX], uint16_t id,
+                  const uint8_t *qname, size_t qname_len, uint16_t qtype,
+                  uint16_t udp_size)
+{
+	/*
+	 *  ID | RD | QDCOUNT 1 | ANCOUNT 0 | NSCOUNT 0 | ARCOUNT 1
+	 *  QNAME | QTYPE | QCLASS IN
+	 *  root | TYPE OPT | CLASS payload size | TTL 0 | RDLEN 0
+	 */
+	uint8_t *w = out;
+
+	if (qname_len == 0 || qname_len > REPLY_NAME_MAX) {
+		return 0;
+	}
+	memset(w, 0, REPLY_HEADER_LEN);
+	w[0] = (uint8_t)(id >> 8);
+	w[1] = (uint8_t)id;
+	w[2] = 0x01; /* RD */
+	w[5] = 1;    /* QDCOUNT */
+	w[11] = 1;   /* ARCOUNT: the OPT record */
+	w += REPLY_HEADER_LEN;
+	memcpy(w, qname, qname_len);
+	w += qname_len;
+	*w++ = (uint8_t)(qtype >> 8);
+	*w++ = (uint8_t)qtype;
+	*w++ = 0;
+	*w++ = REPLY_CLASS_IN;
+	*w++ = 0; /* the root */
+	*w++ = 0;
+	*w++ = REPLY_TYPE_OPT;
+	*w++ = (uint8_t)(udp_size >> 8);
+	*w++ = (uint8_t)udp_size;
+	memset(w, 0, 6); /* extended RCODE, version, flags; RDLEN */
+	w += 6;
+	return (size_t)(w - out);
+}
+
+size_t
 reply_name_from_text(const char *name, uint8_t out[REPLY_NAME_MAX])
 {
 	size_t n = 0;  /* octets written */

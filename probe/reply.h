@@ -3,6 +3,7 @@
  *
  * Pure code, no sockets: the lookup client (lookup.c) hands every datagram
  * or TCP message here, and unit tests do the same with bytes of their own.
+ * The query itself is built here too (reply_query_build()).
  * Replies are parsed by hand rather than with ldns_wire2pkt(), because ldns
  * refuses a whole packet when one CAA record has malformed RDATA (tag
  * length 0), and such an answer must read as CAA_LOOKUP_BAD_RDATA
@@ -25,6 +26,8 @@
 #define REPLY_CHAIN_MAX  16   /* aliases a lookup follows (then CNAME_LONG) */
 #define REPLY_EDE_TEXT   256  /* EXTRA-TEXT kept, NUL included */
 #define REPLY_HEADER_LEN 12
+/* A query: header, name, type and class, an OPT record without options. */
+#define REPLY_QUERY_MAX (REPLY_HEADER_LEN + REPLY_NAME_MAX + 4 + 11)
 
 enum {
 	REPLY_TYPE_CNAME = 5,
@@ -55,6 +58,18 @@ size_t reply_name_from_text(const char *name, uint8_t out[REPLY_NAME_MAX]);
  */
 void reply_name_to_text(const uint8_t *name, size_t len, char *out,
                         size_t size);
+
+/*
+ * Writes into OUT the query with ID for QNAME (wire form, QNAME_LEN
+ * octets), QTYPE and class IN (RFC 1035 4.1), RD set (the default server
+ * is a recursive resolver), with an OPT record announcing a UDP payload
+ * of UDP_SIZE octets (RFC 6891 6.1.2: version 0, DO clear, no options).
+ * Returns its length, at most REPLY_QUERY_MAX, or 0 when QNAME_LEN is
+ * not 1..REPLY_NAME_MAX.
+ */
+size_t reply_query_build(uint8_t out[REPLY_QUERY_MAX], uint16_t id,
+                         const uint8_t *qname, size_t qname_len, uint16_t qtype,
+                         uint16_t udp_size);
 
 /* Do two wire names match, ASCII letters compared case-insensitively
  * (0x20-safe, RFC 4343)? */

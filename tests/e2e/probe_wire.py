@@ -3,7 +3,8 @@
 # the replies no correct server sends and caa-responder's faults do not
 # make (CAA records off the answer chain, a CNAME beside CAA, a DNAME
 # without its synthesized CNAME, foreign replies before the right one, a
-# zero-length TCP message, an EDE with EXTRA-TEXT).
+# zero-length TCP message, an EDE with EXTRA-TEXT, replies crossed between
+# two queries, a reply from another port).
 #
 # Python standard library only.  Listens on 127.0.0.1, UDP and TCP on the
 # same free port, prints "ready udp=127.0.0.1:P tcp=127.0.0.1:P" like
@@ -64,10 +65,28 @@ def parse_query(msg):
 
 
 LE = "letsencrypt.org"
+CROSS = ("cross1.wire.test", "cross2.wire.test")
+HELD = {}  # crossed queries waiting for each other: name -> (qid, qname, peer)
+SPOOF = None  # a second UDP socket, another source port
 
 
-def replies(msg, tcp):
-    """The messages to send for query MSG, in order."""
+def crossed(qid, qname, qtype, peer):
+    """cross1 and cross2 are held until both are in; then each ID is
+    first answered for the other question (CAA that forbids), then both
+    rightly.  The probe asks them on one socket, with distinct IDs."""
+    HELD[qname.lower()] = (qid, qname, peer)
+    if len(HELD) < 2:
+        return []
+    (id1, q1, p1), (id2, q2, p2) = HELD.pop(CROSS[0]), HELD.pop(CROSS[1])
+    return [(message(id1, q2, qtype, [caa(q2, "issue", ";")]), p1),
+            (message(id2, q1, qtype, [caa(q1, "issue", ";")]), p2),
+            (message(id1, q1, qtype, [caa(q1, "issue", LE)]), p1),
+            (message(id2, q2, qtype, [caa(q2, "issue", LE)]), p2)]
+
+
+def replies(msg, tcp, peer=None):
+    """The messages to send for query MSG, in order; a (message, address)
+    pair goes to that address rather than to PEER."""
     qid, qname, qtype = parse_query(msg)
     name = qname.lower()
     if name == "outside.wire.test":
@@ -102,6 +121,15 @@ def replies(msg, tcp):
                 message(qid, qname, qtype, [caa(qname, "issue", LE)])]
     if name == "short.wire.test":
         return [msg[:5]]
+    if name == "tiny.wire.test":  # shorter than an ID: no lookup's
+        return [msg[:1], message(qid, qname, qtype, [caa(qname, "issue", LE)])]
+    if name in CROSS and not tcp:
+        return crossed(qid, qname, qtype, peer)
+    if name == "spoof.wire.test" and not tcp:
+        # The right ID and question from another port first: the probe's
+        # socket is connected to the server, so it never sees it.
+        SPOOF.sendto(message(qid, qname, qtype, [caa(qname, "issue", ";")]), peer)
+        return [message(qid, qname, qtype, [caa(qname, "issue", LE)])]
     # For tests/e2e/hostile.sh: replies that never match or never finish.
     if name == "wrongq.wire.test":  # only answers to another question
         return [message(qid, "other.wire.test", qtype, [caa("other.wire.test", "issue", LE)]),
@@ -127,8 +155,11 @@ def serve_udp(sock):
     while True:
         msg, peer = sock.recvfrom(4096)
         try:
-            for out in replies(msg, False):
-                sock.sendto(out, peer)
+            for out in replies(msg, False, peer):
+                dest = peer
+                if isinstance(out, tuple):
+                    out, dest = out
+                sock.sendto(out, dest)
         except (IndexError, struct.error, UnicodeError):
             pass
 
@@ -159,7 +190,10 @@ def serve_tcp(sock):
 
 
 def main():
+    global SPOOF
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    SPOOF = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    SPOOF.bind(("127.0.0.1", 0))
     for _ in range(50):
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         udp.bind(("127.0.0.1", 0))

@@ -3,8 +3,9 @@
 # sends (tests/e2e/probe_wire.py, a scripted server): CAA records off the
 # answer chain (ignored, warned), a CNAME beside CAA, a DNAME without its
 # synthesized CNAME, foreign replies before the right one (ignored), the
-# question in another letter case (0x20), a zero-length TCP message, a
-# short datagram, an EDE with EXTRA-TEXT.
+# question in another letter case (0x20), replies crossed between two
+# lookups, a reply from another port, a zero-length TCP message, a short
+# datagram, an EDE with EXTRA-TEXT.
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
 
@@ -37,6 +38,18 @@ judge "foreign replies first" allowed noise.wire.test --timeout 1000 --tries 1
 judge "foreign replies over TCP" allowed tcpnoise.wire.test --timeout 1000 --tries 1
 # The question in another letter case still matches (0x20).
 judge "0x20" allowed case.wire.test
+
+# Two lookups on one socket, each first sent a reply with its ID and the
+# other's question: both ignored, the right ones that follow taken.
+probe -o json --timeout 2000 --tries 1 cross1.wire.test cross2.wire.test
+check "crossed replies: exit status" 0 "$PRC"
+check "crossed replies: verdicts" "allowed allowed" "$(jget '*.verdict' | paste -sd' ' -)"
+check "crossed replies: records" "1 1" "$(jget '*.lookups.0.records' | paste -sd' ' -)"
+# A reply from another port, with the right ID and question: never seen.
+judge "reply from another port" allowed spoof.wire.test --timeout 1000 --tries 1
+# A datagram shorter than an ID belongs to no lookup: dropped, and the
+# answer that follows is taken.
+judge "datagram under 2 octets" allowed tiny.wire.test --timeout 1000 --tries 1
 
 # Broken messages: malformed, never "no CAA", and no hang.
 judge "zero-length TCP message" lookup-failed zerotcp.wire.test --timeout 500 --tries 1

@@ -1,12 +1,12 @@
 /*
  * tests/unit/test_probe_reply.c -- caa-probe's reply parser, bytes in.
  *
- * Replies are built octet by octet here: matching (ID, question, 0x20
- * letter case), malformed messages (short header, pointer loops, records
- * past the end), CAA RDATA that ldns would refuse, alias chains (CNAME,
- * DNAME, loops, length limit, records off the chain), EDNS (extended
- * RCODE, Extended DNS Errors), and every prefix and many mutations of a
- * valid reply, which must never crash.
+ * Replies are built octet by octet here: the query the probe sends,
+ * matching (ID, question, 0x20 letter case), malformed messages (short
+ * header, pointer loops, records past the end), CAA RDATA that ldns
+ * would refuse, alias chains (CNAME, DNAME, loops, length limit, records
+ * off the chain), EDNS (extended RCODE, Extended DNS Errors), and every
+ * prefix and many mutations of a valid reply, which must never crash.
  */
 #include <criterion/criterion.h>
 
@@ -203,6 +203,64 @@ Test(probe_reply, name_limits)
 	memset(name, 'b', 64);
 	name[64] = '\0';
 	cr_assert_eq(reply_name_from_text(name, wire), 0);
+}
+
+/* The bytes ldns_pkt2wire() gives for the same query (checked once). */
+Test(probe_reply, query_bytes)
+{
+	static const uint8_t want[] = {
+	        0x12, 0x7c, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+	        0x00, 0x01, 0x04, 'a',  'b',  '-',  'c',  0x07, 'e',  'x',
+	        'a',  'm',  'p',  'l',  'e',  0x04, 't',  'e',  's',  't',
+	        0x00, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00, 0x29, 0x10, 0x00,
+	        0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+	uint8_t q[REPLY_QUERY_MAX];
+	uint8_t wire[REPLY_NAME_MAX];
+	size_t len = reply_name_from_text("ab-c.example.test", wire);
+
+	cr_assert_eq(
+	        reply_query_build(q, 0x127c, wire, len, REPLY_TYPE_CAA, 4096),
+	        sizeof(want));
+	cr_assert_arr_eq(q, want, sizeof(want));
+}
+
+Test(probe_reply, query_limits)
+{
+	uint8_t q[REPLY_QUERY_MAX];
+	uint8_t wire[REPLY_NAME_MAX];
+
+	memset(wire, 1, sizeof(wire)); /* shape does not matter here */
+	cr_assert_eq(reply_query_build(q, 1, wire, 0, REPLY_TYPE_CAA, 4096), 0);
+	cr_assert_eq(reply_query_build(q, 1, wire, REPLY_NAME_MAX + 1,
+	                               REPLY_TYPE_CAA, 4096),
+	             0);
+	cr_assert_eq(reply_query_build(q, 1, wire, REPLY_NAME_MAX,
+	                               REPLY_TYPE_CAA, 4096),
+	             REPLY_QUERY_MAX);
+	wire[0] = 0;
+	cr_assert_eq(reply_query_build(q, 1, wire, 1, REPLY_TYPE_CAA, 4096),
+	             REPLY_HEADER_LEN + 1 + 4 + 11, "the root");
+}
+
+/* The query with QR set is an empty answer to itself: it matches its ID
+ * and question, not another ID. */
+Test(probe_reply, query_answered_by_itself)
+{
+	uint8_t q[REPLY_QUERY_MAX];
+	uint8_t wire[REPLY_NAME_MAX];
+	size_t len = reply_name_from_text("host.example.test", wire);
+	size_t n = reply_query_build(q, ID, wire, len, REPLY_TYPE_CAA, 4096);
+	struct reply r;
+
+	q[2] |= 0x80;
+	cr_assert_eq(reply_parse(q, n, ID, wire, len, REPLY_TYPE_CAA, &r),
+	             REPLY_OK);
+	cr_assert_eq(r.rcode, 0);
+	cr_assert_eq(r.nrr, 0);
+	reply_clear(&r);
+	cr_assert_eq(reply_parse(q, n, ID + 1, wire, len, REPLY_TYPE_CAA, &r),
+	             REPLY_IGNORE);
+	reply_clear(&r);
 }
 
 Test(probe_reply, caa_answer)

@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,11 +77,14 @@ check_start(struct lookup_client *client, const struct caa_request *req,
             const char *name, size_t index,
             void (*done)(void *arg, struct check *chk), void *arg)
 {
-	struct check *chk = calloc(1, sizeof(*chk));
+	struct check *chk = malloc(sizeof(*chk));
 
 	if (chk == NULL) {
 		return -ENOMEM;
 	}
+	/* Not calloc(): the result's warning texts need no zeroing. */
+	memset(chk, 0, offsetof(struct check, result));
+	caa_result_clear(&chk->result);
 	chk->input = strdup(name);
 	if (chk->input == NULL) {
 		free(chk);
@@ -90,8 +94,6 @@ check_start(struct lookup_client *client, const struct caa_request *req,
 	chk->req = req;
 	chk->done = done;
 	chk->arg = arg;
-	chk->result.candidate = -1;
-	chk->result.record = -1;
 	chk->name_status = caa_candidates_build(name, &chk->cands);
 	if (chk->name_status != CAA_OK) {
 		check_invalid(chk);

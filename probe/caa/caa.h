@@ -281,6 +281,12 @@ struct caa_result {
 };
 
 /*
+ * Empties R: allowed, no candidate, record or reason, no warnings.  Cheap:
+ * it leaves the warning texts (about 13 KB) as they are, unread.
+ */
+void caa_result_clear(struct caa_result *r);
+
+/*
  * Evaluates RECORDS[0..N), the relevant RRset found at FOUND_AT (the name
  * the reason cites), for a request of REQ, WILDCARD for "*.FOUND_AT"-style
  * requests.  N == 0 means no RRset: allowed.  Fills OUT, including every

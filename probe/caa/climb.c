@@ -352,8 +352,11 @@ caa_select(const struct caa_candidates *c, const struct caa_lookup *lookups,
 	if (out == NULL) {
 		return CAA_ERR_ARG;
 	}
-	memset(out, 0, sizeof(*out));
+	out->outcome = CAA_SELECT_NONE;
 	out->candidate = -1;
+	out->error[0] = '\0';
+	out->warnings.count = 0;
+	out->warnings.lost = 0;
 	if (!climb_args_ok(c, lookups)) {
 		return CAA_ERR_ARG;
 	}
@@ -406,16 +409,14 @@ caa_check(const struct caa_request *req, const struct caa_candidates *c,
 	if (out == NULL) {
 		return CAA_ERR_ARG;
 	}
-	memset(out, 0, sizeof(*out));
-	out->candidate = -1;
-	out->record = -1;
+	caa_result_clear(out);
 	if (!caa_request_ok(req) || !climb_args_ok(c, lookups)) {
 		return CAA_ERR_ARG;
 	}
 	alt = req->policy == CAA_POLICY_BOULDER ? CAA_POLICY_RFC8659
 	                                        : CAA_POLICY_BOULDER;
 	climb_check(req, req->policy, c, lookups, out, &out->warnings);
-	memset(&other, 0, sizeof(other));
+	caa_result_clear(&other);
 	climb_check(req, alt, c, lookups, &other, NULL);
 	if (other.verdict != out->verdict) {
 		caa_warn_prepend(&out->warnings, CAA_WARN_POLICY_DIFFERS,

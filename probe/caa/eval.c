@@ -520,6 +520,17 @@ caa_request_ok(const struct caa_request *req)
 	return true;
 }
 
+void
+caa_result_clear(struct caa_result *r)
+{
+	r->verdict = CAA_ALLOWED;
+	r->candidate = -1;
+	r->record = -1;
+	r->reason[0] = '\0';
+	r->warnings.count = 0;
+	r->warnings.lost = 0;
+}
+
 enum caa_status
 caa_evaluate(const struct caa_request *req, bool wildcard, const char *found_at,
              const struct caa_record *records, size_t n, struct caa_result *out)
@@ -530,9 +541,7 @@ caa_evaluate(const struct caa_request *req, bool wildcard, const char *found_at,
 	if (out == NULL) {
 		return CAA_ERR_ARG;
 	}
-	memset(out, 0, sizeof(*out));
-	out->candidate = -1;
-	out->record = -1;
+	caa_result_clear(out);
 	if (!caa_request_ok(req) || (records == NULL && n > 0) ||
 	    (found_at == NULL && n > 0)) {
 		return CAA_ERR_ARG;

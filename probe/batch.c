@@ -41,6 +41,8 @@ struct batch {
 	char *line;
 	size_t linecap;
 	struct event *progress;
+	struct event *flush; /* jsonl: one fflush() a loop pass, not a line */
+	bool flush_pending;
 };
 
 static void batch_fill(struct batch *b);
@@ -119,11 +121,39 @@ batch_print(struct batch *b, const char *text, size_t len)
 		break;
 	}
 	fwrite(text, 1, len, out);
-	if (b->cfg->report->format == REPORT_JSONL) {
-		putc('\n', out);
-		fflush(out); /* as completed: let readers see it now */
-	}
 	b->printed++;
+}
+
+static void
+batch_flush_out(evutil_socket_t fd, short what, void *arg)
+{
+	struct batch *b = arg;
+
+	(void)fd;
+	(void)what;
+	b->flush_pending = false;
+	fflush(b->cfg->out);
+}
+
+/*
+ * jsonl: the report of CHK, written as it completes.  Readers see it once
+ * the reports completed in this pass of the loop are written: one write
+ * for a batch of replies instead of one a name.
+ */
+static void
+batch_print_line(struct batch *b, const struct check *chk)
+{
+	FILE *out = b->cfg->out;
+
+	report_check(out, b->cfg->report, chk);
+	putc('\n', out);
+	b->printed++;
+	if (b->flush == NULL) {
+		fflush(out);
+	} else if (!b->flush_pending) {
+		b->flush_pending = true;
+		event_active(b->flush, EV_TIMEOUT, 0);
+	}
 }
 
 /* Prints the finished reports that are next in input order. */
@@ -172,13 +202,23 @@ batch_done(void *arg, struct check *chk)
 	struct batch *b = arg;
 	char *text = NULL;
 	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
+	FILE *mem;
 
 	if (chk->result.verdict == CAA_DENIED) {
 		b->any_denied = true;
 	} else if (chk->result.verdict == CAA_LOOKUP_FAILED) {
 		b->any_failed = true;
 	}
+	b->inflight--;
+	b->done_count++;
+	if (!b->ordered) {
+		batch_print_line(b, chk);
+		check_free(chk);
+		batch_fill(b);
+		batch_maybe_end(b);
+		return;
+	}
+	mem = open_memstream(&text, &len);
 	if (mem != NULL) {
 		report_check(mem, b->cfg->report, chk);
 		if (fclose(mem) != 0) {
@@ -191,20 +231,13 @@ batch_done(void *arg, struct check *chk)
 		        chk->input);
 		b->error = true;
 	}
-	b->inflight--;
-	b->done_count++;
-	if (b->ordered) {
+	{
 		struct batch_slot *s = &b->slots[chk->index % b->window];
 
 		s->text = text;
 		s->len = len;
 		s->done = true;
 		batch_flush(b);
-	} else {
-		if (text != NULL) {
-			batch_print(b, text, len);
-		}
-		free(text);
 	}
 	check_free(chk);
 	batch_fill(b);
@@ -281,6 +314,9 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 			event_add(b.progress, &tv);
 		}
 	}
+	if (fmt == REPORT_JSONL) {
+		b.flush = event_new(base, -1, 0, batch_flush_out, &b);
+	}
 	if (fmt == REPORT_JSON) {
 		fputs("[", cfg->out);
 	}
@@ -290,6 +326,9 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 		event_base_dispatch(base);
 	}
 	batch_progress_clear(&b);
+	if (b.flush != NULL) {
+		event_free(b.flush);
+	}
 	if (fmt == REPORT_JSON) {
 		fputs(b.printed > 0 ? "\n]\n" : "]\n", cfg->out);
 	}

@@ -37,7 +37,8 @@ struct zone_set {
 	size_t nlist;
 	size_t records;
 	unsigned min_labels, max_labels; /* of the origins */
-	struct zone_chunk *chunks;
+	struct zone_chunk *chunks; /* the arena, newest first */
+	size_t nchunks;
 };
 
 /* One record as read from a master file, before it joins an RRset. */
@@ -57,13 +58,23 @@ struct zone_set *zone_set_new(void);
 /* Memory that lives as long as ZS; NULL when out of memory. */
 void *zone_arena_alloc(struct zone_set *zs, size_t n);
 
+/* Ask for transparent huge pages under the big block P (LEN octets). */
+void zone_hint_huge(void *p, size_t len);
+
+/* Called with its ARG once the records of a build are copied. */
+typedef void (*zone_release_fn)(void *arg);
+
 /*
  * Turn RECS (owners inside Z's origin, Z->origin/file set) into Z's nodes
- * and compiled answers.  RECS is reordered.  Returns 0, or a negative
- * errno with ERR filled.
+ * and compiled answers.  RECS keeps its order; each gets its node.  Once
+ * their data is copied, before the answers are compiled, RELEASE(ARG) is
+ * called (unless RELEASE is NULL), so that the caller can free RECS and
+ * what they point to early: a big zone then never holds both at once.
+ * Returns 0, or a negative errno with ERR filled.
  */
 int zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
-               size_t nrecs, char *err, size_t errlen);
+               size_t nrecs, zone_release_fn release, void *arg, char *err,
+               size_t errlen);
 
 /* Make Z (built) part of ZS; fails when its origin is there already. */
 int zone_set_add(struct zone_set *zs, struct zone *z, char *err,

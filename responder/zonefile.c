@@ -7,7 +7,8 @@
  * values, any tag, values over 255 octets) and takes RFC 3597 generic
  * RDATA ("TYPE257 \# 3 000161") as it stands, even when it is not valid
  * for its type: broken records are what a test server must be able to
- * serve.  Errors read "file:line: reason".
+ * serve.  Errors read "file:line: reason".  The plain record lines that
+ * make up big zones skip ldns (zonefile_fast.c), to the same result.
  */
 #include "zone.h"
 
@@ -17,35 +18,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim() */
+#endif
 
 #include <ldns/ldns.h>
 
 #include "zone_int.h"
+#include "zonefile_int.h"
 
 #define ZF_ENTRY_MAX  (256 * 1024)
 #define ZF_DEPTH_MAX  8
 #define ZF_PRIVATE_TYPE 65534 /* no ldns descriptor: RDATA kept raw */
+#define ZF_TRIM_RECORDS (64 * 1024) /* a load that big gives memory back */
 
-struct zf_ctx {
-	struct zone_set *scratch; /* records live here until the build */
-	struct zone_rec *recs;
-	size_t nrecs;
-	size_t caprecs;
-	const uint8_t *soa_owner; /* canonical */
-	size_t soa_ownerlen;
-	const char *soa_file;
-	int soa_line;
-	char *entry; /* ZF_ENTRY_MAX */
-	const char *file;
-	char *err;
-	size_t errlen;
-};
-
-static int
-zf_error(struct zf_ctx *c, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
+int
 zf_error(struct zf_ctx *c, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -132,11 +119,7 @@ zf_skip_space(const char *s)
 	return s;
 }
 
-/*
- * CAA presentation (RFC 8659 4.1.1): flags, tag, value.  The value may
- * be quoted or bare and longer than 255 octets.  Fills WIRE (65535).
- */
-static long
+long
 zf_caa_wire(const char *s, uint8_t *wire, const char **why)
 {
 	char *end;
@@ -230,13 +213,12 @@ zf_type_token(const char *e, size_t *len)
 	return NULL;
 }
 
-static int
-zf_add_rec(struct zf_ctx *c, const char *file, int line, const ldns_rr *rr,
+int
+zf_rec_add(struct zf_ctx *c, const char *file, int line, const uint8_t *owner,
+           size_t ownerlen, const uint8_t *rdata, size_t rdlen, uint32_t ttl,
            uint16_t type)
 {
-	const ldns_rdf *owner = ldns_rr_owner(rr);
 	struct zone_rec *r;
-	size_t rdlen = 0;
 	uint8_t *p;
 
 	if (c->nrecs == c->caprecs) {
@@ -248,33 +230,32 @@ zf_add_rec(struct zf_ctx *c, const char *file, int line, const ldns_rr *rr,
 		}
 		c->recs = nr;
 		c->caprecs = nc;
+		zone_hint_huge(nr, nc * sizeof(*nr));
 	}
-	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-		rdlen += ldns_rdf_size(ldns_rr_rdf(rr, i));
+	if (ownerlen > WIRE_NAME_MAX) {
+		return zf_error(c, file, line, "owner name over 255 octets");
 	}
 	if (rdlen > UINT16_MAX) {
 		return zf_error(c, file, line, "record data over 65535 octets");
 	}
 	r = &c->recs[c->nrecs];
 	memset(r, 0, sizeof(*r));
-	p = zone_arena_alloc(c->scratch, ldns_rdf_size(owner) + rdlen + 1);
+	p = zone_arena_alloc(c->scratch, ownerlen + rdlen + 1);
 	if (p == NULL) {
 		return zf_error(c, file, line, "out of memory");
 	}
-	memcpy(p, ldns_rdf_data(owner), ldns_rdf_size(owner));
-	wire_name_lower(p);
+	/* Length octets are at most 63, below 'A': lower every octet. */
+	for (size_t i = 0; i < ownerlen; i++) {
+		p[i] = wire_lower(owner[i]);
+	}
 	r->owner = p;
-	r->ownerlen = (uint8_t)ldns_rdf_size(owner);
-	p += r->ownerlen;
-	r->rdata = p;
-	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-		const ldns_rdf *f = ldns_rr_rdf(rr, i);
-
-		memcpy(p, ldns_rdf_data(f), ldns_rdf_size(f));
-		p += ldns_rdf_size(f);
+	r->ownerlen = (uint8_t)ownerlen;
+	r->rdata = p + ownerlen;
+	if (rdlen > 0) {
+		memcpy(p + ownerlen, rdata, rdlen);
 	}
 	r->rdlen = (uint16_t)rdlen;
-	r->ttl = ldns_rr_ttl(rr);
+	r->ttl = ttl;
 	r->type = type;
 	r->line = line;
 	if (type == WIRE_TYPE_SOA) {
@@ -293,8 +274,30 @@ zf_add_rec(struct zf_ctx *c, const char *file, int line, const ldns_rr *rr,
 	return 0;
 }
 
-/* Parse one record entry E (not a directive) read at FILE:LINE. */
+/* Add the record ldns parsed: its RDATA fields joined. */
 static int
+zf_add_ldns(struct zf_ctx *c, const char *file, int line, const ldns_rr *rr,
+            uint16_t type)
+{
+	static uint8_t rdata[UINT16_MAX];
+	size_t rdlen = 0;
+
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+
+		if (rdlen + ldns_rdf_size(f) > sizeof(rdata)) {
+			return zf_error(c, file, line,
+			                "record data over 65535 octets");
+		}
+		memcpy(rdata + rdlen, ldns_rdf_data(f), ldns_rdf_size(f));
+		rdlen += ldns_rdf_size(f);
+	}
+	return zf_rec_add(c, file, line, ldns_rdf_data(ldns_rr_owner(rr)),
+	                  ldns_rdf_size(ldns_rr_owner(rr)), rdata, rdlen,
+	                  ldns_rr_ttl(rr), type);
+}
+
+int
 zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
           uint32_t ttl, ldns_rdf *origin, ldns_rdf **prev)
 {
@@ -369,7 +372,7 @@ zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
 		return zf_error(c, file, line, "%s is not a record type for zones",
 		                tname);
 	}
-	rc = zf_add_rec(c, file, line, rr, type);
+	rc = zf_add_ldns(c, file, line, rr, type);
 	ldns_rr_free(rr);
 	return rc;
 }
@@ -453,6 +456,7 @@ zf_read(struct zf_ctx *c, const char *file, ldns_rdf **origin, uint32_t *ttl,
 {
 	FILE *f = fopen(file, "r");
 	ldns_rdf *prev = NULL;
+	struct zf_fast *fast = NULL;
 	int line = 1, rc = 0;
 
 	if (f == NULL) {
@@ -463,12 +467,23 @@ zf_read(struct zf_ctx *c, const char *file, ldns_rdf **origin, uint32_t *ttl,
 		}
 		return zf_error(c, file, 0, "cannot open (%s)", strerror(e));
 	}
+	fast = zf_fast_new(f);
 	for (;;) {
-		ssize_t n = ldns_fget_token_l(f, c->entry, "\n", ZF_ENTRY_MAX,
-		                              &line);
+		ssize_t n;
 		char *e = c->entry;
 		int at;
 
+		/* Plain record lines first; ldns reads what they leave. */
+		if (fast != NULL) {
+			bool eof = false;
+
+			rc = zf_fast_read(fast, c, file, &line, *ttl, *origin,
+			                  &prev, &eof);
+			if (rc != 0 || eof) {
+				break;
+			}
+		}
+		n = ldns_fget_token_l(f, c->entry, "\n", ZF_ENTRY_MAX, &line);
 		if (n < 0) {
 			if (!feof(f)) {
 				rc = zf_error(c, file, line,
@@ -496,6 +511,7 @@ zf_read(struct zf_ctx *c, const char *file, ldns_rdf **origin, uint32_t *ttl,
 			break;
 		}
 	}
+	zf_fast_free(fast);
 	ldns_rdf_deep_free(prev);
 	fclose(f);
 	return rc;
@@ -524,11 +540,20 @@ zf_origin_from_name(const char *file)
 	return ldns_dname_new_frm_str(name);
 }
 
-/*
- * Read FILE into C: its records, and the SOA that makes it a zone; every
- * owner must be inside the SOA owner.
- */
-static int
+/* Whether R's owner is APEX (LEN octets) or below; both are canonical. */
+static bool
+zf_in_zone(const struct zone_rec *r, const uint8_t *apex, size_t len)
+{
+	size_t n = 0;
+
+	while (r->ownerlen - n > len) {
+		n += 1 + (size_t)r->owner[n];
+	}
+	return r->ownerlen - n == len && memcmp(r->owner + n, apex, len) == 0;
+}
+
+/* Every owner must be inside the SOA owner. */
+int
 zf_read_zone(struct zf_ctx *c, const char *file)
 {
 	ldns_rdf *origin = zf_origin_from_name(file);
@@ -553,7 +578,7 @@ zf_read_zone(struct zf_ctx *c, const char *file)
 	}
 	wire_name_to_str(c->soa_owner, oname, sizeof(oname));
 	for (size_t i = 0; i < c->nrecs; i++) {
-		if (!wire_name_is_subdomain(c->recs[i].owner, c->soa_owner)) {
+		if (!zf_in_zone(&c->recs[i], c->soa_owner, c->soa_ownerlen)) {
 			char rname[1024];
 
 			wire_name_to_str(c->recs[i].owner, rname, sizeof(rname));
@@ -567,6 +592,29 @@ out:
 	free(c->entry);
 	c->entry = NULL;
 	return rc;
+}
+
+void
+zf_ctx_clear(struct zf_ctx *c)
+{
+	free(c->recs);
+	free(c->entry);
+	zone_set_free(c->scratch);
+	memset(c, 0, sizeof(*c));
+}
+
+/* What a zone's records take, once zone_build() has copied them. */
+static void
+zf_release_recs(void *arg)
+{
+	struct zf_ctx *c = arg;
+
+	free(c->recs);
+	zone_set_free(c->scratch);
+	c->recs = NULL;
+	c->nrecs = c->caprecs = 0;
+	c->scratch = NULL;
+	c->soa_owner = NULL;
 }
 
 /* Build the zone C read into ZS. */
@@ -596,7 +644,8 @@ zf_build_zone(struct zone_set *zs, struct zf_ctx *c)
 			c->recs[n++] = c->recs[i];
 		}
 	}
-	rc = zone_build(zs, z, c->recs, n, c->err, c->errlen);
+	rc = zone_build(zs, z, c->recs, n, zf_release_recs, c, c->err,
+	                c->errlen);
 	if (rc == 0) {
 		rc = zone_set_add(zs, z, c->err, c->errlen);
 	}
@@ -606,304 +655,13 @@ zf_build_zone(struct zone_set *zs, struct zf_ctx *c)
 	return rc;
 }
 
-/* Run-time edits: records added and removed over the management API. */
-
-enum zf_edit_kind {
-	ZF_EDIT_ADD,
-	ZF_EDIT_DEL_RR,   /* that record, data compared */
-	ZF_EDIT_DEL_TYPE, /* every record of a type (0: of every type) */
-};
-
-struct zone_edit {
-	enum zf_edit_kind kind;
-	struct zone_rec rec; /* owner and rdata point into MEM */
-	uint8_t *mem;
-};
-
-struct zone_edits {
-	struct zone_edit *v;
-	size_t n;
-	size_t cap;
-};
-
-struct zone_edits *
-zone_edits_new(void)
-{
-	return calloc(1, sizeof(struct zone_edits));
-}
-
-void
-zone_edits_clear(struct zone_edits *ed)
-{
-	for (size_t i = 0; ed != NULL && i < ed->n; i++) {
-		free(ed->v[i].mem);
-	}
-	if (ed != NULL) {
-		ed->n = 0;
-	}
-}
-
-void
-zone_edits_free(struct zone_edits *ed)
-{
-	zone_edits_clear(ed);
-	if (ed != NULL) {
-		free(ed->v);
-		free(ed);
-	}
-}
-
-size_t
-zone_edits_count(const struct zone_edits *ed)
-{
-	return ed != NULL ? ed->n : 0;
-}
-
-static int
-zf_edit_push(struct zone_edits *ed, enum zf_edit_kind kind,
-             const struct zone_rec *r, char *err, size_t errlen)
-{
-	struct zone_edit *e;
-
-	if (ed->n == ed->cap) {
-		size_t nc = ed->cap ? ed->cap * 2 : 16;
-		struct zone_edit *nv = realloc(ed->v, nc * sizeof(*nv));
-
-		if (nv == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		ed->v = nv;
-		ed->cap = nc;
-	}
-	e = &ed->v[ed->n];
-	e->kind = kind;
-	e->rec = *r;
-	e->mem = malloc((size_t)r->ownerlen + r->rdlen + 1);
-	if (e->mem == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	memcpy(e->mem, r->owner, r->ownerlen);
-	if (r->rdlen > 0) {
-		memcpy(e->mem + r->ownerlen, r->rdata, r->rdlen);
-	}
-	e->rec.owner = e->mem;
-	e->rec.rdata = e->mem + r->ownerlen;
-	e->rec.node = NULL;
-	ed->n++;
-	return 0;
-}
-
-/* Parse one record line as the API gives it (owner absolute). */
-static int
-zf_edit_parse(const char *text, struct zone_rec *out, struct zf_ctx *c)
-{
-	ldns_rdf *origin = ldns_dname_new_frm_str(".");
-	ldns_rdf *prev = NULL;
-	int rc;
-
-	c->scratch = zone_set_new();
-	if (origin == NULL || c->scratch == NULL) {
-		ldns_rdf_deep_free(origin);
-		return zf_error(c, NULL, 0, "out of memory");
-	}
-	if (strchr(text, '\n') != NULL) {
-		rc = zf_error(c, NULL, 0, "one record, one line");
-	} else {
-		rc = zf_record(c, NULL, 0, text, 60, origin, &prev);
-	}
-	if (rc == 0 && c->recs[0].type == WIRE_TYPE_SOA) {
-		rc = zf_error(c, NULL, 0, "SOA records come from zone files");
-	}
-	if (rc == 0) {
-		*out = c->recs[0];
-	}
-	ldns_rdf_deep_free(prev);
-	ldns_rdf_deep_free(origin);
-	return rc;
-}
-
-static void
-zf_ctx_clear(struct zf_ctx *c)
-{
-	free(c->recs);
-	free(c->entry);
-	zone_set_free(c->scratch);
-	memset(c, 0, sizeof(*c));
-}
-
-int
-zone_edits_add(struct zone_edits *ed, const char *text, char *err,
-               size_t errlen)
-{
-	struct zf_ctx c = {.err = err, .errlen = errlen};
-	struct zone_rec r;
-	int rc = zf_edit_parse(text, &r, &c);
-
-	if (rc == 0) {
-		rc = zf_edit_push(ed, ZF_EDIT_ADD, &r, err, errlen);
-	}
-	zf_ctx_clear(&c);
-	return rc;
-}
-
-int
-zone_edits_remove_rr(struct zone_edits *ed, const char *text, char *err,
-                     size_t errlen)
-{
-	struct zf_ctx c = {.err = err, .errlen = errlen};
-	struct zone_rec r;
-	int rc = zf_edit_parse(text, &r, &c);
-
-	if (rc == 0) {
-		rc = zf_edit_push(ed, ZF_EDIT_DEL_RR, &r, err, errlen);
-	}
-	zf_ctx_clear(&c);
-	return rc;
-}
-
-int
-zone_edits_remove(struct zone_edits *ed, const char *name, uint16_t type,
-                  char *err, size_t errlen)
-{
-	ldns_rdf *d = NULL;
-	struct zone_rec r;
-	uint8_t owner[WIRE_NAME_MAX];
-	int rc;
-
-	if (ldns_str2rdf_dname(&d, name) != LDNS_STATUS_OK ||
-	    ldns_rdf_size(d) > WIRE_NAME_MAX) {
-		ldns_rdf_deep_free(d);
-		snprintf(err, errlen, "bad name '%s'", name);
-		return -EINVAL;
-	}
-	memset(&r, 0, sizeof(r));
-	memcpy(owner, ldns_rdf_data(d), ldns_rdf_size(d));
-	wire_name_lower(owner);
-	r.owner = owner;
-	r.ownerlen = (uint8_t)ldns_rdf_size(d);
-	r.rdata = owner;
-	r.type = type;
-	ldns_rdf_deep_free(d);
-	rc = zf_edit_push(ed, ZF_EDIT_DEL_TYPE, &r, err, errlen);
-	return rc;
-}
-
-/*
- * The zone that holds OWNER: the longest SOA owner among CTX[0..N) that
- * OWNER is inside, or -1.
- */
-static long
-zf_zone_for(const struct zf_ctx *ctx, size_t n, const struct zone_rec *r)
-{
-	long best = -1;
-
-	for (size_t i = 0; i < n; i++) {
-		if (ctx[i].soa_owner != NULL &&
-		    wire_name_is_subdomain(r->owner, ctx[i].soa_owner) &&
-		    (best < 0 || ctx[i].soa_ownerlen > ctx[best].soa_ownerlen)) {
-			best = (long)i;
-		}
-	}
-	return best;
-}
-
-/*
- * Records added where no zone file reaches go to a zone of the root with
- * a made-up SOA, as pebble-challtestsrv answers for any name.
- */
-static int
-zf_root_zone(struct zf_ctx *c)
-{
-	static const uint8_t soa[] =
-		"\002ns\006caalab\007invalid\000"
-		"\012hostmaster\006caalab\007invalid\000"
-		"\000\000\000\001\000\000\016\020\000\000\002\130"
-		"\000\001\121\200\000\000\000\000";
-	struct zone_rec r = {0};
-
-	r.owner = (const uint8_t *)"";
-	r.ownerlen = 1;
-	r.rdata = soa;
-	r.rdlen = sizeof(soa) - 1;
-	r.type = WIRE_TYPE_SOA;
-	r.ttl = 0;
-	c->file = "(records added over the API)";
-	c->soa_owner = r.owner;
-	c->soa_ownerlen = 1;
-	c->recs = malloc(16 * sizeof(*c->recs));
-	if (c->recs == NULL) {
-		return zf_error(c, NULL, 0, "out of memory");
-	}
-	c->caprecs = 16;
-	c->recs[c->nrecs++] = r;
-	return 0;
-}
-
-static int
-zf_apply_edits(struct zf_ctx *ctx, size_t *n, const struct zone_edits *ed)
-{
-	for (size_t i = 0; i < ed->n; i++) {
-		const struct zone_edit *e = &ed->v[i];
-		long z = zf_zone_for(ctx, *n, &e->rec);
-		struct zf_ctx *c;
-
-		if (z < 0 && e->kind != ZF_EDIT_ADD) {
-			continue;
-		}
-		if (z < 0) {
-			int rc = zf_root_zone(&ctx[*n]);
-
-			if (rc != 0) {
-				return rc;
-			}
-			z = (long)(*n)++;
-		}
-		c = &ctx[z];
-		if (e->kind == ZF_EDIT_ADD) {
-			if (c->nrecs == c->caprecs) {
-				size_t nc = c->caprecs ? c->caprecs * 2 : 16;
-				struct zone_rec *nr =
-					realloc(c->recs, nc * sizeof(*nr));
-
-				if (nr == NULL) {
-					return zf_error(c, NULL, 0, "out of memory");
-				}
-				c->recs = nr;
-				c->caprecs = nc;
-			}
-			c->recs[c->nrecs++] = e->rec;
-			continue;
-		}
-		for (size_t k = 0; k < c->nrecs; k++) {
-			struct zone_rec *r = &c->recs[k];
-
-			if (r->type == 0 || r->type == WIRE_TYPE_SOA ||
-			    r->ownerlen != e->rec.ownerlen ||
-			    memcmp(r->owner, e->rec.owner, r->ownerlen) != 0) {
-				continue;
-			}
-			if (e->kind == ZF_EDIT_DEL_TYPE
-			            ? (e->rec.type == 0 || r->type == e->rec.type)
-			            : (r->type == e->rec.type &&
-			               r->rdlen == e->rec.rdlen &&
-			               memcmp(r->rdata, e->rec.rdata, r->rdlen) ==
-			                       0)) {
-				r->type = 0;
-			}
-		}
-	}
-	return 0;
-}
-
 struct zone_set *
 zone_set_load_edits(const char *const *files, size_t n,
                     const struct zone_edits *ed, char *err, size_t errlen)
 {
 	struct zone_set *zs = zone_set_new();
 	struct zf_ctx *ctx = calloc(n + 1, sizeof(*ctx));
-	size_t nctx = 0;
+	size_t nctx = 0, nrecs = 0;
 	int rc = 0;
 
 	if (zs == NULL || ctx == NULL) {
@@ -915,6 +673,7 @@ zone_set_load_edits(const char *const *files, size_t n,
 		ctx[nctx].err = err;
 		ctx[nctx].errlen = errlen;
 		rc = zf_read_zone(&ctx[nctx], files[nctx]);
+		nrecs += ctx[nctx].nrecs;
 	}
 	ctx[n].err = err;
 	ctx[n].errlen = errlen;
@@ -931,8 +690,15 @@ out:
 	free(ctx);
 	if (rc != 0) {
 		zone_set_free(zs);
-		return NULL;
+		zs = NULL;
 	}
+#ifdef __GLIBC__
+	/* The records of a big load leave holes in the heap, still resident
+	 * until given back. */
+	if (nrecs >= ZF_TRIM_RECORDS) {
+		(void)malloc_trim(0);
+	}
+#endif
 	return zs;
 }
 

@@ -1,0 +1,116 @@
+/*
+ * responder/zonefile_int.h -- what zonefile.c (master files through ldns),
+ * zonefile_fast.c (the common record lines without ldns) and
+ * zonefile_edit.c (records added over the API) share.  Not for other
+ * modules; unit tests include it to compare the two readers.
+ */
+#ifndef RESPONDER_ZONEFILE_INT_H
+#define RESPONDER_ZONEFILE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ldns/ldns.h>
+
+struct zone_edits;
+struct zone_rec;
+struct zone_set;
+
+/* The records of one zone between reading its file and building it. */
+struct zf_ctx {
+	struct zone_set *scratch; /* records live here until the build */
+	struct zone_rec *recs;
+	size_t nrecs;
+	size_t caprecs;
+	const uint8_t *soa_owner; /* canonical */
+	size_t soa_ownerlen;
+	const char *soa_file;
+	int soa_line;
+	char *entry; /* ZF_ENTRY_MAX */
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+/*
+ * Fill C's ERR with "FILE:LINE: " (no line when LINE is 0, nothing when
+ * FILE is NULL) and the message.  Returns -EINVAL.
+ */
+int zf_error(struct zf_ctx *c, const char *file, int line, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/*
+ * Add a record read at FILE:LINE: OWNER (wire, as written: it is lowered
+ * here) and RDATA (uncompressed wire) are copied.  Tracks the SOA.
+ * Returns 0 or -EINVAL with ERR filled.
+ */
+int zf_rec_add(struct zf_ctx *c, const char *file, int line,
+               const uint8_t *owner, size_t ownerlen, const uint8_t *rdata,
+               size_t rdlen, uint32_t ttl, uint16_t type);
+
+/*
+ * CAA presentation RDATA S (RFC 8659 4.1.1: flags, tag, value; quoted or
+ * bare; the value may pass 255 octets) into WIRE (WIRE_MSG_MAX octets).
+ * Returns the length, or -1 with WHY set.
+ */
+long zf_caa_wire(const char *s, uint8_t *wire, const char **why);
+
+/*
+ * Parse the record entry E (no directive) read at FILE:LINE with ldns, as
+ * ldns_rr_new_frm_str() reads it (default TTL, ORIGIN, PREV owner), and
+ * add it to C.  Returns 0 or -EINVAL with ERR filled.
+ */
+int zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
+              uint32_t ttl, ldns_rdf *origin, ldns_rdf **prev);
+
+/* Read FILE (a zone: an SOA and records inside it) into C. */
+int zf_read_zone(struct zf_ctx *c, const char *file);
+
+/* Free what C holds (ERR is the caller's) and zero it. */
+void zf_ctx_clear(struct zf_ctx *c);
+
+/*
+ * Apply the edits ED to the zones read into CTX[0..*N), in order.  A
+ * record no zone reaches starts a root zone in CTX[*N] (room for one is
+ * the caller's) and *N grows.  Returns 0 or a negative errno, ERR filled.
+ */
+int zf_apply_edits(struct zf_ctx *ctx, size_t *n, const struct zone_edits *ed);
+
+/*
+ * The fast reader (zonefile_fast.c).  It reads a master file a physical
+ * line at a time and parses the common record lines itself: owner
+ * (relative, absolute, "@" or blank), a decimal TTL, class IN, and A,
+ * AAAA, NS, CNAME, PTR, DNAME, MX, SRV, TXT or CAA with plain data.  It
+ * stops at anything else (directives, parentheses, escapes, comment-only
+ * and blank lines, other types, errors) with the stream where ldns reads
+ * the next entry from, so that ldns reads exactly what it would have read
+ * alone: records, line numbers and messages come out the same either way.
+ */
+struct zf_fast;
+
+/* On unless a test turns it off to compare both readers. */
+extern bool zf_fast_enabled;
+
+/*
+ * A fast reader for F (open, at its start), or NULL when it is off or F
+ * cannot seek.  Free with zf_fast_free().
+ */
+struct zf_fast *zf_fast_new(FILE *f);
+void zf_fast_free(struct zf_fast *fr);
+
+/*
+ * Read and add the record lines at the stream's position while they are
+ * plain (after ldns read entries, it goes on where ldns stopped, with the
+ * *PREV owner ldns left).  *LINE counts lines as ldns_fget_token_l() does;
+ * ORIGIN, TTL and *PREV as for zf_record().  Returns 0 with *EOF set at
+ * the end of the file, else with the stream at the start of the first
+ * line left to ldns and *PREV the owner ldns must take as the previous
+ * one.  A negative errno (ERR filled) when a record cannot be added.
+ */
+int zf_fast_read(struct zf_fast *fr, struct zf_ctx *c, const char *file,
+                 int *line, uint32_t ttl, const ldns_rdf *origin,
+                 ldns_rdf **prev, bool *eof);
+
+#endif /* RESPONDER_ZONEFILE_INT_H */

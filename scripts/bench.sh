@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark caa-responder beside Knot DNS and NSD, in the same run, on loopback.
 #
-#   scripts/bench.sh            # full run (about 8 minutes)
+#   scripts/bench.sh            # full run (about 9 minutes)
 #   scripts/bench.sh --quick    # about one minute, one repetition, shorter runs
 #
 # Every server serves bench/example.test.zone and is loaded by dnsperf with
@@ -24,7 +24,7 @@
 #                               on host0..149, 5% nodata on nx0..149)
 #     responder-10k-rules       10,000 rules loaded that match nothing
 #   latency                     dnsperf -Q 20000 -v: CPU per query, p50/p99
-#                               (responder, knot; LAT_REPS times, interleaved)
+#                               (responder, knot; LAT_REPS times, interleaved; medians)
 #   1M-record zone              exec to answering its last record, RSS (responder, knot)
 # Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
 # here is stopped here, by its PID.  Ports 5330-5332 on 127.0.0.1 only.
@@ -46,7 +46,7 @@ done
 if [ $QUICK = 1 ]; then
   DURATION=${DURATION:-4}; REPS=${REPS:-1}; LAT_DURATION=${LAT_DURATION:-5}; LAT_REPS=${LAT_REPS:-1}
 else
-  DURATION=${DURATION:-10}; REPS=${REPS:-5}; LAT_DURATION=${LAT_DURATION:-10}; LAT_REPS=${LAT_REPS:-3}
+  DURATION=${DURATION:-10}; REPS=${REPS:-5}; LAT_DURATION=${LAT_DURATION:-8}; LAT_REPS=${LAT_REPS:-5}
 fi
 PIN=${PIN:-1}
 SRV_PIN=() GEN_PIN=()

@@ -131,34 +131,34 @@ zf_edit_parse(const char *text, struct zone_rec *out, struct zf_ctx *c)
 	return rc;
 }
 
-int
-zone_edits_add(struct zone_edits *ed, const char *text, char *err,
-               size_t errlen)
+/* Parse TEXT (one record in master-file form) and queue it as KIND. */
+static int
+zf_edit_text(struct zone_edits *ed, const char *text, enum zf_edit_kind kind,
+             char *err, size_t errlen)
 {
 	struct zf_ctx c = {.err = err, .errlen = errlen};
 	struct zone_rec r;
 	int rc = zf_edit_parse(text, &r, &c);
 
 	if (rc == 0) {
-		rc = zf_edit_push(ed, ZF_EDIT_ADD, &r, err, errlen);
+		rc = zf_edit_push(ed, kind, &r, err, errlen);
 	}
 	zf_ctx_clear(&c);
 	return rc;
 }
 
 int
+zone_edits_add(struct zone_edits *ed, const char *text, char *err,
+               size_t errlen)
+{
+	return zf_edit_text(ed, text, ZF_EDIT_ADD, err, errlen);
+}
+
+int
 zone_edits_remove_rr(struct zone_edits *ed, const char *text, char *err,
                      size_t errlen)
 {
-	struct zf_ctx c = {.err = err, .errlen = errlen};
-	struct zone_rec r;
-	int rc = zf_edit_parse(text, &r, &c);
-
-	if (rc == 0) {
-		rc = zf_edit_push(ed, ZF_EDIT_DEL_RR, &r, err, errlen);
-	}
-	zf_ctx_clear(&c);
-	return rc;
+	return zf_edit_text(ed, text, ZF_EDIT_DEL_RR, err, errlen);
 }
 
 int

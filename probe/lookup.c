@@ -95,16 +95,6 @@ static void lookup_udp_reply(struct udp_pool_entry *e, const uint8_t *msg,
                              size_t len);
 static void lookup_udp_error(struct udp_pool_entry *e, int err);
 
-/* Nothing to read or write now: wait for the next event. */
-static bool
-lookup_again(int err)
-{
-#if EAGAIN == EWOULDBLOCK
-	return err == EAGAIN || err == EINTR;
-#else
-	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
-#endif
-}
 
 void
 lookup_result_view(const struct lookup_result *r, struct caa_lookup *out)
@@ -536,7 +526,7 @@ lookup_tcp_write(struct lookup_query *q)
 		                 MSG_NOSIGNAL);
 
 		if (n < 0) {
-			if (lookup_again(errno)) {
+			if (udp_pool_again(errno)) {
 				return;
 			}
 			lookup_finish(q, CAA_LOOKUP_TRUNCATED);
@@ -570,7 +560,7 @@ lookup_tcp_read(struct lookup_query *q)
 		}
 		if (q->thave < need) {
 			n = recv(q->fd, q->tbuf + q->thave, need - q->thave, 0);
-			if (n < 0 && lookup_again(errno)) {
+			if (n < 0 && udp_pool_again(errno)) {
 				return;
 			}
 			if (n <= 0) {

@@ -168,16 +168,6 @@ udp_pool_fail(struct udp_pool_socket *s, int err)
 	}
 }
 
-static bool
-udp_pool_again(int err)
-{
-#if EAGAIN == EWOULDBLOCK
-	return err == EAGAIN || err == EINTR;
-#else
-	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
-#endif
-}
-
 /* One datagram read on S: to the entry holding its ID, if any. */
 static void
 udp_pool_dispatch(struct udp_pool_socket *s, const uint8_t *msg, size_t len)

@@ -22,6 +22,7 @@
 #ifndef PROBE_UDP_POOL_H
 #define PROBE_UDP_POOL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,18 @@
 #define UDP_POOL_SOCKETS 8    /* sockets at most */
 #define UDP_POOL_SPREAD  64   /* entries a socket takes before another opens */
 #define UDP_POOL_IDS     8192 /* entries a socket holds at most */
+
+/* Nothing to read or write now, wait for the next event: EAGAIN,
+ * EWOULDBLOCK, EINTR.  For the pool's sockets and lookup.c's TCP ones. */
+static inline bool
+udp_pool_again(int err)
+{
+#if EAGAIN == EWOULDBLOCK
+	return err == EAGAIN || err == EINTR;
+#else
+	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+#endif
+}
 
 struct event_base;
 struct udp_pool;

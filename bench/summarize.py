@@ -47,7 +47,8 @@ for run in NAMES:
     if q is None:
         continue
     rss, rb, lost = med("throughput", run, "rss_kb"), med("throughput", run, "resp_bytes"), med("throughput", run, "lost")
-    own = f(own_rate(run) * 100, "{:.0f}%") if run.startswith("responder-") and own_rate(run) else ""
+    own = own_rate(run) if run.startswith("responder-") else None
+    own = f(own * 100, "{:.0f}%") if own else ""
     print(f"| {NAMES[run]} | {q:,.0f} | {f(ratio(q, kq), '{:.2f}')} | {c:.2f} | {f(ratio(c, kc), '{:.2f}')} "
           f"| {rss / 1024:.1f} | {rb:.0f} | {lost:.0f} | {own} |")
 

@@ -102,7 +102,8 @@ batch_next_name(struct batch *b)
 	return NULL;
 }
 
-/* Writes one report, framed for the format. */
+/* Writes one report of text or json, framed for the format (jsonl reports
+ * go out through batch_print_line() instead). */
 static void
 batch_print(struct batch *b, const char *text, size_t len)
 {
@@ -117,7 +118,7 @@ batch_print(struct batch *b, const char *text, size_t len)
 	case REPORT_JSON:
 		fputs(b->printed > 0 ? ",\n" : "\n", out);
 		break;
-	case REPORT_JSONL:
+	case REPORT_JSONL: /* not buffered: batch_print_line() */
 		break;
 	}
 	fwrite(text, 1, len, out);

@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
 # Benchmark caa-responder beside Knot DNS and NSD, in the same run, on loopback.
 #
-#   scripts/bench.sh            # full run (about 9 minutes)
+#   scripts/bench.sh            # full run (about 12 minutes)
 #   scripts/bench.sh --quick    # about one minute, one repetition, shorter runs
 #
-# Every server serves bench/example.test.zone and is loaded by dnsperf with
-#   dnsperf -s 127.0.0.1 -p PORT -d bench/queries-caa-mix.txt -l DURATION -c 10 -q 100 -T 1
-# (3,000 CAA queries: a third each answered, NODATA, NXDOMAIN), one after
-# another, each with one UDP worker.  With two or more CPUs every server runs
-# on CPU 0 and dnsperf on CPU 1 (taskset; PIN=0 turns that off).  Knot pins
-# its UDP worker to CPU 0 whatever it is started with, so this is the one
-# layout that is the same for all three; unpinned, a server that happens to
-# share dnsperf's CPU spends far less per query (no cross-CPU wakeups), and
-# runs differ by that more than by the servers.  The server's CPU time (the
-# run time of every thread of the started PID and its children,
+# Every server serves bench/example.test.zone (one UDP worker each) and is
+# loaded with bench/queries-caa-mix.txt (3,000 CAA queries: a third each
+# answered, NODATA, NXDOMAIN), one server after another, by two generators:
+#   dnsperf -s 127.0.0.1 -p PORT -d FILE -l DURATION -c 10 -q 100 -T 1
+#   caa-loadgen -s 127.0.0.1 -p PORT -d FILE -l SAT_DURATION -c 10 -q 100 -b 32
+# dnsperf needs more CPU per query than the servers do, so on two cores it
+# saturates its own CPU first and every server reaches the same rate.
+# caa-loadgen (bench/loadgen.c) keeps the same 100 queries outstanding on
+# 10 sockets but sends and reads them in batches, so the server runs out of
+# CPU first and its rate is its own.  Both print the generator's CPU use
+# beside the server's, so each table shows which side was the limit.
+# With two or more CPUs every server runs on CPU 0 and the generator on
+# CPU 1 (taskset; PIN=0 turns that off).  Knot pins its UDP worker to CPU 0
+# whatever it is started with, so this is the one layout that is the same
+# for all three; unpinned, a server that happens to share the generator's
+# CPU spends far less per query (no cross-CPU wakeups), and runs differ by
+# that more than by the servers.  The server's CPU time (the run time of
+# every thread of the started PID and its children,
 # /proc/PID/task/TID/schedstat, in nanoseconds) and RSS are sampled around
 # and during each run.  Runs:
 #   responder, responder-faulted, responder-10k-rules, knot, nsd
-#                               one after another, REPS times (medians); the
+#                               one after another, REPS times (medians), each
+#                               loaded by dnsperf and then by caa-loadgen; the
 #                               three responder runs side by side, so that the
 #                               rates they are compared by share conditions
 #     responder-faulted         10% of the queries hit by fault rules (5% servfail
@@ -29,9 +38,9 @@
 # Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
 # here is stopped here, by its PID.  Ports 5330-5332 on 127.0.0.1 only.
 #
-# Environment: RESPONDER (binary; default: a Release build in build-bench/),
-# WORK (default /tmp/caalab-bench), DURATION, REPS, LAT_DURATION, LAT_REPS,
-# BIG_RECORDS, PIN.
+# Environment: RESPONDER and LOADGEN (binaries; default: a Release build in
+# build-bench/), WORK (default /tmp/caalab-bench), DURATION, SAT_DURATION,
+# REPS, LAT_DURATION, LAT_REPS, BIG_RECORDS, PIN.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
@@ -39,14 +48,16 @@ QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 64 ;;
   esac
 done
 if [ $QUICK = 1 ]; then
-  DURATION=${DURATION:-4}; REPS=${REPS:-1}; LAT_DURATION=${LAT_DURATION:-5}; LAT_REPS=${LAT_REPS:-1}
+  DURATION=${DURATION:-4}; SAT_DURATION=${SAT_DURATION:-3}; REPS=${REPS:-1}
+  LAT_DURATION=${LAT_DURATION:-5}; LAT_REPS=${LAT_REPS:-1}
 else
-  DURATION=${DURATION:-10}; REPS=${REPS:-5}; LAT_DURATION=${LAT_DURATION:-8}; LAT_REPS=${LAT_REPS:-5}
+  DURATION=${DURATION:-10}; SAT_DURATION=${SAT_DURATION:-5}; REPS=${REPS:-5}
+  LAT_DURATION=${LAT_DURATION:-8}; LAT_REPS=${LAT_REPS:-5}
 fi
 PIN=${PIN:-1}
 SRV_PIN=() GEN_PIN=()
@@ -73,16 +84,17 @@ if [ ${#need[@]} -gt 0 ]; then
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get install -y "${need[@]}" > /dev/null || { log "apt-get failed"; exit 1; }
 fi
-if [ -z "${RESPONDER:-}" ]; then
-  log "building caa-responder (Release) in build-bench/"
+if [ -z "${RESPONDER:-}" ] || [ -z "${LOADGEN:-}" ]; then
+  log "building caa-responder and caa-loadgen (Release) in build-bench/"
   cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release > /dev/null &&
-    cmake --build "$ROOT/build-bench" -j2 --target caa-responder > /dev/null || exit 1
-  RESPONDER=$ROOT/build-bench/responder/caa-responder
+    cmake --build "$ROOT/build-bench" -j2 --target caa-responder caa-loadgen > /dev/null || exit 1
+  RESPONDER=${RESPONDER:-$ROOT/build-bench/responder/caa-responder}
+  LOADGEN=${LOADGEN:-$ROOT/build-bench/caa-loadgen}
 fi
 
 rm -rf "$WORK"; mkdir -p "$WORK/raw"
 RAW=$WORK/results.csv
-echo "kind,run,rep,qps,completed,lost,resp_bytes,cpu_us_per_q,cpu_pct,rss_kb,p50_ms,p99_ms,seconds,rcodes" > "$RAW"
+echo "kind,run,rep,qps,completed,lost,resp_bytes,cpu_us_per_q,cpu_pct,rss_kb,p50_ms,p99_ms,seconds,rcodes,gen_cpu_pct" > "$RAW"
 
 # --- servers ---------------------------------------------------------------
 # write_conf SERVER ZONENAME ZONEFILE
@@ -216,16 +228,23 @@ rss_kb() {
   echo $r
 }
 
-# dnsperf_run SERVER RUNNAME REP [QPS]: server running; one row in $RAW
-dnsperf_run() {
-  local s=$1 run=$2 rep=$3 qps=${4:-} p=${PORT[$1]} rawf=$WORK/raw/$2-r$3.txt d extra=()
-  d=$DURATION
-  if [ -n "$qps" ]; then extra=(-Q "$qps" -v); d=$LAT_DURATION; fi
-  "${GEN_PIN[@]}" dnsperf -s "$ADDR" -p "$p" -d "$QUERIES" -l 1 -c 10 -q 100 -T 1 > /dev/null 2>&1   # warm-up
+# load_run dnsperf|loadgen SERVER RUNNAME REP [QPS]: server running; one row
+# in $RAW (kind throughput for dnsperf, saturated for caa-loadgen, latency
+# for dnsperf at a fixed QPS)
+load_run() {
+  local tool=$1 s=$2 run=$3 rep=$4 qps=${5:-} p=${PORT[$2]} kind d gen=()
+  local rawf=$WORK/raw/$tool-$3-r$4.txt
+  case $tool in
+    dnsperf) gen=(dnsperf -s "$ADDR" -p "$p" -d "$QUERIES" -c 10 -q 100 -T 1); d=$DURATION; kind=throughput ;;
+    loadgen) gen=("$LOADGEN" -s "$ADDR" -p "$p" -d "$QUERIES" -c 10 -q 100 -b 32); d=$SAT_DURATION; kind=saturated ;;
+  esac
+  if [ -n "$qps" ]; then gen+=(-Q "$qps" -v); d=$LAT_DURATION; kind=latency; fi
+  "${GEN_PIN[@]}" "${gen[@]}" -l 1 > /dev/null 2>&1   # warm-up
   local pids c0 c1 rss; pids=$(server_pids "$s")
   # shellcheck disable=SC2086
   c0=$(cpu_ns $pids)
-  "${GEN_PIN[@]}" dnsperf -s "$ADDR" -p "$p" -d "$QUERIES" -l "$d" -c 10 -q 100 -T 1 "${extra[@]}" > "$rawf" 2>&1 &
+  # the generator's own CPU time (user, system) from bash's time
+  ( TIMEFORMAT='%3U %3S'; time "${GEN_PIN[@]}" "${gen[@]}" -l "$d" > "$rawf" 2>&1 ) 2> "$rawf.cpu" &
   local dp=$!
   sleep "$(awk -v d="$d" 'BEGIN{print d/2}')"
   # shellcheck disable=SC2086
@@ -241,8 +260,8 @@ dnsperf_run() {
     p99=$(awk -v n="$n" 'BEGIN{k=int(n*0.99); if(k<1)k=1} NR==k{print; exit}' "$rawf.lat")
     grep -v '^> ' "$rawf" > "$rawf.tmp"; mv "$rawf.tmp" "$rawf"; rm -f "$rawf.lat"
   fi
-  awk -v kind="$([ -n "$qps" ] && echo latency || echo throughput)" -v run="$run" -v rep="$rep" \
-      -v ns=$((c1 - c0)) -v rss="$rss" -v p50="$p50" -v p99="$p99" '
+  awk -v kind="$kind" -v run="$run" -v rep="$rep" -v ns=$((c1 - c0)) -v rss="$rss" \
+      -v p50="$p50" -v p99="$p99" -v gcpu="$(tail -n 1 "$rawf.cpu")" '
     /Queries completed:/ { comp=$3 }
     /Queries lost:/      { lost=$3 }
     /Average packet size:/ { resp=$7 }
@@ -250,25 +269,29 @@ dnsperf_run() {
     /Queries per second:/ { qps=$4 }
     /Response codes:/    { rc=$0; sub(/^ *Response codes: */, "", rc); gsub(/,/, ";", rc) }
     END {
-      printf "%s,%s,%s,%.0f,%d,%d,%d,%.3f,%.1f,%d,%s,%s,,%s\n", kind, run, rep, qps, comp, lost, resp,
-        (comp > 0 ? ns / 1e3 / comp : 0), (rt > 0 ? ns / 1e9 / rt * 100 : 0), rss, p50, p99, rc
+      split(gcpu, g, " ")
+      printf "%s,%s,%s,%.0f,%d,%d,%d,%.3f,%.1f,%d,%s,%s,,%s,%.1f\n", kind, run, rep, qps, comp, lost, resp,
+        (comp > 0 ? ns / 1e3 / comp : 0), (rt > 0 ? ns / 1e9 / rt * 100 : 0), rss, p50, p99, rc,
+        (rt > 0 ? (g[1] + g[2]) / rt * 100 : 0)
     }' "$rawf" | tee -a "$RAW" >&2
 }
 
-log "start: DURATION=$DURATION REPS=$REPS LAT_DURATION=$LAT_DURATION LAT_REPS=$LAT_REPS pinned=${SRV_PIN[*]:-no} responder=$RESPONDER"
+log "start: DURATION=$DURATION SAT_DURATION=$SAT_DURATION REPS=$REPS LAT_DURATION=$LAT_DURATION LAT_REPS=$LAT_REPS pinned=${SRV_PIN[*]:-no} responder=$RESPONDER loadgen=$LOADGEN"
 
 # --- fault rule files ------------------------------------------------------
 { for i in $(seq 0 149); do echo "servfail host$i.example.test CAA"; echo "nodata nx$i.example.test CAA"; done; } > "$WORK/faults-10pct.txt"
 seq 0 9999 | awk '{ printf "servfail nomatch%d.example.net CAA\n", $1 }' > "$WORK/rules-10k.txt"
 
-# --- throughput: responder, knot, nsd, faulted, 10k rules; interleaved reps --
+# --- throughput: responder, faulted, 10k rules, knot, nsd; interleaved reps --
+# both_runs SERVER RUNNAME REP: dnsperf, then caa-loadgen, on the running server
+both_runs() { load_run dnsperf "$@"; load_run loadgen "$@"; }
 for rep in $(seq "$REPS"); do
-  start_server responder && { dnsperf_run responder responder "$rep"; stop_server responder; }
-  start_server responder -F "$WORK/faults-10pct.txt" && { dnsperf_run responder responder-faulted "$rep"; stop_server responder; }
-  start_server responder -F "$WORK/rules-10k.txt" && { dnsperf_run responder responder-10k-rules "$rep"; stop_server responder; }
+  start_server responder && { both_runs responder responder "$rep"; stop_server responder; }
+  start_server responder -F "$WORK/faults-10pct.txt" && { both_runs responder responder-faulted "$rep"; stop_server responder; }
+  start_server responder -F "$WORK/rules-10k.txt" && { both_runs responder responder-10k-rules "$rep"; stop_server responder; }
   for s in knot nsd; do
     start_server "$s" || continue
-    dnsperf_run "$s" "$s" "$rep"
+    both_runs "$s" "$s" "$rep"
     stop_server "$s"
   done
 done
@@ -277,7 +300,7 @@ done
 for rep in $(seq "$LAT_REPS"); do
   for s in responder knot; do
     start_server "$s" || continue
-    dnsperf_run "$s" "$s" "$rep" 20000
+    load_run dnsperf "$s" "$s" "$rep" 20000
     stop_server "$s"
   done
 done
@@ -309,5 +332,5 @@ cleanup
 
 # --- table -------------------------------------------------------------------
 VERSIONS="caa-responder $("$RESPONDER" --version 2>&1 | head -1 | awk '{print $NF}'), $(knotd --version | head -1 | sed 's/.*version /Knot DNS /'), NSD $(nsd -v 2>&1 | head -1 | awk '{print $NF}'), dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null || echo '?')"
-PINNED="servers on CPU 0, dnsperf on CPU 1"; [ ${#SRV_PIN[@]} -gt 0 ] || PINNED="not pinned"
-"$PY" "$B/summarize.py" "$RAW" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$VERSIONS" "$DURATION" "$REPS" "$LAT_DURATION" "$BIG_RECORDS" "$LAT_REPS" "$PINNED"
+PINNED="servers on CPU 0, load generators on CPU 1"; [ ${#SRV_PIN[@]} -gt 0 ] || PINNED="not pinned"
+"$PY" "$B/summarize.py" "$RAW" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$VERSIONS" "$DURATION" "$REPS" "$LAT_DURATION" "$BIG_RECORDS" "$LAT_REPS" "$PINNED" "$SAT_DURATION"

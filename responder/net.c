@@ -438,9 +438,15 @@ net_udp_readable(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	/* A few batches, then back to the loop so TCP and timers run too. */
+	/*
+	 * A few batches, then back to the loop so TCP and timers run too.  A
+	 * batch of two or more says queries are arriving faster than one a
+	 * wakeup, so the socket is read again at once instead of through
+	 * epoll; after a single datagram the next is rarely there yet, and
+	 * the extra read would come back empty.
+	 */
 	for (int round = 0; round < NET_UDP_ROUNDS; round++) {
-		if (net_udp_batch(s) < NET_UDP_BATCH) {
+		if (net_udp_batch(s) < 2) {
 			break;
 		}
 	}

@@ -527,10 +527,11 @@ report(const struct lg *g, uint64_t elapsed)
 		       100.0 * (double)st->rcode[i] / (double)st->completed);
 		first = false;
 	}
-	printf("\n  Average packet size:  request %.0f, response %.0f\n",
-	       (double)st->req_bytes / sent,
-	       st->completed ? (double)st->resp_bytes / (double)st->completed
-	                     : 0.0);
+	/* whole octets, rounded down as dnsperf does */
+	printf("\n  Average packet size:  request %llu, response %llu\n",
+	       (unsigned long long)(st->req_bytes / (st->sent ? st->sent : 1)),
+	       (unsigned long long)(st->resp_bytes /
+	                            (st->completed ? st->completed : 1)));
 	printf("  Run time (s):         %.6f\n", secs);
 	printf("  Queries per second:   %.6f\n",
 	       secs > 0 ? (double)st->completed / secs : 0.0);

@@ -33,7 +33,8 @@
 #                               on host0..149, 5% nodata on nx0..149)
 #     responder-10k-rules       10,000 rules loaded that match nothing
 #   latency                     dnsperf -Q 20000 -v: CPU per query, p50/p99
-#                               (responder, knot; LAT_REPS times, interleaved; medians)
+#                               (responder and knot both up, LAT_REPS short runs
+#                               each, alternating, which goes first alternating)
 #   1M-record zone              exec to answering its last record, RSS (responder, knot)
 # Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
 # here is stopped here, by its PID.  Ports 5330-5332 on 127.0.0.1 only.
@@ -54,10 +55,10 @@ for a in "$@"; do
 done
 if [ $QUICK = 1 ]; then
   DURATION=${DURATION:-4}; SAT_DURATION=${SAT_DURATION:-3}; REPS=${REPS:-1}
-  LAT_DURATION=${LAT_DURATION:-5}; LAT_REPS=${LAT_REPS:-1}
+  LAT_DURATION=${LAT_DURATION:-3}; LAT_REPS=${LAT_REPS:-2}
 else
   DURATION=${DURATION:-10}; SAT_DURATION=${SAT_DURATION:-5}; REPS=${REPS:-5}
-  LAT_DURATION=${LAT_DURATION:-8}; LAT_REPS=${LAT_REPS:-5}
+  LAT_DURATION=${LAT_DURATION:-3}; LAT_REPS=${LAT_REPS:-20}
 fi
 PIN=${PIN:-1}
 SRV_PIN=() GEN_PIN=()
@@ -239,7 +240,7 @@ load_run() {
     loadgen) gen=("$LOADGEN" -s "$ADDR" -p "$p" -d "$QUERIES" -c 10 -q 100 -b 32); d=$SAT_DURATION; kind=saturated ;;
   esac
   if [ -n "$qps" ]; then gen+=(-Q "$qps" -v); d=$LAT_DURATION; kind=latency; fi
-  "${GEN_PIN[@]}" "${gen[@]}" -l 1 > /dev/null 2>&1   # warm-up
+  [ -n "$qps" ] || "${GEN_PIN[@]}" "${gen[@]}" -l 1 > /dev/null 2>&1   # warm-up
   local pids c0 c1 rss; pids=$(server_pids "$s")
   # shellcheck disable=SC2086
   c0=$(cpu_ns $pids)
@@ -297,13 +298,20 @@ for rep in $(seq "$REPS"); do
 done
 
 # --- fixed rate 20k qps: CPU per query, latency ------------------------------
-for rep in $(seq "$LAT_REPS"); do
+# p99 here moves by 2x from one run to the next for either server, with the
+# machine's other load, so both servers stay up and short runs alternate
+# between them (which goes first alternating too); the ratios are taken
+# within each pair.
+if start_server responder && start_server knot; then
   for s in responder knot; do
-    start_server "$s" || continue
-    load_run dnsperf "$s" "$s" "$rep" 20000
-    stop_server "$s"
+    "${GEN_PIN[@]}" dnsperf -s "$ADDR" -p "${PORT[$s]}" -d "$QUERIES" -l 1 -Q 20000 > /dev/null 2>&1   # warm-up
   done
-done
+  for rep in $(seq "$LAT_REPS"); do
+    order="responder knot"; [ $((rep % 2)) = 0 ] && order="knot responder"
+    for s in $order; do load_run dnsperf "$s" "$s" "$rep" 20000; done
+  done
+fi
+stop_server responder; stop_server knot
 
 # --- 1M-record zone: exec to answering the last record, RSS ------------------
 BIG=$WORK/big.test.zone

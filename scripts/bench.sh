@@ -49,12 +49,12 @@ QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 64 ;;
   esac
 done
 if [ $QUICK = 1 ]; then
-  DURATION=${DURATION:-4}; SAT_DURATION=${SAT_DURATION:-3}; REPS=${REPS:-1}
+  DURATION=${DURATION:-3}; SAT_DURATION=${SAT_DURATION:-2}; REPS=${REPS:-1}
   LAT_DURATION=${LAT_DURATION:-3}; LAT_REPS=${LAT_REPS:-2}
 else
   DURATION=${DURATION:-10}; SAT_DURATION=${SAT_DURATION:-5}; REPS=${REPS:-5}

@@ -7,53 +7,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "zone.h"
 
 #define DATA CAA_SOURCE_DIR "/tests/data/"
 
-static char dir[] = "/tmp/caalab-zone-XXXXXX";
-
-static void
-setup(void)
-{
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void
-teardown(void)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(zone, .init = setup, .fini = teardown);
-
-static const char *
-write_zone(const char *name, const char *text)
-{
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
+TestSuite(zone, .init = tmpdir_setup, .fini = tmpdir_teardown);
 
 /* Load TEXT as NAME; expect failure with ERR = path + WANT + anything. */
 static void
 expect_error(const char *name, const char *text, const char *want)
 {
-	const char *path = write_zone(name, text);
+	const char *path = tmpdir_write(name, text);
 	char err[512], full[1024];
 	struct zone_set *zs = zone_set_load(&path, 1, err, sizeof(err));
 
 	cr_assert_null(zs, "%s loaded but should not", name);
-	snprintf(full, sizeof(full), "%s/%s%s", dir, name, want);
+	snprintf(full, sizeof(full), "%s/%s%s", tmpdir, name, want);
 	cr_assert_eq(strncmp(err, full, strlen(full)), 0, "got '%s'", err);
 }
 
@@ -74,7 +44,7 @@ Test(zone, bundled_fixtures_load)
 
 Test(zone, origin_from_file_name)
 {
-	const char *path = write_zone("a.test.zone", SOA "www A 192.0.2.1\n");
+	const char *path = tmpdir_write("a.test.zone", SOA "www A 192.0.2.1\n");
 	char err[512];
 	struct zone_set *zs = zone_set_load(&path, 1, err, sizeof(err));
 	struct zone_lookup lk;
@@ -87,7 +57,7 @@ Test(zone, origin_from_file_name)
 
 Test(zone, every_caa_form_loads)
 {
-	const char *path = write_zone(
+	const char *path = tmpdir_write(
 		"c.test.zone",
 		SOA "a CAA 0 issue \"ca.test\"\n"
 		    "b CAA 1 issue ca.test\n"
@@ -159,7 +129,8 @@ Test(zone, caa_unbalanced_quote)
 
 Test(zone, generic_rdata_length_mismatch)
 {
-	const char *path = write_zone("g.test.zone", SOA "www TYPE257 \\# 5 0001\n");
+	const char *path =
+	        tmpdir_write("g.test.zone", SOA "www TYPE257 \\# 5 0001\n");
 	char err[512];
 
 	cr_assert_null(zone_set_load(&path, 1, err, sizeof(err)));

@@ -12,30 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "zone.h"
 #include "zone_int.h"
 #include "zonefile_int.h"
 
 #define SRC CAA_SOURCE_DIR "/"
 
-static char dir[] = "/tmp/caalab-zonefile-XXXXXX";
-
-static void
-setup(void)
-{
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void
-teardown(void)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(zonefile, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(zonefile, .init = tmpdir_setup, .fini = tmpdir_teardown,
+          .timeout = 120);
 
 /* A growing byte string: what one reading of a file gave. */
 struct dump {
@@ -220,20 +205,6 @@ compare_readers(const char *file)
 	free(slow.buf);
 	free(fast.buf);
 	return loaded;
-}
-
-static const char *
-write_file(const char *name, const char *text)
-{
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
 }
 
 /* Compare every *.zone file in DIR and below; returns how many. */
@@ -431,12 +402,12 @@ Test(zonefile, every_shape_alone)
 		         "@ SOA ns hm 1 2 3 4 5\nbefore A 192.0.2.99\n%s\n"
 		         " TXT \"after\"\nafter A 192.0.2.98\n",
 		         shapes[i]);
-		path = write_file("gen.test.zone", text);
+		path = tmpdir_write("gen.test.zone", text);
 		compare_readers(path);
 		/* The same at the start, and without a newline at the end. */
 		snprintf(text, sizeof(text), "%s\n@ SOA ns hm 1 2 3 4 5\n%s",
 		         shapes[i], shapes[i]);
-		path = write_file("gen.test.zone", text);
+		path = tmpdir_write("gen.test.zone", text);
 		compare_readers(path);
 	}
 }
@@ -460,18 +431,18 @@ Test(zonefile, names_and_values_at_their_limits)
 	         "t TXT \"%s\"\nt TXT %s\nns NS %s.%s.%s.%.50s\n",
 	         l63, l64, l63, l63, l63, l63, l63, l63, l63, l63, l63, l63,
 	         l63, l63, l63, l63, l63, s255, s255, l63, l63, l63, l63);
-	path = write_file("gen.test.zone", text);
+	path = tmpdir_write("gen.test.zone", text);
 	compare_readers(path);
 	snprintf(text, sizeof(text), "@ SOA ns hm 1 2 3 4 5\nt TXT \"%s\"\n",
 	         s256);
-	path = write_file("gen.test.zone", text);
+	path = tmpdir_write("gen.test.zone", text);
 	compare_readers(path);
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		snprintf(text, sizeof(text),
 		         "@ SOA ns hm 1 2 3 4 5\nc CAA 0 issue \"%.*s\"\n"
 		         "c CAA 0 issue %.*s\n",
 		         (int)lens[i], v, (int)lens[i], v);
-		path = write_file("gen.test.zone", text);
+		path = tmpdir_write("gen.test.zone", text);
 		cr_assert(compare_readers(path), "CAA value of %zu", lens[i]);
 	}
 	free(l63);
@@ -520,7 +491,7 @@ Test(zonefile, shapes_mixed_at_random)
 		if (next_rand(&seed) % 5 == 0 && o > 0 && text[o - 1] == '\n') {
 			text[--o] = '\0'; /* no newline at the end */
 		}
-		path = write_file("gen.test.zone", text);
+		path = tmpdir_write("gen.test.zone", text);
 		loaded += compare_readers(path);
 	}
 	cr_assert_geq(loaded, 20, "only %zu of the files loaded", loaded);
@@ -550,7 +521,7 @@ Test(zonefile, big_zone_shape)
 		                     18 + i / 64516, (i % 64516) / 254,
 		                     i % 254 + 1);
 	}
-	path = write_file("big.test.zone", text);
+	path = tmpdir_write("big.test.zone", text);
 	cr_assert(compare_readers(path));
 	/* The same with CR LF line ends. */
 	crlf = malloc(2 * o + 1);
@@ -562,7 +533,7 @@ Test(zonefile, big_zone_shape)
 		crlf[w++] = text[i];
 	}
 	crlf[w] = '\0';
-	path = write_file("big.test.zone", crlf);
+	path = tmpdir_write("big.test.zone", crlf);
 	cr_assert(compare_readers(path));
 	free(crlf);
 	free(text);
@@ -572,14 +543,14 @@ Test(zonefile, include_keeps_lines_and_owners)
 {
 	const char *path;
 
-	write_file("part.inc", "inc1 A 192.0.2.1\n TXT \"same owner\"\n\n"
+	tmpdir_write("part.inc", "inc1 A 192.0.2.1\n TXT \"same owner\"\n\n"
 	                       "( paren A 192.0.2.2 )\n");
-	path = write_file("gen.test.zone",
+	path = tmpdir_write("gen.test.zone",
 	                  "@ SOA ns hm 1 2 3 4 5\nbefore A 192.0.2.3\n"
 	                  "$INCLUDE part.inc\n TXT \"still before\"\n\n\n"
 	                  "$INCLUDE part.inc other.test.\nlast A 192.0.2.4\n");
 	compare_readers(path);
-	path = write_file("gen.test.zone",
+	path = tmpdir_write("gen.test.zone",
 	                  "@ SOA ns hm 1 2 3 4 5\n$INCLUDE part.inc\n"
 	                  "out.side. A 192.0.2.5\n");
 	cr_assert_not(compare_readers(path));

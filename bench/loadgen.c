@@ -36,7 +36,7 @@
 
 struct lg_options {
 	const char *server;
-	const char *port;
+	uint16_t port;
 	const char *file;
 	double seconds;
 	unsigned long max_queries; /* 0: no limit */
@@ -266,25 +266,18 @@ open_sockets(struct lg *g)
 		struct sockaddr_storage ss;
 		socklen_t len;
 	} a;
-	char *end;
-	unsigned long port = strtoul(g->opt.port, &end, 10);
+	uint16_t port = g->opt.port;
 
 	memset(&a, 0, sizeof(a));
-	if (*g->opt.port == '\0' || *end != '\0' || port == 0 || port > 65535) {
-		fprintf(stderr, "caa-loadgen: -p %s: not a port number\n",
-		        g->opt.port);
-		return -1;
-	}
 	if (inet_pton(AF_INET, g->opt.server,
 	              &((struct sockaddr_in *)&a.ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)&a.ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&a.ss)->sin_port = htons((uint16_t)port);
+		((struct sockaddr_in *)&a.ss)->sin_port = htons(port);
 		a.len = sizeof(struct sockaddr_in);
 	} else if (inet_pton(AF_INET6, g->opt.server,
 	                     &((struct sockaddr_in6 *)&a.ss)->sin6_addr) == 1) {
 		((struct sockaddr_in6 *)&a.ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&a.ss)->sin6_port =
-		        htons((uint16_t)port);
+		((struct sockaddr_in6 *)&a.ss)->sin6_port = htons(port);
 		a.len = sizeof(struct sockaddr_in6);
 	} else {
 		fprintf(stderr,
@@ -306,7 +299,7 @@ open_sockets(struct lg *g)
 		    connect(g->fd[i], (struct sockaddr *)&a.ss, a.len) < 0 ||
 		    epoll_ctl(g->ep, EPOLL_CTL_ADD, g->fd[i], &ev) < 0) {
 			fprintf(stderr,
-			        "caa-loadgen: socket to %s port %lu: %s\n",
+			        "caa-loadgen: socket to %s port %u: %s\n",
 			        g->opt.server, port, strerror(errno));
 			return -1;
 		}
@@ -588,7 +581,7 @@ main(int argc, char **argv)
 	int c;
 
 	g.opt = (struct lg_options){.server = "127.0.0.1",
-	                            .port = "53",
+	                            .port = 53,
 	                            .seconds = 10,
 	                            .outstanding = 100,
 	                            .sockets = 10,
@@ -600,7 +593,10 @@ main(int argc, char **argv)
 			g.opt.server = optarg;
 			break;
 		case 'p':
-			g.opt.port = optarg;
+			if (!num_opt(optarg, 'p', 1, 65535, &v)) {
+				return 64;
+			}
+			g.opt.port = (uint16_t)v;
 			break;
 		case 'd':
 			g.opt.file = optarg;

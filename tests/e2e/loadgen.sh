@@ -83,6 +83,9 @@ check_match "missing file: message" 'missing.txt: No such file' "$OUT"
 lg -d "$MIX" -q 0
 check "-q 0: status" 64 "$RC"
 check_match "-q 0: message" '-q 0: expected a number from 1 to 60000' "$OUT"
+lg -d "$MIX" -p 70000
+check "-p 70000: status" 64 "$RC"
+check_match "-p 70000: message" '-p 70000: expected a number from 1 to 65535' "$OUT"
 lg -d "$MIX" -s example.test
 check_match "-s NAME: message" '-s example.test: not an IPv4 or IPv6 address' "$OUT"
 lg -d "$MIX" extra

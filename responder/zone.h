@@ -58,7 +58,7 @@ struct zone_node {
 	uint16_t nrrsets;
 	uint8_t namelen;
 	bool wildcard_child; /* "*" + this name exists */
-	uint32_t build_index; /* while its zone is built (zone.c) */
+	uint32_t build_index; /* while its zone is built (zone_build.c) */
 	struct zone_blob referral; /* when this node is a cut */
 };
 

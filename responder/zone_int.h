@@ -1,6 +1,6 @@
 /*
- * responder/zone_int.h -- what zone.c, zonefile.c and answer.c share about
- * a zone set's storage.  Not for other modules.
+ * responder/zone_int.h -- what zone.c, zone_build.c, zonefile.c and
+ * answer.c share about a zone set's storage.  Not for other modules.
  */
 #ifndef RESPONDER_ZONE_INT_H
 #define RESPONDER_ZONE_INT_H
@@ -53,6 +53,28 @@ struct zone_rec {
 	int line;
 };
 
+/*
+ * The hash tables (zone.c): open addressing, linear probing, at most half
+ * full.  zone_table_resize() rehashes T into NCAP (a power of two) slots;
+ * zone_table_insert() adds ITEM under HASH, growing T when needed.  Both return
+ * 0 or -ENOMEM.
+ */
+int zone_table_resize(struct zone_table *t, size_t ncap);
+int zone_table_insert(struct zone_table *t, uint32_t hash, void *item);
+
+/* Room for N more items at once: one rehash, not one per doubling. */
+static inline int
+zone_table_reserve(struct zone_table *t, size_t n)
+{
+	size_t cap = t->mask ? t->mask + 1 : 0;
+	size_t ncap = cap ? cap : 1024;
+
+	while ((t->count + n + 1) * 2 > ncap) {
+		ncap *= 2;
+	}
+	return ncap == cap ? 0 : zone_table_resize(t, ncap);
+}
+
 struct zone_set *zone_set_new(void);
 
 /* Memory that lives as long as ZS; NULL when out of memory. */
@@ -84,5 +106,20 @@ int zone_set_add(struct zone_set *zs, struct zone *z, char *err,
 struct zone_node *zone_node_find(const struct zone_set *zs,
                                  const struct zone *z, const uint8_t *name,
                                  size_t len, uint32_t hash);
+
+/* The RRset of TYPE at NODE, or NULL: zone_node_rrset(), inline. */
+static inline const struct zone_rrset *
+zone_rrset_find(const struct zone_node *node, uint16_t type)
+{
+	for (uint16_t i = 0; i < node->nrrsets; i++) {
+		if (node->rrsets[i].type == type) {
+			return &node->rrsets[i];
+		}
+		if (node->rrsets[i].type > type) {
+			break;
+		}
+	}
+	return NULL;
+}
 
 #endif /* RESPONDER_ZONE_INT_H */

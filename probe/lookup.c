@@ -7,8 +7,8 @@
  * datagrams carrying its ID; it keeps the ID across retries (and holds it
  * over TCP), so a late reply to the first try still answers the second,
  * as it would for a CA's resolver client.  Over TCP it has a connection
- * of its own.  Finished lookups are kept for the next ones, timer and
- * all, so that the hot path does not allocate.
+ * of its own (lookup_tcp.c).  Finished lookups are kept for the next
+ * ones, timer and all, so that the hot path does not allocate.
  */
 #include "lookup.h"
 
@@ -23,11 +23,11 @@
 
 #include <event2/event.h>
 
+#include "lookup_int.h"
 #include "reply.h"
 #include "udp_pool.h"
 
-#define LOOKUP_EDNS_SIZE 4096 /* EDNS0 UDP payload (DESIGN.md) */
-#define LOOKUP_MSG_MAX   65535
+#define LOOKUP_EDNS_SIZE 4096  /* EDNS0 UDP payload (DESIGN.md) */
 #define LOOKUP_FD_SPARE  48    /* descriptors kept for everything else */
 #define LOOKUP_INFLIGHT  60000 /* at most: the pool holds 65536 IDs */
 /* Lookups started in the last one or two ticks and still in their first
@@ -37,57 +37,6 @@
  * timeout; a slow or silent server holds a slot for a tick or two only. */
 #define LOOKUP_WINDOW    192
 #define LOOKUP_WINDOW_MS 10
-/* TCP messages read per event, so that a flood of foreign replies cannot
- * starve the timers. */
-#define LOOKUP_READS_MAX 64
-
-enum lookup_state {
-	LOOKUP_WAITING = 0, /* queued: no descriptor or window slot yet */
-	LOOKUP_UDP,
-	LOOKUP_TCP_WRITE, /* connecting, then sending the framed query */
-	LOOKUP_TCP_READ,
-	LOOKUP_FAILED, /* the timer is active to end it from the loop */
-};
-
-struct lookup_query {
-	struct udp_pool_entry udp; /* first; on the pool: the ID is held */
-	struct lookup_client *c;
-	struct lookup_query *next; /* waiting queue, or the spares */
-	lookup_done_fn done;
-	void *arg;
-	enum lookup_state state;
-	enum caa_lookup_kind fail_kind;
-	bool fresh;    /* counted in the client's window */
-	unsigned tick; /* the window tick it started in */
-	size_t msglen; /* of the query, without length */
-	uint16_t id;
-	int try;
-	int fd; /* TCP */
-	struct event *io;
-	struct event *timer;
-	uint8_t *tbuf; /* TCP: the reply being read, length first */
-	size_t thave;
-	size_t tsent;
-	struct timespec start;
-	struct lookup_result res;
-	/* Filled before use, so a spare is not zeroed past here. */
-	struct reply_chain chain; /* the name asked, then alias targets */
-	uint8_t msg[2 + REPLY_QUERY_MAX]; /* TCP length, then the query */
-};
-
-struct lookup_client {
-	struct event_base *base;
-	struct lookup_config cfg;
-	size_t inflight;
-	size_t max_inflight;
-	size_t fresh[2]; /* in the window, by tick parity */
-	unsigned tick;
-	struct event *ticker;      /* pending while lookups wait */
-	struct lookup_query *head; /* waiting, oldest first */
-	struct lookup_query *tail;
-	struct lookup_query *spare; /* ended, ready for reuse */
-	struct udp_pool *pool;
-};
 
 static void lookup_try(struct lookup_query *q);
 static void lookup_tick(evutil_socket_t fd, short what, void *arg);
@@ -196,7 +145,7 @@ lookup_client_free(struct lookup_client *c)
 	free(c);
 }
 
-static void
+void
 lookup_close(struct lookup_query *q)
 {
 	if (q->io != NULL) {
@@ -224,7 +173,7 @@ lookup_can_start(const struct lookup_client *c)
 
 /* Q's first try has an answer or timed out: it leaves the window, if
  * it has not aged out of it. */
-static void
+void
 lookup_stale(struct lookup_query *q)
 {
 	struct lookup_client *c = q->c;
@@ -297,7 +246,7 @@ lookup_cnames(struct lookup_query *q)
 }
 
 /* Ends Q with KIND: the callback, then Q is gone. */
-static void
+void
 lookup_finish(struct lookup_query *q, enum caa_lookup_kind kind)
 {
 	struct lookup_client *c = q->c;
@@ -322,7 +271,7 @@ lookup_finish(struct lookup_query *q, enum caa_lookup_kind kind)
 }
 
 /* Ends Q with KIND from the loop (never inside lookup_caa()). */
-static void
+void
 lookup_fail_later(struct lookup_query *q, enum caa_lookup_kind kind)
 {
 	lookup_close(q);
@@ -333,7 +282,7 @@ lookup_fail_later(struct lookup_query *q, enum caa_lookup_kind kind)
 	event_active(q->timer, EV_TIMEOUT, 0);
 }
 
-static void
+void
 lookup_arm(struct lookup_query *q)
 {
 	struct timeval tv;
@@ -361,34 +310,10 @@ lookup_build(struct lookup_query *q)
 	return 0;
 }
 
-/* A TCP connection to the server, being made. */
-static int
-lookup_connect(struct lookup_query *q)
-{
-	const struct lookup_config *cfg = &q->c->cfg;
-	int fd = socket(cfg->server.ss_family,
-	                SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0) {
-		return -1;
-	}
-	if (connect(fd, (const struct sockaddr *)&cfg->server,
-	            cfg->server_len) != 0 &&
-	    errno != EINPROGRESS) {
-		int err = errno;
-
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
-}
-
 static void lookup_answer(struct lookup_query *q, const struct reply *r);
-static void lookup_tcp(struct lookup_query *q);
 
 /* One message from the server, over UDP or TCP. */
-static void
+void
 lookup_message(struct lookup_query *q, const uint8_t *msg, size_t len,
                bool *ignored)
 {
@@ -481,118 +406,6 @@ lookup_try(struct lookup_query *q)
 		q->msg[3] = (uint8_t)q->id;
 	}
 	lookup_udp_send(q);
-}
-
-static void lookup_tcp_io(evutil_socket_t fd, short what, void *arg);
-
-static void
-lookup_tcp(struct lookup_query *q)
-{
-	lookup_close(q);
-	evtimer_del(q->timer);
-	lookup_stale(q);
-	q->state = LOOKUP_TCP_WRITE;
-	q->fd = lookup_connect(q);
-	if (q->fd < 0) {
-		lookup_fail_later(q, CAA_LOOKUP_TRUNCATED);
-		return;
-	}
-	q->io = event_new(q->c->base, q->fd, EV_WRITE | EV_PERSIST,
-	                  lookup_tcp_io, q);
-	if (q->io == NULL || event_add(q->io, NULL) != 0) {
-		lookup_fail_later(q, CAA_LOOKUP_TRUNCATED);
-		return;
-	}
-	q->res.queries++;
-	lookup_arm(q);
-}
-
-/* Sends the framed query (RFC 1035 4.2.2: a two-octet length first). */
-static void
-lookup_tcp_write(struct lookup_query *q)
-{
-	size_t total = q->msglen + 2;
-	int err = 0;
-	socklen_t elen = sizeof(err);
-
-	if (q->tsent == 0 &&
-	    (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 ||
-	     err != 0)) {
-		lookup_finish(q, CAA_LOOKUP_TRUNCATED); /* connect failed */
-		return;
-	}
-	while (q->tsent < total) {
-		ssize_t n = send(q->fd, q->msg + q->tsent, total - q->tsent,
-		                 MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (udp_pool_again(errno)) {
-				return;
-			}
-			lookup_finish(q, CAA_LOOKUP_TRUNCATED);
-			return;
-		}
-		q->tsent += (size_t)n;
-	}
-	event_free(q->io);
-	q->io = NULL;
-	q->tbuf = malloc(2 + LOOKUP_MSG_MAX);
-	q->io = event_new(q->c->base, q->fd, EV_READ | EV_PERSIST,
-	                  lookup_tcp_io, q);
-	if (q->tbuf == NULL || q->io == NULL || event_add(q->io, NULL) != 0) {
-		lookup_finish(q, CAA_LOOKUP_NETWORK);
-		return;
-	}
-	q->thave = 0;
-	q->state = LOOKUP_TCP_READ;
-}
-
-static void
-lookup_tcp_read(struct lookup_query *q)
-{
-	for (int k = 0; k < LOOKUP_READS_MAX; k++) {
-		size_t need = 2;
-		ssize_t n;
-		bool ignored;
-
-		if (q->thave >= 2) {
-			need += (size_t)q->tbuf[0] << 8 | q->tbuf[1];
-		}
-		if (q->thave < need) {
-			n = recv(q->fd, q->tbuf + q->thave, need - q->thave, 0);
-			if (n < 0 && udp_pool_again(errno)) {
-				return;
-			}
-			if (n <= 0) {
-				/* Closed or reset before a whole answer. */
-				lookup_finish(q, CAA_LOOKUP_TRUNCATED);
-				return;
-			}
-			q->thave += (size_t)n;
-			continue;
-		}
-		/* Whole (a zero length is a message under 12 octets:
-		 * malformed, never a loop). */
-		lookup_message(q, q->tbuf + 2, need - 2, &ignored);
-		if (!ignored) {
-			return; /* Q may be gone */
-		}
-		q->thave = 0; /* not ours: read the next message */
-	}
-}
-
-static void
-lookup_tcp_io(evutil_socket_t fd, short what, void *arg)
-{
-	struct lookup_query *q = arg;
-
-	(void)fd;
-	(void)what;
-	if (q->state == LOOKUP_TCP_WRITE) {
-		lookup_tcp_write(q);
-	} else {
-		lookup_tcp_read(q);
-	}
 }
 
 static void

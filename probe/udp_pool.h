@@ -33,7 +33,7 @@
 #define UDP_POOL_IDS     8192 /* entries a socket holds at most */
 
 /* Nothing to read or write now, wait for the next event: EAGAIN,
- * EWOULDBLOCK, EINTR.  For the pool's sockets and lookup.c's TCP ones. */
+ * EWOULDBLOCK, EINTR.  For the pool's sockets and lookup_tcp.c's TCP ones. */
 static inline bool
 udp_pool_again(int err)
 {

@@ -1,0 +1,79 @@
+/*
+ * probe/lookup_int.h -- what lookup.c (the state machine, UDP, replies)
+ * and lookup_tcp.c (the TCP part) share.  Not for other modules.
+ */
+#ifndef PROBE_LOOKUP_INT_H
+#define PROBE_LOOKUP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "lookup.h"
+#include "reply.h"
+#include "udp_pool.h"
+
+enum lookup_state {
+	LOOKUP_WAITING = 0, /* queued: no descriptor or window slot yet */
+	LOOKUP_UDP,
+	LOOKUP_TCP_WRITE, /* connecting, then sending the framed query */
+	LOOKUP_TCP_READ,
+	LOOKUP_FAILED, /* the timer is active to end it from the loop */
+};
+
+struct lookup_query {
+	struct udp_pool_entry udp; /* first; on the pool: the ID is held */
+	struct lookup_client *c;
+	struct lookup_query *next; /* waiting queue, or the spares */
+	lookup_done_fn done;
+	void *arg;
+	enum lookup_state state;
+	enum caa_lookup_kind fail_kind;
+	bool fresh;    /* counted in the client's window */
+	unsigned tick; /* the window tick it started in */
+	size_t msglen; /* of the query, without length */
+	uint16_t id;
+	int try;
+	int fd; /* TCP */
+	struct event *io;
+	struct event *timer;
+	uint8_t *tbuf; /* TCP: the reply being read, length first */
+	size_t thave;
+	size_t tsent;
+	struct timespec start;
+	struct lookup_result res;
+	/* Filled before use, so a spare is not zeroed past here. */
+	struct reply_chain chain; /* the name asked, then alias targets */
+	uint8_t msg[2 + REPLY_QUERY_MAX]; /* TCP length, then the query */
+};
+
+struct lookup_client {
+	struct event_base *base;
+	struct lookup_config cfg;
+	size_t inflight;
+	size_t max_inflight;
+	size_t fresh[2]; /* in the window, by tick parity */
+	unsigned tick;
+	struct event *ticker;      /* pending while lookups wait */
+	struct lookup_query *head; /* waiting, oldest first */
+	struct lookup_query *tail;
+	struct lookup_query *spare; /* ended, ready for reuse */
+	struct udp_pool *pool;
+};
+
+/* lookup.c */
+void lookup_close(struct lookup_query *q);
+void lookup_stale(struct lookup_query *q);
+void lookup_finish(struct lookup_query *q, enum caa_lookup_kind kind);
+void lookup_fail_later(struct lookup_query *q, enum caa_lookup_kind kind);
+void lookup_arm(struct lookup_query *q);
+void lookup_message(struct lookup_query *q, const uint8_t *msg, size_t len,
+                    bool *ignored);
+
+/* lookup_tcp.c */
+void lookup_tcp(struct lookup_query *q);
+
+#endif /* PROBE_LOOKUP_INT_H */

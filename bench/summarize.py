@@ -8,9 +8,16 @@ Row kinds: throughput (dnsperf), saturated (caa-loadgen), latency (dnsperf at
 a fixed rate), zoneload.  Values are medians over repetitions; a ratio to
 Knot (or to the plain responder) is the median over repetitions of the
 ratio within each repetition, whose runs are minutes apart, so that the
-machine's drift over the whole run cancels.
+machine's drift over the whole run cancels.  The fixed-rate runs' per-query
+latencies (raw/lat-RUN-rREP.txt beside the CSV, in ms) are also pooled per
+server, with an interval for the ratio of the pooled p99s from resampling
+the pairs of runs.
 """
+import collections
 import csv
+import glob
+import os
+import random
 import statistics
 import sys
 
@@ -45,6 +52,47 @@ def vs_knot(kind, run, col):
 
 def own_rate(kind, run):
     return paired(kind, run, "qps", "responder")
+
+
+def lat_hists(run):
+    """{rep: Counter of RUN's latencies in µs} from raw/lat-RUN-rREP.txt."""
+    out = {}
+    for p in glob.glob(os.path.join(os.path.dirname(path) or ".", "raw", f"lat-{run}-r*.txt")):
+        with open(p) as fh:
+            out[p.rsplit("-r", 1)[1][:-4]] = collections.Counter(round(float(x) * 1000) for x in fh if x.strip())
+    return out
+
+
+def hist_pct(counts, keys, q):
+    """The q-quantile (as bench.sh takes it: the int(n*q)-th smallest) in ms."""
+    k, c = max(int(sum(counts) * q), 1), 0
+    for key, n in zip(keys, counts):
+        c += n
+        if c >= k:
+            return key / 1000
+    return None
+
+
+def pooled_latency(q=0.99, resamples=200):
+    """Pooled responder and Knot q-quantiles, their ratio, a 90% interval of
+    the ratio over pairs of runs resampled with replacement, and in how many
+    pairs the responder's own q-quantile was the lower; None without data."""
+    r, k = lat_hists("responder"), lat_hists("knot")
+    reps = sorted(set(r) & set(k))
+    if not reps:
+        return None
+    keys = sorted(set().union(*r.values(), *k.values()))
+    rc = {i: [r[i][v] for v in keys] for i in reps}
+    kc = {i: [k[i][v] for v in keys] for i in reps}
+    pool = lambda c, pick: [sum(col) for col in zip(*(c[i] for i in pick))]
+    pr, pk = hist_pct(pool(rc, reps), keys, q), hist_pct(pool(kc, reps), keys, q)
+    rng, ratios = random.Random(1), []
+    for _ in range(resamples):
+        pick = [rng.choice(reps) for _ in reps]
+        ratios.append(hist_pct(pool(rc, pick), keys, q) / hist_pct(pool(kc, pick), keys, q))
+    ratios.sort()
+    lower = sum(hist_pct(rc[i], keys, q) < hist_pct(kc[i], keys, q) for i in reps)
+    return pr, pk, pr / pk, ratios[int(resamples * 0.05)], ratios[int(resamples * 0.95) - 1], lower, len(reps)
 
 
 def f(v, fmt):
@@ -91,6 +139,12 @@ for run in ("responder", "knot"):
     print(f"| {NAMES[run]} | {q:,.0f} | {c:.2f} | {f(vs_knot('latency', run, 'cpu_us_per_q'), '{:.2f}')} "
           f"| {f(p50, '{:.3f}')} | {f(p99, '{:.3f}')} | {f(vs_knot('latency', run, 'p99_ms'), '{:.2f}')} |")
 
+pl = pooled_latency()
+if pl:
+    print(f"\nAll {pl[6]} runs pooled: p99 {pl[0]:.3f} ms (caa-responder), {pl[1]:.3f} ms (Knot), ratio {pl[2]:.2f} "
+          f"(90% interval {pl[3]:.2f}-{pl[4]:.2f}, pairs of runs resampled); caa-responder's p99 the lower in "
+          f"{pl[5]} of {pl[6]} pairs.")
+
 print(f"\n{int(big):,}-record zone: exec to answering its last record (polled every ~25 ms), RSS once loaded.\n")
 print("| server | seconds | / Knot | RSS MiB | / Knot |")
 print("|---|---|---|---|---|")
@@ -124,6 +178,8 @@ print(f"- under dnsperf: queries/s / Knot's {f(vs_knot('throughput', 'responder'
       f"Knot at {f(med('throughput', 'knot', 'cpu_pct'), '{:.0f}%')})")
 target("CPU µs/query at 20k qps / Knot's <= 1", vs_knot("latency", "responder", "cpu_us_per_q"), "{:.2f}", at_most(1))
 target("p99 at 20k qps / Knot's <= 1", vs_knot("latency", "responder", "p99_ms"), "{:.2f}", at_most(1))
+if pl:
+    print(f"  - all runs pooled: {pl[2]:.2f} (90% interval {pl[3]:.2f}-{pl[4]:.2f}); the lower in {pl[5]} of {pl[6]} pairs")
 for kind, how in (("saturated", "caa-loadgen"), ("throughput", "dnsperf")):
     target(f"10% faulted, of own no-fault rate ({how}) >= 90%", own_rate(kind, "responder-faulted"), "{:.0%}",
            at_least(0.9))

@@ -259,7 +259,8 @@ load_run() {
     local n; n=$(wc -l < "$rawf.lat")
     p50=$(awk -v n="$n" 'BEGIN{k=int(n*0.5); if(k<1)k=1} NR==k{print; exit}' "$rawf.lat")
     p99=$(awk -v n="$n" 'BEGIN{k=int(n*0.99); if(k<1)k=1} NR==k{print; exit}' "$rawf.lat")
-    grep -v '^> ' "$rawf" > "$rawf.tmp"; mv "$rawf.tmp" "$rawf"; rm -f "$rawf.lat"
+    grep -v '^> ' "$rawf" > "$rawf.tmp"; mv "$rawf.tmp" "$rawf"
+    mv "$rawf.lat" "$WORK/raw/lat-$run-r$rep.txt"   # pooled by summarize.py
   fi
   awk -v kind="$kind" -v run="$run" -v rep="$rep" -v ns=$((c1 - c0)) -v rss="$rss" \
       -v p50="$p50" -v p99="$p99" -v gcpu="$(tail -n 1 "$rawf.cpu")" '

@@ -394,6 +394,12 @@ reply_parse(const uint8_t *msg, size_t len, uint16_t id, const uint8_t *qname,
 	out->len = len;
 	out->rcode = flags & 0xf;
 	out->tc = (flags & REPLY_FLAG_TC) != 0;
+	if (out->tc) {
+		/* RFC 2181 section 9: a truncated reply is not read but asked
+		 * again over TCP; it may be cut anywhere after the question
+		 * (RFC 1035 4.2.1). */
+		return REPLY_OK;
+	}
 	st = reply_records(msg, len, off, out);
 	if (st != REPLY_OK) {
 		reply_clear(out);

@@ -124,7 +124,9 @@ enum reply_status {
  * matched and came from the server asked (the caller's socket is
  * connected to it), so it is REPLY_MALFORMED, as is a matching reply with
  * a bad name, a record running past the end, an OPT record that does not
- * parse or an alias whose target does not fill its RDATA.
+ * parse or an alias whose target does not fill its RDATA.  A matching
+ * reply with TC set is REPLY_OK with TC and nothing after the question
+ * read (the header's RCODE only): it is asked again over TCP.
  */
 enum reply_status reply_parse(const uint8_t *msg, size_t len, uint16_t id,
                               const uint8_t *qname, size_t qname_len,

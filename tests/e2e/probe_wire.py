@@ -4,7 +4,8 @@
 # make (CAA records off the answer chain, a CNAME beside CAA, a DNAME
 # without its synthesized CNAME, foreign replies before the right one, a
 # zero-length TCP message, an EDE with EXTRA-TEXT, replies crossed between
-# two queries, a reply from another port).
+# two queries, a reply from another port, a truncated datagram cut inside a
+# record).
 #
 # Python standard library only.  Listens on 127.0.0.1, UDP and TCP on the
 # same free port, prints "ready udp=127.0.0.1:P tcp=127.0.0.1:P" like
@@ -119,6 +120,15 @@ def replies(msg, tcp, peer=None):
             return [message(qid, qname, qtype, tc=True)]
         return [message(qid ^ 0x100, qname, qtype, [caa(qname, "issue", ";")]),
                 message(qid, qname, qtype, [caa(qname, "issue", LE)])]
+    if name == "cut.wire.test":
+        # Over UDP the datagram cut at 512 octets inside the second
+        # record, TC set (RFC 1035 4.2.1); the whole answer over TCP.
+        full = message(qid, qname, qtype,
+                       [caa(qname, "issue", "otherca.test; pad=" + "x" * 300),
+                        caa(qname, "issue", LE + "; pad=" + "y" * 300)])
+        if tcp:
+            return [full]
+        return [(full[:2] + bytes([full[2] | 0x02]) + full[3:])[:512]]
     if name == "short.wire.test":
         return [msg[:5]]
     if name == "tiny.wire.test":  # shorter than an ID: no lookup's

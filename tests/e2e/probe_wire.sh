@@ -4,8 +4,9 @@
 # answer chain (ignored, warned), a CNAME beside CAA, a DNAME without its
 # synthesized CNAME, foreign replies before the right one (ignored), the
 # question in another letter case (0x20), replies crossed between two
-# lookups, a reply from another port, a zero-length TCP message, a short
-# datagram, an EDE with EXTRA-TEXT.
+# lookups, a reply from another port, a truncated datagram cut inside a
+# record, a zero-length TCP message, a short datagram, an EDE with
+# EXTRA-TEXT.
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
 
@@ -50,6 +51,11 @@ judge "reply from another port" allowed spoof.wire.test --timeout 1000 --tries 1
 # A datagram shorter than an ID belongs to no lookup: dropped, and the
 # answer that follows is taken.
 judge "datagram under 2 octets" allowed tiny.wire.test --timeout 1000 --tries 1
+
+# A truncated datagram cut inside a record (TC set) is not read but asked
+# again over TCP, whose whole answer decides.
+judge2 "TC, cut datagram" allowed allowed cut.wire.test --timeout 1000 --tries 1
+field_is "TC, cut datagram" 0.lookups.0.records 2
 
 # Broken messages: malformed, never "no CAA", and no hang.
 judge "zero-length TCP message" lookup-failed zerotcp.wire.test --timeout 500 --tries 1

@@ -466,6 +466,25 @@ Test(probe_reply, tc_and_rcode)
 	reply_clear(&r);
 }
 
+Test(probe_reply, tc_reply_cut_inside_a_record_is_not_read)
+{
+	struct pkt p;
+	struct reply r;
+
+	/* RFC 1035 4.2.1: the datagram cut at its size limit, TC set, the
+	 * counts of the whole answer; it goes to TCP, not MALFORMED. */
+	header(&p, ID, 0x8600, 1, 2, 0, 0);
+	question(&p, "example.test", REPLY_TYPE_CAA);
+	rr_caa(&p, "example.test", 0, "issue", "otherca.test");
+	rr_caa(&p, "example.test", 0, "issue", "letsencrypt.org");
+	p.n -= 9;
+	cr_assert_eq(parse(&p, "example.test", &r), REPLY_OK);
+	cr_assert(r.tc);
+	cr_assert_eq(r.rcode, 0);
+	cr_assert_eq(r.nrr, 0);
+	reply_clear(&r);
+}
+
 Test(probe_reply, edns_extended_rcode_and_ede)
 {
 	struct pkt p;

@@ -532,7 +532,10 @@ lookup_answer(struct lookup_query *q, const struct reply *r)
 		return;
 	}
 	if (found.ncaa == 0) {
-		lookup_finish(q, CAA_LOOKUP_EMPTY);
+		/* A referral is no answer: a CA's resolver would follow it,
+		 * and what it would find is unknown here. */
+		lookup_finish(q, r->referral ? CAA_LOOKUP_REFERRAL
+		                             : CAA_LOOKUP_EMPTY);
 		return;
 	}
 	if (lookup_records(q, r, found.ncaa) != 0) {

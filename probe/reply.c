@@ -284,8 +284,11 @@ static enum reply_status
 reply_records(const uint8_t *msg, size_t len, size_t off, struct reply *out)
 {
 	size_t an = reply_get16(msg + 6);
-	size_t total = an + reply_get16(msg + 8) + reply_get16(msg + 10);
+	size_t ns = reply_get16(msg + 8);
+	size_t total = an + ns + reply_get16(msg + 10);
 	bool opt_seen = false;
+	bool auth_ns = false;
+	bool auth_soa = false;
 
 	if (total > (len - off) / REPLY_RR_MIN) {
 		return REPLY_MALFORMED; /* more records than could fit */
@@ -317,6 +320,13 @@ reply_records(const uint8_t *msg, size_t len, size_t off, struct reply *out)
 		off += 10;
 		if (off + rdlen > len) {
 			return REPLY_MALFORMED;
+		}
+		if (i >= an && i < an + ns && rclass == REPLY_CLASS_IN) {
+			if (type == REPLY_TYPE_NS) {
+				auth_ns = true;
+			} else if (type == REPLY_TYPE_SOA) {
+				auth_soa = true;
+			}
 		}
 		if (type == REPLY_TYPE_OPT && i >= an) {
 			/* RFC 6891 6.1.1: one OPT, in the additional section.
@@ -354,6 +364,10 @@ reply_records(const uint8_t *msg, size_t len, size_t off, struct reply *out)
 		}
 		off += rdlen;
 	}
+	/* RFC 1034 4.3.2, RFC 2308 2.1: a negative answer carries the
+	 * zone's SOA; a referral the child's NS and no SOA, with AA clear. */
+	out->referral = auth_ns && !auth_soa &&
+	                (reply_get16(msg + 2) & REPLY_FLAG_AA) == 0;
 	return REPLY_OK;
 }
 

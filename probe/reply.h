@@ -30,7 +30,9 @@
 #define REPLY_QUERY_MAX (REPLY_HEADER_LEN + REPLY_NAME_MAX + 4 + 11)
 
 enum {
+	REPLY_TYPE_NS = 2,
 	REPLY_TYPE_CNAME = 5,
+	REPLY_TYPE_SOA = 6,
 	REPLY_TYPE_DNAME = 39,
 	REPLY_TYPE_OPT = 41,
 	REPLY_TYPE_CAA = 257,
@@ -40,6 +42,7 @@ enum {
 
 /* Header bits (RFC 1035 section 4.1.1). */
 #define REPLY_FLAG_QR 0x8000
+#define REPLY_FLAG_AA 0x0400
 #define REPLY_FLAG_TC 0x0200
 
 /*
@@ -102,6 +105,8 @@ struct reply {
 	size_t len;
 	int rcode; /* with the upper bits from OPT (RFC 6891) */
 	bool tc;
+	bool referral;  /* AA clear, NS records in the authority section and
+	                   no SOA there: a delegation, not an answer */
 	bool bad_rdata; /* a CAA record in the answer has malformed RDATA */
 	int ede;        /* first RFC 8914 INFO-CODE, -1: none */
 	char ede_text[REPLY_EDE_TEXT]; /* its EXTRA-TEXT, cut at a NUL */

@@ -332,6 +332,8 @@ report_text_note(const struct lookup_result *l)
 		return "  (CNAME loop)";
 	case CAA_LOOKUP_CNAME_LONG:
 		return "  (CNAME chain too long)";
+	case CAA_LOOKUP_REFERRAL:
+		return "  (referral)";
 	default:
 		break;
 	}

@@ -347,6 +347,9 @@ enum caa_lookup_kind {
 	CAA_LOOKUP_CNAME_LOOP, /* the alias chain loops */
 	CAA_LOOKUP_CNAME_LONG, /* the alias chain is over the length limit */
 	CAA_LOOKUP_NETWORK,    /* a network error (unreachable, reset, ...) */
+	CAA_LOOKUP_REFERRAL,   /* NOERROR, no CAA, a referral (NS records in
+	                          the authority section, no SOA, AA clear):
+	                          the server asked holds no answer for it */
 };
 
 struct caa_lookup {

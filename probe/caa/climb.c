@@ -241,6 +241,13 @@ caa_lookup_describe(const struct caa_lookup *lookup, const char *name,
 	case CAA_LOOKUP_NETWORK:
 		detail = "networking error";
 		break;
+	case CAA_LOOKUP_REFERRAL:
+		/* A CA's resolver follows it; the answer is unknown here. */
+		return caa_format(buf, size,
+		                  "DNS problem: referral looking up CAA for %s - "
+		                  "the server asked is not authoritative for it "
+		                  "and does not recurse",
+		                  name);
 	}
 	if (detail == NULL) {
 		return CAA_ERR_ARG;

@@ -3,7 +3,8 @@
 # relevant RRset is the first non-empty one from the name up to the TLD,
 # NXDOMAIN and NODATA both climb on, the closest RRset wins, wildcard
 # requests start at their parent, every candidate is asked at once
-# (cases.md A and D, C01-C11, C39, C40, C08 with a CAA at the TLD).
+# (cases.md A and D, C01-C11, C39, C40, C08 with a CAA at the TLD), and a
+# referral read as no answer (C87).
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
 
@@ -94,6 +95,27 @@ field_is "a TLD itself" '0.lookups.*.name' test
 serve -f "delay . CAA ms=300" || finish
 judge "one round trip" denied sub2.sub1.deny.basic.$CTS --timeout 2000
 within "one round trip (6 candidates, 300 ms each)" 280 1500
+
+# C87: a referral is no answer.  Asked directly, the parent's server
+# refers ipv6only to nsipv6 (AA clear, NS, no SOA); a CA's resolver would
+# follow it, so the probe cannot know the CAA there and must not climb
+# past it to the parent's (empty) RRsets: lookup-failed, never allowed.
+serve || finish
+REFERRAL="DNS problem: referral looking up CAA for ipv6only.$CTS - the server asked is not authoritative for it and does not recurse"
+judge2 "C87 referral" lookup-failed lookup-failed ipv6only.$CTS
+reason_is "C87 referral" "$REFERRAL"
+field_is "C87 referral" 0.lookups.0.rcode NOERROR
+judge2 "C87 referral, its CA" lookup-failed lookup-failed ipv6only.$CTS \
+	--ca caatestsuite.com
+judge "C87 referral below" lookup-failed host.ipv6only.$CTS
+reason_is "C87 referral below" "DNS problem: referral looking up CAA for host.ipv6only.$CTS - the server asked is not authoritative for it and does not recurse"
+probe -o text ipv6only.$CTS
+check "C87 referral: text report" 1 "$(grep -c 'NOERROR.*(referral)' <<<"$POUT")"
+# With the child served too, its CAA decides (C87b).
+serve "$DATA/ipv6only.caatestsuite.test.zone" || finish
+judge2 "C87b" denied denied ipv6only.$CTS
+reason_is "C87b" "CAA record for ipv6only.$CTS prevents issuance"
+judge2 "C87b, its CA" allowed allowed host.ipv6only.$CTS --ca caatestsuite.com
 
 # C08: CAA only at the TLD.
 start_responder "$DATA/tld-deny.zone" "$DATA/example.test.zone" \

@@ -609,6 +609,13 @@ ParameterizedTestParameters(caa_cases, verdicts)
 	         .warn = NOW,
 	         .reason = "DNS problem: query timed out looking up CAA for "
 	                   "ipv6only." CT},
+	        {"C87ref", "ipv6only." CT,
+	         .fault = {{"ipv6only." CT, CAA_LOOKUP_REFERRAL, 0, 0}},
+	         .rfc = CAA_LOOKUP_FAILED, .boulder = CAA_LOOKUP_FAILED,
+	         .warn = NOW,
+	         .reason = "DNS problem: referral looking up CAA for "
+	                   "ipv6only." CT " - the server asked is not "
+	                   "authoritative for it and does not recurse"},
 	        {"C87b", "ipv6only." CT,
 	         .rr = {{"ipv6only." CT, 0, "issue", "caatestsuite.com"}},
 	         .rfc = CAA_DENIED, .boulder = CAA_DENIED, .warn = NOW,
@@ -1706,6 +1713,10 @@ Test(caa_wording, transport_failures)
 	cr_assert_str_eq(describe(CAA_LOOKUP_NETWORK, 0, -1, NULL),
 	                 "DNS problem: networking error looking up CAA for "
 	                 "host.example.test");
+	cr_assert_str_eq(describe(CAA_LOOKUP_REFERRAL, 0, -1, NULL),
+	                 "DNS problem: referral looking up CAA for "
+	                 "host.example.test - the server asked is not "
+	                 "authoritative for it and does not recurse");
 	/* No answer, so no EDE: it is ignored. */
 	cr_assert_str_eq(describe(CAA_LOOKUP_TIMEOUT, 0, 6, "x"),
 	                 "DNS problem: query timed out looking up CAA for "

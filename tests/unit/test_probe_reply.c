@@ -466,6 +466,57 @@ Test(probe_reply, tc_and_rcode)
 	reply_clear(&r);
 }
 
+/* The authority section of a reply with no answer: NS and/or SOA. */
+static void
+authority(struct pkt *p, unsigned flags, bool ns, bool soa)
+{
+	header(p, ID, flags, 1, 0, (ns ? 1 : 0) + (soa ? 1 : 0), 0);
+	question(p, "host.child.example.test", REPLY_TYPE_CAA);
+	if (ns) {
+		rr_alias(p, "child.example.test", REPLY_TYPE_NS,
+		         "ns.child.example.test");
+	}
+	if (soa) {
+		rr(p, "example.test", REPLY_TYPE_SOA, 22);
+		put8(p, 0); /* MNAME and RNAME: the root */
+		put8(p, 0);
+		for (int i = 0; i < 5; i++) {
+			put32(p, 3600);
+		}
+	}
+}
+
+Test(probe_reply, referral_is_told_from_a_negative_answer)
+{
+	struct pkt p;
+	struct reply r;
+
+	/* RFC 1034 4.3.2: NS of the child, no SOA, AA clear. */
+	authority(&p, 0x8000, true, false);
+	cr_assert_eq(parse(&p, "host.child.example.test", &r), REPLY_OK);
+	cr_assert(r.referral);
+	reply_clear(&r);
+	/* RFC 2308 2.2: NODATA carries the SOA (NS beside it or not). */
+	authority(&p, 0x8400, false, true);
+	cr_assert_eq(parse(&p, "host.child.example.test", &r), REPLY_OK);
+	cr_assert_not(r.referral);
+	reply_clear(&r);
+	authority(&p, 0x8000, true, true);
+	cr_assert_eq(parse(&p, "host.child.example.test", &r), REPLY_OK);
+	cr_assert_not(r.referral);
+	reply_clear(&r);
+	/* NS from the zone's own apex with AA set: an answer, not a referral. */
+	authority(&p, 0x8400, true, false);
+	cr_assert_eq(parse(&p, "host.child.example.test", &r), REPLY_OK);
+	cr_assert_not(r.referral);
+	reply_clear(&r);
+	/* A bare NODATA (minimal responses, a resolver). */
+	authority(&p, 0x8180, false, false);
+	cr_assert_eq(parse(&p, "host.child.example.test", &r), REPLY_OK);
+	cr_assert_not(r.referral);
+	reply_clear(&r);
+}
+
 Test(probe_reply, tc_reply_cut_inside_a_record_is_not_read)
 {
 	struct pkt p;

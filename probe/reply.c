@@ -371,12 +371,43 @@ reply_records(const uint8_t *msg, size_t len, size_t off, struct reply *out)
 	return REPLY_OK;
 }
 
+/*
+ * Does the question at *OFF match QNAME, QTYPE, class IN?  Moves *OFF past
+ * it.  An error without a question (FORMERR, NOTIMP, ... from servers that
+ * do not echo it) matches too: the ID and the connected socket tie it to
+ * the query, as they do for dig and for Boulder's client, so its RCODE
+ * counts rather than a timeout.
+ */
+static enum reply_status
+reply_question(const uint8_t *msg, size_t len, size_t *off, uint16_t flags,
+               const uint8_t *qname, size_t qname_len, uint16_t qtype)
+{
+	uint8_t name[REPLY_NAME_MAX];
+	size_t nlen;
+	unsigned rcode = flags & 0xf;
+
+	if (reply_get16(msg + 4) == 0 && rcode != 0 && rcode != 3) {
+		return REPLY_OK;
+	}
+	if (reply_get16(msg + 4) != 1) {
+		return REPLY_IGNORE;
+	}
+	if (!reply_name_decode(msg, len, off, name, &nlen) || *off + 4 > len) {
+		return REPLY_MALFORMED;
+	}
+	if (!reply_name_equal(name, nlen, qname, qname_len) ||
+	    reply_get16(msg + *off) != qtype ||
+	    reply_get16(msg + *off + 2) != REPLY_CLASS_IN) {
+		return REPLY_IGNORE;
+	}
+	*off += 4;
+	return REPLY_OK;
+}
+
 enum reply_status
 reply_parse(const uint8_t *msg, size_t len, uint16_t id, const uint8_t *qname,
             size_t qname_len, uint16_t qtype, struct reply *out)
 {
-	uint8_t name[REPLY_NAME_MAX];
-	size_t nlen;
 	size_t off = REPLY_HEADER_LEN;
 	uint16_t flags;
 	enum reply_status st;
@@ -391,19 +422,13 @@ reply_parse(const uint8_t *msg, size_t len, uint16_t id, const uint8_t *qname,
 	 *  +6 ANCOUNT  +8 NSCOUNT  +10 ARCOUNT
 	 */
 	flags = reply_get16(msg + 2);
-	if (reply_get16(msg) != id || (flags & REPLY_FLAG_QR) == 0 ||
-	    reply_get16(msg + 4) != 1) {
+	if (reply_get16(msg) != id || (flags & REPLY_FLAG_QR) == 0) {
 		return REPLY_IGNORE;
 	}
-	if (!reply_name_decode(msg, len, &off, name, &nlen) || off + 4 > len) {
-		return REPLY_MALFORMED;
+	st = reply_question(msg, len, &off, flags, qname, qname_len, qtype);
+	if (st != REPLY_OK) {
+		return st;
 	}
-	if (!reply_name_equal(name, nlen, qname, qname_len) ||
-	    reply_get16(msg + off) != qtype ||
-	    reply_get16(msg + off + 2) != REPLY_CLASS_IN) {
-		return REPLY_IGNORE;
-	}
-	off += 4;
 	out->msg = msg;
 	out->len = len;
 	out->rcode = flags & 0xf;

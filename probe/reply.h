@@ -124,8 +124,10 @@ enum reply_status {
 /*
  * Parses MSG[0..LEN), a reply to the query with ID for QNAME (wire form)
  * and QTYPE, class IN.  A reply matches when its ID is ID, QR is set,
- * QDCOUNT is 1 and the question is QNAME (any letter case), QTYPE, IN;
- * anything else is REPLY_IGNORE.  A message under 12 octets cannot be
+ * QDCOUNT is 1 and the question is QNAME (any letter case), QTYPE, IN,
+ * or QDCOUNT is 0 and the RCODE an error other than NXDOMAIN (servers
+ * that do not echo the question in FORMERR, NOTIMP, ...); anything else
+ * is REPLY_IGNORE.  A message under 12 octets cannot be
  * matched and came from the server asked (the caller's socket is
  * connected to it), so it is REPLY_MALFORMED, as is a matching reply with
  * a bad name, a record running past the end, an OPT record that does not

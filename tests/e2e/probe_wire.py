@@ -5,7 +5,7 @@
 # without its synthesized CNAME, foreign replies before the right one, a
 # zero-length TCP message, an EDE with EXTRA-TEXT, replies crossed between
 # two queries, a reply from another port, a truncated datagram cut inside a
-# record).
+# record, NOTIMP without the question).
 #
 # Python standard library only.  Listens on 127.0.0.1, UDP and TCP on the
 # same free port, prints "ready udp=127.0.0.1:P tcp=127.0.0.1:P" like
@@ -129,6 +129,9 @@ def replies(msg, tcp, peer=None):
         if tcp:
             return [full]
         return [(full[:2] + bytes([full[2] | 0x02]) + full[3:])[:512]]
+    if name == "noq.wire.test":
+        # NOTIMP with no question section, as servers that do not echo it.
+        return [struct.pack(">HHHHHH", qid, 0x8004, 0, 0, 0, 0)]
     if name == "short.wire.test":
         return [msg[:5]]
     if name == "tiny.wire.test":  # shorter than an ID: no lookup's

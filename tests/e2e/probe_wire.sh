@@ -5,8 +5,8 @@
 # synthesized CNAME, foreign replies before the right one (ignored), the
 # question in another letter case (0x20), replies crossed between two
 # lookups, a reply from another port, a truncated datagram cut inside a
-# record, a zero-length TCP message, a short datagram, an EDE with
-# EXTRA-TEXT.
+# record, an error without the question, a zero-length TCP message, a
+# short datagram, an EDE with EXTRA-TEXT.
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
 
@@ -56,6 +56,12 @@ judge "datagram under 2 octets" allowed tiny.wire.test --timeout 1000 --tries 1
 # again over TCP, whose whole answer decides.
 judge2 "TC, cut datagram" allowed allowed cut.wire.test --timeout 1000 --tries 1
 field_is "TC, cut datagram" 0.lookups.0.records 2
+
+# An error without the question (NOTIMP, QDCOUNT 0) is that error, not a
+# timeout: the ID ties it to the query.
+judge2 "NOTIMP without question" lookup-failed lookup-failed noq.wire.test --timeout 1000 --tries 1
+reason_is "NOTIMP without question" "$DP: NOTIMP looking up CAA for noq.wire.test"
+field_is "NOTIMP without question" 0.lookups.0.rcode NOTIMP
 
 # Broken messages: malformed, never "no CAA", and no hang.
 judge "zero-length TCP message" lookup-failed zerotcp.wire.test --timeout 500 --tries 1

@@ -333,7 +333,7 @@ Test(probe_reply, mismatches_are_ignored)
 	put16(&p, REPLY_TYPE_CAA);
 	put16(&p, 3); /* class CH */
 	cr_assert_eq(parse(&p, "example.test", &r), REPLY_IGNORE);
-	header(&p, ID, 0x8181, 0, 0, 0, 0); /* no question */
+	header(&p, ID, 0x8180, 0, 0, 0, 0); /* no question, no error */
 	cr_assert_eq(parse(&p, "example.test", &r), REPLY_IGNORE);
 }
 
@@ -515,6 +515,29 @@ Test(probe_reply, referral_is_told_from_a_negative_answer)
 	cr_assert_eq(parse(&p, "host.child.example.test", &r), REPLY_OK);
 	cr_assert_not(r.referral);
 	reply_clear(&r);
+}
+
+Test(probe_reply, error_without_question_counts)
+{
+	struct pkt p;
+	struct reply r;
+
+	/* NOTIMP and FORMERR with QDCOUNT 0: the RCODE, not a timeout. */
+	header(&p, ID, 0x8004, 0, 0, 0, 0);
+	cr_assert_eq(parse(&p, "example.test", &r), REPLY_OK);
+	cr_assert_eq(r.rcode, 4);
+	reply_clear(&r);
+	header(&p, ID, 0x8001, 0, 0, 0, 0);
+	cr_assert_eq(parse(&p, "example.test", &r), REPLY_OK);
+	cr_assert_eq(r.rcode, 1);
+	reply_clear(&r);
+	/* Another ID, or NOERROR/NXDOMAIN without a question: not ours. */
+	header(&p, ID + 1, 0x8004, 0, 0, 0, 0);
+	cr_assert_eq(parse(&p, "example.test", &r), REPLY_IGNORE);
+	header(&p, ID, 0x8000, 0, 0, 0, 0);
+	cr_assert_eq(parse(&p, "example.test", &r), REPLY_IGNORE);
+	header(&p, ID, 0x8003, 0, 0, 0, 0);
+	cr_assert_eq(parse(&p, "example.test", &r), REPLY_IGNORE);
 }
 
 Test(probe_reply, tc_reply_cut_inside_a_record_is_not_read)

@@ -355,7 +355,11 @@ eval_warn_params(const struct caa_request *req, enum caa_policy policy,
 		size_t pos = 0;
 
 		while (caa_params_method_next(&p.methods, &pos, &label, &len)) {
-			if (!caa_params_method_known(label, len)) {
+			bool in_use = req->method != NULL &&
+			              strlen(req->method) == len &&
+			              memcmp(req->method, label, len) == 0;
+
+			if (!in_use && !caa_params_method_known(label, len)) {
 				caa_quote((const uint8_t *)label, len, q,
 				          sizeof(q));
 				caa_warn_add(

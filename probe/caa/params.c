@@ -199,8 +199,10 @@ caa_params_methods(const struct caa_params *p, const char *method)
 		if (!params_label_ok(label, len)) {
 			return CAA_PCHECK_UNSAT;
 		}
-		if (method != NULL && caa_params_method_known(label, len) &&
-		    strlen(method) == len && memcmp(method, label, len) == 0) {
+		/* The method in use is one the CA knows, whether or not
+		 * it is in params_methods: a label equal to it matches. */
+		if (method != NULL && strlen(method) == len &&
+		    memcmp(method, label, len) == 0) {
 			match = true;
 		}
 	}

@@ -527,6 +527,17 @@ ParameterizedTestParameters(caa_cases, verdicts)
 	         .rr = {{EX, 0, "issue", LE "; validationmethods=tls-sni-01"}},
 	         .rfc = CAA_DENIED, .boulder = CAA_DENIED,
 	         .warn = W(CAA_WARN_METHOD_UNKNOWN), .reason = DENY(EX)},
+	        /* The method in use is known to the CA, listed or not. */
+	        {"C61m", EX, .method = "dns-persist-01",
+	         .rr = {{EX, 0, "issue",
+	                 LE "; validationmethods=dns-persist-01"}},
+	         .rfc = CAA_ALLOWED, .boulder = CAA_ALLOWED, .warn = NOW,
+	         .reason = PERMIT(EX)},
+	        {"C61n", EX, .method = "dns-persist-01",
+	         .rr = {{EX, 0, "issue",
+	                 LE "; validationmethods=http-01,tls-sni-01"}},
+	         .rfc = CAA_DENIED, .boulder = CAA_DENIED,
+	         .warn = W(CAA_WARN_METHOD_UNKNOWN), .reason = DENY(EX)},
 	        /* F. Aliases (chased by the lookup, so by the simulation) */
 	        {"C62", "cname-deny.basic." CT,
 	         .rr = {{"deny.basic." CT, 0, "issue", "caatestsuite.com"}},

@@ -471,7 +471,7 @@ lookup_records(struct lookup_query *q, const struct reply *r, size_t n)
 		if (caa_record_parse(q->res.rdata + off, rdlen,
 		                     &q->res.records[q->res.nrecords]) !=
 		    CAA_OK) {
-			return -EINVAL; /* reply_parse() checked them */
+			return -EINVAL;
 		}
 		q->res.nrecords++;
 		off += rdlen;
@@ -484,11 +484,8 @@ static void
 lookup_answer(struct lookup_query *q, const struct reply *r)
 {
 	struct reply_found found;
+	int rc;
 
-	if (r->bad_rdata) {
-		lookup_finish(q, CAA_LOOKUP_BAD_RDATA);
-		return;
-	}
 	if (r->rcode != 0 && r->rcode != 3) {
 		/* RFC 8659 section 6: an RCODE error; final, not retried. */
 		q->res.ede = r->ede;
@@ -538,8 +535,18 @@ lookup_answer(struct lookup_query *q, const struct reply *r)
 		                             : CAA_LOOKUP_EMPTY);
 		return;
 	}
-	if (lookup_records(q, r, found.ncaa) != 0) {
-		lookup_finish(q, CAA_LOOKUP_NETWORK);
+	rc = lookup_records(q, r, found.ncaa);
+	if (rc != 0) {
+		/* Malformed RDATA in the RRset that counts: fail closed
+		 * (cases.md, project decisions); off the chain it is
+		 * ignored like the rest of such records. */
+		free(q->res.records);
+		free(q->res.rdata);
+		q->res.records = NULL;
+		q->res.rdata = NULL;
+		q->res.nrecords = 0;
+		lookup_finish(q, rc == -EINVAL ? CAA_LOOKUP_BAD_RDATA
+		                               : CAA_LOOKUP_NETWORK);
 		return;
 	}
 	lookup_finish(q, CAA_LOOKUP_RECORDS);

@@ -107,7 +107,8 @@ struct reply {
 	bool tc;
 	bool referral;  /* AA clear, NS records in the authority section and
 	                   no SOA there: a delegation, not an answer */
-	bool bad_rdata; /* a CAA record in the answer has malformed RDATA */
+	bool bad_rdata; /* a CAA record in the answer has malformed RDATA
+	                   (whoever owns it) */
 	int ede;        /* first RFC 8914 INFO-CODE, -1: none */
 	char ede_text[REPLY_EDE_TEXT]; /* its EXTRA-TEXT, cut at a NUL */
 	size_t nrr;

@@ -93,6 +93,13 @@ def replies(msg, tcp, peer=None):
     if name == "outside.wire.test":
         return [message(qid, qname, qtype, [caa(qname, "issue", LE),
                                             caa("evil.test", "issue", ";")])]
+    if name == "badoutside.wire.test":
+        # Malformed RDATA (tag length 0) owned by a name off the chain.
+        return [message(qid, qname, qtype, [caa(qname, "issue", LE),
+                                            rr("evil.test", CAA, b"\x00\x00x")])]
+    if name == "badinside.wire.test":
+        return [message(qid, qname, qtype, [caa(qname, "issue", LE),
+                                            rr(qname, CAA, b"\x00\x00x")])]
     if name == "onlyoutside.wire.test":
         return [message(qid, qname, qtype, [caa("evil.test", "issue", ";")])]
     if name == "both.wire.test":

@@ -19,6 +19,12 @@ start_wire_server
 judge2 "off the chain" allowed allowed outside.wire.test
 field_is "off the chain" 0.lookups.0.records 1
 has_warning "off the chain" caa-outside-chain
+# Malformed RDATA fails the lookup in the RRset that counts, and is
+# ignored off the chain like the rest of such records.
+judge2 "malformed off the chain" allowed allowed badoutside.wire.test
+has_warning "malformed off the chain" caa-outside-chain
+judge2 "malformed in the RRset" lookup-failed lookup-failed badinside.wire.test
+reason_is "malformed in the RRset" "$DP: malformed CAA record looking up CAA for badinside.wire.test"
 judge2 "only off the chain" allowed allowed onlyoutside.wire.test
 field_is "only off the chain" 0.lookups.0.records 0
 field_is "only off the chain" 0.relevant null

@@ -1170,6 +1170,25 @@ Test(caa_eval, bit1_warning_names_both_readings)
 	cr_assert(has_warning(&r, CAA_WARN_FLAG_BIT1));
 }
 
+Test(caa_eval, bit1_on_a_tag_lets_encrypt_knows_is_not_a_refusal)
+{
+	struct rrset s = {0};
+	struct caa_result r;
+	const struct caa_warning *w;
+
+	set_add(&s, 0, "issue", LE);
+	set_add(&s, 1, "issuemail", "otherca.test");
+	r = eval_set(CAA_POLICY_RFC8659, false, &s);
+	cr_assert_eq(r.verdict, CAA_ALLOWED);
+	w = find_warning(&r.warnings, CAA_WARN_FLAG_BIT1);
+	cr_assert_not_null(w);
+	cr_assert_null(strstr(w->message, "refuses"), "%s", w->message);
+	cr_assert_not_null(strstr(w->message, "knows the tag"), "%s",
+	                   w->message);
+	r = eval_set(CAA_POLICY_BOULDER, false, &s);
+	cr_assert_eq(r.verdict, CAA_ALLOWED);
+}
+
 Test(caa_eval, bit1_on_known_tag_changes_nothing)
 {
 	struct rrset s = {0};

@@ -7,7 +7,7 @@
 Row kinds: throughput (dnsperf), saturated (caa-loadgen), latency (dnsperf at
 a fixed rate), zoneload.  Values are medians over repetitions; a ratio to
 Knot (or to the plain responder) is the median over repetitions of the
-ratio within each repetition, whose runs are minutes apart, so that the
+ratio within each repetition, whose runs are seconds apart, so that the
 machine's drift over the whole run cancels.  The fixed-rate runs' per-query
 latencies (raw/lat-RUN-rREP.txt beside the CSV, in ms) are also pooled per
 server, with an interval for the ratio of the pooled p99s from resampling

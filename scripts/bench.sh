@@ -25,10 +25,11 @@
 # /proc/PID/task/TID/schedstat, in nanoseconds) and RSS are sampled around
 # and during each run.  Runs:
 #   responder, responder-faulted, responder-10k-rules, knot, nsd
-#                               one after another, REPS times (medians), each
-#                               loaded by dnsperf and then by caa-loadgen; the
-#                               three responder runs side by side, so that the
-#                               rates they are compared by share conditions
+#                               all up at once (the idle ones sleep), loaded
+#                               one after another by caa-loadgen, then by
+#                               dnsperf, REPS times (medians), the order
+#                               rotated each time, so that the runs a ratio
+#                               compares are seconds apart
 #     responder-faulted         10% of the queries hit by fault rules (5% servfail
 #                               on host0..149, 5% nodata on nx0..149)
 #     responder-10k-rules       10,000 rules loaded that match nothing
@@ -37,7 +38,7 @@
 #                               each, alternating, which goes first alternating)
 #   1M-record zone              exec to answering its last record, RSS (responder, knot)
 # Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
-# here is stopped here, by its PID.  Ports 5330-5332 on 127.0.0.1 only.
+# here is stopped here, by its PID.  Ports 5330-5334 on 127.0.0.1 only.
 #
 # Environment: RESPONDER and LOADGEN (binaries; default: a Release build in
 # build-bench/), WORK (default /tmp/caalab-bench), DURATION, SAT_DURATION,
@@ -49,7 +50,7 @@ QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 64 ;;
   esac
 done
@@ -68,7 +69,8 @@ fi
 BIG_RECORDS=${BIG_RECORDS:-1000000}
 WORK=${WORK:-/tmp/caalab-bench}
 ADDR=127.0.0.1                     # loopback only
-declare -A PORT=([responder]=5330 [knot]=5331 [nsd]=5332)
+declare -A PORT=([responder]=5330 [knot]=5331 [nsd]=5332 [responder-faulted]=5333 [responder-10k-rules]=5334)
+SERVERS=(responder responder-faulted responder-10k-rules knot nsd)
 PY=$(command -v python3)
 ZONE=$B/example.test.zone
 QUERIES=$B/queries-caa-mix.txt
@@ -155,7 +157,7 @@ zone:
     zonefile: "$zf"
 EOF
     ;;
-  responder) : ;;
+  responder*) : ;;
   esac
 }
 
@@ -164,7 +166,7 @@ EOF
 exec_server() {
   local s=$1 zf=$2; shift 2
   case $s in
-    responder) "${SRV_PIN[@]}" "$RESPONDER" -l "$ADDR:${PORT[responder]}" "$@" "$zf" > "$WORK/$s/stdout.log" 2>&1 & ;;
+    responder*) "${SRV_PIN[@]}" "$RESPONDER" -l "$ADDR:${PORT[$s]}" "$@" "$zf" > "$WORK/$s/stdout.log" 2>&1 & ;;
     knot) "${SRV_PIN[@]}" knotd -c "$WORK/knot/knot.conf" > "$WORK/$s/stdout.log" 2>&1 & ;;
     nsd) "${SRV_PIN[@]}" nsd -d -c "$WORK/nsd/nsd.conf" > "$WORK/$s/stdout.log" 2>&1 & ;;
   esac
@@ -215,7 +217,7 @@ stop_server() {
   wait "$pid" 2>/dev/null
   rm -f "$WORK/$s/started.pid"
 }
-cleanup() { for s in responder knot nsd; do stop_server "$s"; done; }
+cleanup() { for s in "${SERVERS[@]}"; do stop_server "$s"; done; }
 trap 'cleanup; exit 130' INT TERM
 
 # cpu_ns PID...: nanoseconds on a CPU of every thread of the PIDs
@@ -284,19 +286,25 @@ log "start: DURATION=$DURATION SAT_DURATION=$SAT_DURATION REPS=$REPS LAT_DURATIO
 { for i in $(seq 0 149); do echo "servfail host$i.example.test CAA"; echo "nodata nx$i.example.test CAA"; done; } > "$WORK/faults-10pct.txt"
 seq 0 9999 | awk '{ printf "servfail nomatch%d.example.net CAA\n", $1 }' > "$WORK/rules-10k.txt"
 
-# --- throughput: responder, faulted, 10k rules, knot, nsd; interleaved reps --
-# both_runs SERVER RUNNAME REP: dnsperf, then caa-loadgen, on the running server
-both_runs() { load_run dnsperf "$@"; load_run loadgen "$@"; }
+# --- throughput: responder, faulted, 10k rules, knot, nsd --------------------
+# The machine's speed drifts within a minute, so all five servers stay up
+# (each on its own port; the idle ones sleep) and every repetition loads
+# them back to back, first with caa-loadgen, then with dnsperf, the order
+# rotated from one repetition to the next.  The runs a ratio compares are
+# seconds apart, not minutes.
+started=()
+start_server responder && started+=(responder)
+start_server responder-faulted -F "$WORK/faults-10pct.txt" && started+=(responder-faulted)
+start_server responder-10k-rules -F "$WORK/rules-10k.txt" && started+=(responder-10k-rules)
+start_server knot && started+=(knot)
+start_server nsd && started+=(nsd)
 for rep in $(seq "$REPS"); do
-  start_server responder && { both_runs responder responder "$rep"; stop_server responder; }
-  start_server responder -F "$WORK/faults-10pct.txt" && { both_runs responder responder-faulted "$rep"; stop_server responder; }
-  start_server responder -F "$WORK/rules-10k.txt" && { both_runs responder responder-10k-rules "$rep"; stop_server responder; }
-  for s in knot nsd; do
-    start_server "$s" || continue
-    both_runs "$s" "$s" "$rep"
-    stop_server "$s"
-  done
+  k=$(( (rep - 1) % ${#started[@]} ))
+  order=("${started[@]:$k}" "${started[@]:0:$k}")
+  for s in "${order[@]}"; do load_run loadgen "$s" "$s" "$rep"; done
+  for s in "${order[@]}"; do load_run dnsperf "$s" "$s" "$rep"; done
 done
+cleanup
 
 # --- fixed rate 20k qps: CPU per query, latency ------------------------------
 # p99 here moves by 2x from one run to the next for either server, with the

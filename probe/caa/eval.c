@@ -249,20 +249,17 @@ eval_warn_unknown(enum caa_policy policy, const struct caa_record *r, int i,
 		             "record %d: unknown tag \"%s\"%s ignored", i, tag,
 		             le);
 	}
-	if (bit1 && policy == CAA_POLICY_RFC8659 && eval_boulder_knows(r)) {
+	if (bit1 && policy == CAA_POLICY_RFC8659) {
 		caa_warn_add(
 		        w, CAA_WARN_FLAG_BIT1, -1, i,
 		        "record %d: flags %u on unknown tag \"%s\": "
-		        "ignored here (RFC 8659 critical is 128); Let's "
-		        "Encrypt reads bit 1 as critical but knows the tag",
-		        i, (unsigned)r->flags, tag);
-	} else if (bit1 && policy == CAA_POLICY_RFC8659) {
-		caa_warn_add(
-		        w, CAA_WARN_FLAG_BIT1, -1, i,
-		        "record %d: flags %u on unknown tag \"%s\": "
-		        "ignored here (RFC 8659 critical is 128), but Let's "
-		        "Encrypt reads bit 1 as critical and refuses to issue",
-		        i, (unsigned)r->flags, tag);
+		        "ignored here (RFC 8659 critical is 128)%s",
+		        i, (unsigned)r->flags, tag,
+		        eval_boulder_knows(r)
+		                ? "; Let's Encrypt reads bit 1 as critical but "
+		                  "knows the tag"
+		                : ", but Let's Encrypt reads bit 1 as critical "
+		                  "and refuses to issue");
 	} else if (bit1) {
 		caa_warn_add(
 		        w, CAA_WARN_FLAG_BIT1, -1, i,

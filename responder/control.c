@@ -399,6 +399,23 @@ ctl_reload(struct ctl_req *r)
 
 /* ------------------------------------------------------------ queries */
 
+/* A type by name ("CAA", "TYPE257") or number ("257"); 0 if neither. */
+static int
+ctl_type_parse(const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s >= '0' && *s <= '9') {
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		return errno == 0 && *end == '\0' && v >= 1 && v <= 65535
+		               ? (int)v
+		               : 0;
+	}
+	return (int)ldns_get_rr_type_by_name(s);
+}
+
 /* ?name=N&type=T: 0 with the filter, or -1 after replying 400. */
 static int
 ctl_queries_filter(struct ctl_req *r, uint8_t *wire, bool *has_name, int *qtype)
@@ -425,8 +442,8 @@ ctl_queries_filter(struct ctl_req *r, uint8_t *wire, bool *has_name, int *qtype)
 				break;
 			}
 		} else if (strcmp(p->key, "type") == 0 && p->value[0] != '\0') {
-			*qtype = (int)ldns_get_rr_type_by_name(p->value);
-			if (*qtype == 0) {
+			*qtype = ctl_type_parse(p->value);
+			if (*qtype <= 0) {
 				ctl_reply_error(r, 400, "bad type '%s'",
 				                p->value);
 				rc = -1;

@@ -114,8 +114,12 @@ check "entries have the query log fields" \
 	"$(json '",".join(sorted(j[0]))')"
 api GET '/queries?name=added.caa.test.'
 check "filtered by name" "3" "$(json 'len(j)')"
+api GET '/queries?name=caa.test&type=257'
+check "type by number" "3" "$(json 'len(j)')"
 api GET '/queries?type=BOGUS'
 expect_api "GET /queries with a bad type" 400 '"error"'
+api GET '/queries?type=65536'
+expect_api "GET /queries with a type out of range" 400 '"error"'
 api DELETE /queries
 expect_api "DELETE /queries" 200 '"removed":[1-9]'
 api GET /queries

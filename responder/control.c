@@ -43,6 +43,7 @@
 #include "history.h"
 #include "log.h"
 #include "net.h"
+#include "wire.h"
 #include "zone.h"
 
 #define CTL_HEADERS_MAX 16384
@@ -399,12 +400,14 @@ ctl_reload(struct ctl_req *r)
 
 /* ------------------------------------------------------------ queries */
 
-/* A type by name ("CAA", "TYPE257") or number ("257"); 0 if neither. */
+/* A type by name ("CAA", "TYPE257") or number ("257"), 1..65535; 0 if
+ * neither. */
 static int
 ctl_type_parse(const char *s)
 {
 	unsigned long v;
 	char *end;
+	int t;
 
 	if (*s >= '0' && *s <= '9') {
 		errno = 0;
@@ -413,7 +416,8 @@ ctl_type_parse(const char *s)
 		               ? (int)v
 		               : 0;
 	}
-	return (int)ldns_get_rr_type_by_name(s);
+	t = wire_type_parse(s);
+	return t > 0 ? t : 0;
 }
 
 /* ?name=N&type=T: 0 with the filter, or -1 after replying 400. */
@@ -443,7 +447,7 @@ ctl_queries_filter(struct ctl_req *r, uint8_t *wire, bool *has_name, int *qtype)
 			}
 		} else if (strcmp(p->key, "type") == 0 && p->value[0] != '\0') {
 			*qtype = ctl_type_parse(p->value);
-			if (*qtype <= 0) {
+			if (*qtype == 0) {
 				ctl_reply_error(r, 400, "bad type '%s'",
 				                p->value);
 				rc = -1;

@@ -23,6 +23,7 @@
 #include <ldns/ldns.h>
 
 #include "log.h"
+#include "wire.h"
 #include "zone.h"
 
 struct ctl_op {
@@ -259,11 +260,13 @@ ctl_records_endpoint(struct ctl_req *r)
 			return;
 		}
 		if (type[0] != '\0') {
-			ch.type = (uint16_t)ldns_get_rr_type_by_name(type);
-			if (ch.type == 0 || ch.type == WIRE_TYPE_SOA) {
+			int t = wire_type_parse(type);
+
+			if (t <= 0 || t == WIRE_TYPE_SOA) {
 				ctl_reply_error(r, 400, "bad type '%s'", type);
 				return;
 			}
+			ch.type = (uint16_t)t;
 		}
 	} else {
 		ctl_reply_error(r, 400,

@@ -222,23 +222,16 @@ static int
 fault_parse_type(struct fault_rule *r, const char *tok, char *err,
                  size_t errlen)
 {
-	uint32_t v = 0;
+	int t;
 
 	if (strcmp(tok, "*") == 0) {
 		r->type = FAULT_TYPE_ANY;
 		return 0;
 	}
-	/* TYPEnnn by hand: ldns lets TYPE65536 through. */
-	if (strncasecmp(tok, "TYPE", 4) == 0 && tok[4] != '\0') {
-		if (fault_parse_u32(tok + 4, &v) && v <= UINT16_MAX) {
-			r->type = v;
-			return 0;
-		}
-	} else {
-		r->type = (uint32_t)ldns_get_rr_type_by_name(tok);
-		if (r->type != 0 && r->type <= UINT16_MAX) {
-			return 0;
-		}
+	t = wire_type_parse(tok);
+	if (t >= 0) {
+		r->type = (uint32_t)t;
+		return 0;
 	}
 	fault_err(err, errlen, "unknown type '%s'", tok);
 	return -EINVAL;

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ldns/ldns.h>
 
@@ -281,6 +282,28 @@ wire_type_str(uint16_t type, char *buf, size_t cap)
 		snprintf(buf, cap, "TYPE%u", (unsigned)type);
 	}
 	return buf;
+}
+
+int
+wire_type_parse(const char *s)
+{
+	unsigned t;
+
+	if (strncasecmp(s, "TYPE", 4) == 0 && s[4] != '\0') {
+		t = 0;
+		for (s += 4; *s != '\0'; s++) {
+			if (*s < '0' || *s > '9') {
+				return -1;
+			}
+			t = t * 10 + (unsigned)(*s - '0');
+			if (t > UINT16_MAX) {
+				return -1;
+			}
+		}
+		return (int)t;
+	}
+	t = (unsigned)ldns_get_rr_type_by_name(s);
+	return t != 0 && t <= UINT16_MAX ? (int)t : -1;
 }
 
 const char *

@@ -151,6 +151,13 @@ size_t wire_name_to_str(const uint8_t *name, char *buf, size_t cap);
  */
 const char *wire_type_str(uint16_t type, char *buf, size_t cap);
 
+/*
+ * The type S names: a mnemonic ("CAA", any letter case) or TYPEnnn (RFC
+ * 3597); 0..65535, or -1 for anything else.  TYPEnnn is read here, as
+ * ldns lets TYPE65536 and above through.
+ */
+int wire_type_parse(const char *s);
+
 /* Mnemonic of RCODE ("NOERROR", "BADVERS") or "RCODE23". */
 const char *wire_rcode_str(unsigned rcode, char *buf, size_t cap);
 

@@ -96,6 +96,8 @@ ask dig added.caa.test CAA
 expect rcode NXDOMAIN
 api DELETE /records '{"name":"added.caa.test","type":"CAA"}'
 expect_api "DELETE /records of nothing" 404
+api DELETE /records '{"name":"caa.test","type":"TYPE65537"}'
+expect_api "DELETE /records with TYPE65537" 400 '"error"'
 api POST /records '{"rr":"added.caa.test. 60 IN CAA 0 issue \"two.test\""}'
 api DELETE /records '{"name":"Added.caa.test.","type":"CAA"}'
 expect_api "DELETE /records name and type" 200
@@ -120,6 +122,8 @@ api GET '/queries?type=BOGUS'
 expect_api "GET /queries with a bad type" 400 '"error"'
 api GET '/queries?type=65536'
 expect_api "GET /queries with a type out of range" 400 '"error"'
+api GET '/queries?type=TYPE65536'
+expect_api "GET /queries with TYPE65536" 400 '"error"'
 api DELETE /queries
 expect_api "DELETE /queries" 200 '"removed":[1-9]'
 api GET /queries

@@ -99,6 +99,21 @@ Test(wire, unpack_follows_pointers_backwards_only)
 }
 
 /* Equal names hash equal; the hash looks at every octet and the length. */
+Test(wire, type_parse_names_and_rfc3597_numbers)
+{
+	cr_assert_eq(wire_type_parse("CAA"), 257);
+	cr_assert_eq(wire_type_parse("caa"), 257);
+	cr_assert_eq(wire_type_parse("TYPE257"), 257);
+	cr_assert_eq(wire_type_parse("type65535"), 65535);
+	cr_assert_eq(wire_type_parse("TYPE0"), 0);
+	cr_assert_eq(wire_type_parse("TYPE65536"), -1);
+	cr_assert_eq(wire_type_parse("TYPE4294967553"), -1);
+	cr_assert_eq(wire_type_parse("TYPE2x"), -1);
+	cr_assert_eq(wire_type_parse("TYPE"), -1);
+	cr_assert_eq(wire_type_parse("BOGUS"), -1);
+	cr_assert_eq(wire_type_parse("257"), -1);
+}
+
 Test(wire, hash_uses_every_octet)
 {
 	uint8_t a[WIRE_NAME_MAX], b[WIRE_NAME_MAX];

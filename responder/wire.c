@@ -306,6 +306,101 @@ wire_type_parse(const char *s)
 	return t != 0 && t <= UINT16_MAX ? (int)t : -1;
 }
 
+/* The layout of the RDATA wire_rdata_check() knows: fixed, names, fixed. */
+struct wire_rdata_form {
+	uint16_t type;
+	uint8_t head;         /* octets of fixed fields before the names */
+	uint8_t names;        /* uncompressed names */
+	uint8_t tail;         /* octets of fixed fields after them */
+	const char *headwhat; /* what HEAD holds */
+	const char *tailwhat; /* what TAIL holds */
+};
+
+static const struct wire_rdata_form wire_rdata_forms[] = {
+	{WIRE_TYPE_A, 4, 0, 0, "an IPv4 address", NULL},
+	{WIRE_TYPE_AAAA, 16, 0, 0, "an IPv6 address", NULL},
+	{WIRE_TYPE_NS, 0, 1, 0, NULL, NULL},
+	{3, 0, 1, 0, NULL, NULL}, /* MD */
+	{4, 0, 1, 0, NULL, NULL}, /* MF */
+	{WIRE_TYPE_CNAME, 0, 1, 0, NULL, NULL},
+	{WIRE_TYPE_SOA, 0, 2, 20, NULL,
+	 "serial, refresh, retry, expire and minimum"},
+	{7, 0, 1, 0, NULL, NULL}, /* MB */
+	{8, 0, 1, 0, NULL, NULL}, /* MG */
+	{9, 0, 1, 0, NULL, NULL}, /* MR */
+	{WIRE_TYPE_PTR, 0, 1, 0, NULL, NULL},
+	{14, 0, 2, 0, NULL, NULL}, /* MINFO */
+	{WIRE_TYPE_MX, 2, 1, 0, "the preference", NULL},
+	{WIRE_TYPE_SRV, 6, 1, 0, "priority, weight and port", NULL},
+	{WIRE_TYPE_DNAME, 0, 1, 0, NULL, NULL},
+};
+
+bool
+wire_rdata_check(uint16_t type, const uint8_t *rdata, size_t rdlen, char *why,
+                 size_t cap)
+{
+	const struct wire_rdata_form *f = NULL;
+	char tn[16];
+	size_t off;
+
+	for (size_t i = 0;
+	     i < sizeof(wire_rdata_forms) / sizeof(wire_rdata_forms[0]); i++) {
+		if (wire_rdata_forms[i].type == type) {
+			f = &wire_rdata_forms[i];
+			break;
+		}
+	}
+	if (f == NULL) {
+		return true;
+	}
+	wire_type_str(type, tn, sizeof(tn));
+	if (f->names == 0) {
+		if (rdlen != f->head) {
+			snprintf(why, cap, "%s RDATA of %zu octets (%s is %u)",
+			         tn, rdlen, f->headwhat, (unsigned)f->head);
+			return false;
+		}
+		return true;
+	}
+	if (rdlen < f->head) {
+		snprintf(why, cap,
+		         "%s RDATA of %zu octets, short of %s (%u octets) and "
+		         "a name",
+		         tn, rdlen, f->headwhat, (unsigned)f->head);
+		return false;
+	}
+	off = f->head;
+	for (unsigned i = 0; i < f->names; i++) {
+		int l = wire_name_parse(rdata, rdlen, off, NULL);
+
+		if (l < 0) {
+			snprintf(why, cap,
+			         "%s RDATA: no name at octet %zu (a name is "
+			         "labels of at most 63 octets, 255 in all, "
+			         "uncompressed, ending in the root label inside "
+			         "the RDATA)",
+			         tn, off);
+			return false;
+		}
+		off += (size_t)l;
+	}
+	if (rdlen - off != f->tail) {
+		if (f->tail == 0) {
+			snprintf(why, cap,
+			         "%s RDATA: %zu octets after the last name "
+			         "(nothing may follow it)",
+			         tn, rdlen - off);
+		} else {
+			snprintf(why, cap,
+			         "%s RDATA: %zu octets after the names (%s "
+			         "take %u)",
+			         tn, rdlen - off, f->tailwhat, (unsigned)f->tail);
+		}
+		return false;
+	}
+	return true;
+}
+
 const char *
 wire_rcode_str(unsigned rcode, char *buf, size_t cap)
 {

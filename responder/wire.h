@@ -158,6 +158,19 @@ const char *wire_type_str(uint16_t type, char *buf, size_t cap);
  */
 int wire_type_parse(const char *s);
 
+/*
+ * Check RDATA (RDLEN octets) against the format of TYPE, for the types
+ * whose RDATA the responder reads: A (4 octets), AAAA (16), NS, CNAME,
+ * PTR, DNAME, MD, MF, MB, MG, MR (one name), MX (16 bits, a name), SRV
+ * (three 16-bit fields, a name), SOA (two names, five 32-bit fields) and
+ * MINFO (two names).  Names must parse with wire_name_parse() and the
+ * fields must fill RDATA exactly.  Any RDATA of every other type passes.
+ * Returns true when it is well formed, else false with what is wrong in
+ * WHY (CAP octets, e.g. "CNAME RDATA: no name at octet 0 ...").
+ */
+bool wire_rdata_check(uint16_t type, const uint8_t *rdata, size_t rdlen,
+                      char *why, size_t cap);
+
 /* Mnemonic of RCODE ("NOERROR", "BADVERS") or "RCODE23". */
 const char *wire_rcode_str(unsigned rcode, char *buf, size_t cap);
 

@@ -220,6 +220,7 @@ zf_rec_add(struct zf_ctx *c, const char *file, int line, const uint8_t *owner,
 {
 	struct zone_rec *r;
 	uint8_t *p;
+	char why[256];
 
 	if (c->nrecs == c->caprecs) {
 		size_t nc = c->caprecs ? c->caprecs * 2 : 1024;
@@ -237,6 +238,14 @@ zf_rec_add(struct zf_ctx *c, const char *file, int line, const uint8_t *owner,
 	}
 	if (rdlen > UINT16_MAX) {
 		return zf_error(c, file, line, "record data over 65535 octets");
+	}
+	/*
+	 * The answers read names and fields from the RDATA of these types:
+	 * it must be what the type says, whatever form it was written in.
+	 * Others (CAA above all) are served as they stand.
+	 */
+	if (!wire_rdata_check(type, rdata, rdlen, why, sizeof(why))) {
+		return zf_error(c, file, line, "%s", why);
 	}
 	r = &c->recs[c->nrecs];
 	memset(r, 0, sizeof(*r));
@@ -357,11 +366,20 @@ zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
 		text = rewritten;
 	}
 	st = ldns_rr_new_frm_str(&rr, text, ttl, origin, prev);
-	free(rewritten);
 	if (st != LDNS_STATUS_OK) {
+		free(rewritten);
 		return zf_error(c, file, line, "bad %s record (%s)", tname,
 		                ldns_get_errorstr_by_id(st));
 	}
+	/* RDATA ldns read as another type than this one is not its RDATA. */
+	if (ldns_rr_get_type(rr) !=
+	    (rewritten != NULL ? ZF_PRIVATE_TYPE : type)) {
+		free(rewritten);
+		ldns_rr_free(rr);
+		return zf_error(c, file, line, "bad %s record (unclear type)",
+		                tname);
+	}
+	free(rewritten);
 	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
 		ldns_rr_free(rr);
 		return zf_error(c, file, line, "only class IN is served");

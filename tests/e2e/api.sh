@@ -145,6 +145,47 @@ check "bad input changed no rule" "$before" "$BODY"
 ask dig x.caa.test CAA
 expect rcode NXDOMAIN
 
+# RDATA that the answers read names or fields from must be what its type
+# says, in whatever form it comes: generic RDATA (RFC 3597) of three 0xff
+# octets as a CNAME's target once overran a stack buffer on the next query.
+while IFS='|' read -r rr why; do
+	api POST /records "{\"rr\":\"$rr\"}"
+	expect_api "POST /records $rr" 400 "$why"
+done <<'CASES'
+crash.test. 60 IN CNAME \\# 3 ffffff|CNAME RDATA: no name at octet 0
+crash.test. 60 IN DNAME \\# 3 ffffff|DNAME RDATA: no name at octet 0
+crash.caa.test. 60 IN CNAME \\# 3 ffffff|CNAME RDATA: no name at octet 0
+crash.caa.test. 60 IN DNAME \\# 3 02c000|DNAME RDATA: no name at octet 0
+crash.caa.test. 60 IN NS \\# 0|NS RDATA: no name at octet 0
+crash.caa.test. 60 IN MX \\# 4 000a0000|MX RDATA: 1 octets after the last name
+crash.caa.test. 60 IN SRV \\# 5 0000000000|SRV RDATA of 5 octets
+crash.caa.test. 60 IN PTR \\# 2 0100|PTR RDATA: no name at octet 0
+crash.caa.test. 60 IN A \\# 3 c00002|A RDATA of 3 octets
+crash.caa.test. 60 IN AAAA \\# 4 c0000201|AAAA RDATA of 4 octets
+CASES
+ask dig crash.test CNAME
+expect rcode NXDOMAIN
+ask dig crash.test A
+expect rcode NXDOMAIN
+ask dig x.crash.test A
+expect rcode NXDOMAIN
+ask dig crash.caa.test CNAME
+expect rcode NXDOMAIN
+ask dig crash.caa.test A
+expect rcode NXDOMAIN
+ask dig caa.test SOA
+expect rcode NOERROR
+# Broken CAA is served on purpose, and so is any RDATA of other types.
+api POST /records '{"rr":"broken.caa.test. 60 IN CAA \\# 2 0005"}'
+expect_api "POST /records, broken CAA in generic form" 201
+api POST /records '{"rr":"broken.caa.test. 60 IN TYPE65280 \\# 3 ffffff"}'
+expect_api "POST /records, an unknown type" 201
+raw ask "$HOST4" "$PORT4" broken.caa.test CAA
+expect kv rcode NOERROR
+expect kvhas answer "broken.caa.test. CAA 0005"
+api DELETE /records '{"name":"broken.caa.test"}'
+expect_api "DELETE /records of the broken CAA" 200
+
 head -c 10485760 /dev/zero | tr '\0' ' ' >"$tmp/big.json"
 api POST /faults "@$tmp/big.json"
 expect_api "a 10 MB body" 413

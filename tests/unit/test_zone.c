@@ -259,3 +259,105 @@ Test(zone, edits_refuse_bad_records)
 	cr_assert_eq(zone_edits_count(ed), 0);
 	zone_edits_free(ed);
 }
+
+/*
+ * The answers read names and fields from the RDATA of A, AAAA, NS, CNAME,
+ * PTR, DNAME, MX, SRV, SOA (and the old RFC 1035 types): in whatever form
+ * it is written, it must be what the type says, names bounded and
+ * uncompressed, nothing left over.
+ */
+static const struct {
+	const char *line;
+	const char *want;
+} bad_rdata[] = {
+	{"www CNAME \\# 3 ffffff", "CNAME RDATA: no name at octet 0"},
+	{"www CNAME \\# 0", "CNAME RDATA: no name at octet 0"},
+	{"www CNAME \\# 2 c000", "CNAME RDATA: no name at octet 0"},
+	{"www CNAME \\# 3 000000",
+	 "CNAME RDATA: 2 octets after the last name (nothing may follow it)"},
+	{"www DNAME \\# 3 ffffff", "DNAME RDATA: no name at octet 0"},
+	{"www DNAME \\# 2 0361", "DNAME RDATA: no name at octet 0"},
+	{"www NS \\# 2 0100", "NS RDATA: no name at octet 0"},
+	{"www PTR \\# 1 40", "PTR RDATA: no name at octet 0"},
+	{"www MX \\# 1 00",
+	 "MX RDATA of 1 octets, short of the preference (2 octets) and a "
+	 "name"},
+	{"www MX \\# 2 000a", "MX RDATA: no name at octet 2"},
+	{"www MX \\# 4 000a0000", "MX RDATA: 1 octets after the last name"},
+	{"www SRV \\# 6 000000000000", "SRV RDATA: no name at octet 6"},
+	{"www SRV \\# 8 0000000000000000",
+	 "SRV RDATA: 1 octets after the last name"},
+	{"www TYPE5 \\# 3 ffffff", "CNAME RDATA: no name at octet 0"},
+	{"www TYPE39 \\# 1 ff", "DNAME RDATA: no name at octet 0"},
+	{"www A \\# 3 c00002", "A RDATA of 3 octets (an IPv4 address is 4)"},
+	{"www TYPE1 \\# 5 c000020100",
+	 "A RDATA of 5 octets (an IPv4 address is 4)"},
+	{"www AAAA \\# 4 c0000201",
+	 "AAAA RDATA of 4 octets (an IPv6 address is 16)"},
+};
+
+Test(zone, rdata_the_answers_read_is_checked)
+{
+	for (size_t i = 0; i < sizeof(bad_rdata) / sizeof(bad_rdata[0]); i++) {
+		char text[256], want[256];
+
+		snprintf(text, sizeof(text), SOA "%s\n", bad_rdata[i].line);
+		snprintf(want, sizeof(want), ":2: %s", bad_rdata[i].want);
+		expect_error("r.test.zone", text, want);
+	}
+}
+
+Test(zone, soa_rdata_is_checked)
+{
+	/* Two root names, then 19 octets: MINIMUM would be read at rdlen-4. */
+	expect_error("s.test.zone",
+	             "@ SOA \\# 21 0000 00000001 00000002 00000003 00000004 "
+	             "000005\n",
+	             ":1: SOA RDATA: 19 octets after the names (serial, "
+	             "refresh, retry, expire and minimum take 20)");
+	expect_error("s.test.zone", "@ SOA \\# 3 ffffff\n",
+	             ":1: SOA RDATA: no name at octet 0");
+}
+
+Test(zone, rdata_well_formed_or_not_read_loads)
+{
+	const char *path = tmpdir_write(
+		"k.test.zone",
+		"@ SOA \\# 22 0000 00000001 00000002 00000003 00000004 "
+		"00000005\n"
+		"www CNAME \\# 12 03777777 016b 0474657374 00\n"
+		"d DNAME \\# 1 00\n"
+		"m MX \\# 3 000a00\n"
+		"a TYPE1 \\# 4 c0000201\n"
+		"c TYPE257 \\# 1 00\n"
+		"c CAA \\# 2 0005\n"
+		"t TXT \\# 1 05\n"
+		"u TYPE65280 \\# 3 ffffff\n"
+		"v TYPE65535 \\# 0\n");
+	char err[512];
+	struct zone_set *zs = zone_set_load(&path, 1, err, sizeof(err));
+
+	cr_assert_not_null(zs, "%s", err);
+	cr_assert_eq(zone_set_record_count(zs), 10);
+	zone_set_free(zs);
+}
+
+Test(zone, edits_refuse_rdata_the_answers_read)
+{
+	struct zone_edits *ed = zone_edits_new();
+	char err[512];
+
+	cr_assert_neq(zone_edits_add(ed, "crash.test. 60 IN CNAME \\# 3 ffffff",
+	                             err, sizeof(err)), 0);
+	cr_assert(strncmp(err, "CNAME RDATA: no name at octet 0", 31) == 0,
+	          "%s", err);
+	cr_assert_neq(zone_edits_add(ed, "crash.test. 60 IN DNAME \\# 3 ffffff",
+	                             err, sizeof(err)), 0);
+	cr_assert(strncmp(err, "DNAME RDATA: no name at octet 0", 31) == 0,
+	          "%s", err);
+	cr_assert_eq(zone_edits_count(ed), 0);
+	cr_assert_eq(zone_edits_add(ed, "x.test. CAA \\# 2 0005", err,
+	                            sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zone_edits_count(ed), 1);
+	zone_edits_free(ed);
+}

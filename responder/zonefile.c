@@ -314,6 +314,7 @@ zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
 	size_t tlen;
 	char tname[32];
 	uint16_t type;
+	int ti;
 	char *rewritten = NULL;
 	const char *text = e;
 	ldns_rr *rr = NULL;
@@ -326,10 +327,15 @@ zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
 	}
 	memcpy(tname, tt, tlen);
 	tname[tlen] = '\0';
-	type = (uint16_t)ldns_get_rr_type_by_name(tname);
-	if (type == 0) {
-		return zf_error(c, file, line, "unknown record type '%s'", tname);
+	/* Not ldns's reading: it takes TYPE65537 for TYPE1. */
+	ti = wire_type_parse(tname);
+	if (ti <= 0) {
+		return zf_error(c, file, line,
+		                "unknown record type '%s' (a mnemonic, or TYPE1 "
+		                "to TYPE65535)",
+		                tname);
 	}
+	type = (uint16_t)ti;
 	rd = zf_skip_space(tt + tlen);
 
 	/* Generic RDATA, and CAA in any form, go through a private type. */

@@ -162,6 +162,8 @@ crash.caa.test. 60 IN SRV \\# 5 0000000000|SRV RDATA of 5 octets
 crash.caa.test. 60 IN PTR \\# 2 0100|PTR RDATA: no name at octet 0
 crash.caa.test. 60 IN A \\# 3 c00002|A RDATA of 3 octets
 crash.caa.test. 60 IN AAAA \\# 4 c0000201|AAAA RDATA of 4 octets
+crash.caa.test. 60 IN TYPE65537 \\# 4 c0000201|unknown record type 'TYPE65537'
+crash.caa.test. 60 IN TYPE65537 192.0.2.1|unknown record type 'TYPE65537'
 CASES
 ask dig crash.test CNAME
 expect rcode NXDOMAIN

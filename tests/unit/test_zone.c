@@ -342,6 +342,20 @@ Test(zone, rdata_well_formed_or_not_read_loads)
 	zone_set_free(zs);
 }
 
+/* TYPE65537 was read as TYPE1 and served as an A record. */
+Test(zone, type_over_65535_refused)
+{
+	expect_error("t.test.zone", SOA "www TYPE65537 192.0.2.1\n",
+	             ":2: unknown record type 'TYPE65537' (a mnemonic, or "
+	             "TYPE1 to TYPE65535)");
+	expect_error("t.test.zone", SOA "www TYPE65537 \\# 4 c0000201\n",
+	             ":2: unknown record type 'TYPE65537'");
+	expect_error("t.test.zone", SOA "www TYPE65536 \\# 0\n",
+	             ":2: unknown record type 'TYPE65536'");
+	expect_error("t.test.zone", SOA "www TYPE1x 192.0.2.1\n",
+	             ":2: unknown record type 'TYPE1x'");
+}
+
 Test(zone, edits_refuse_rdata_the_answers_read)
 {
 	struct zone_edits *ed = zone_edits_new();
@@ -355,6 +369,8 @@ Test(zone, edits_refuse_rdata_the_answers_read)
 	                             err, sizeof(err)), 0);
 	cr_assert(strncmp(err, "DNAME RDATA: no name at octet 0", 31) == 0,
 	          "%s", err);
+	cr_assert_neq(zone_edits_add(ed, "x.test. TYPE65537 192.0.2.1", err,
+	                             sizeof(err)), 0);
 	cr_assert_eq(zone_edits_count(ed), 0);
 	cr_assert_eq(zone_edits_add(ed, "x.test. CAA \\# 2 0005", err,
 	                            sizeof(err)), 0, "%s", err);

@@ -356,17 +356,17 @@ wire_rdata_check(uint16_t type, const uint8_t *rdata, size_t rdlen, char *why,
 	wire_type_str(type, tn, sizeof(tn));
 	if (f->names == 0) {
 		if (rdlen != f->head) {
-			snprintf(why, cap, "%s RDATA of %zu octets (%s is %u)",
-			         tn, rdlen, f->headwhat, (unsigned)f->head);
+			snprintf(why, cap, "%s RDATA of %zu octet%s (%s is %u)",
+			         tn, rdlen, rdlen == 1 ? "" : "s", f->headwhat, (unsigned)f->head);
 			return false;
 		}
 		return true;
 	}
 	if (rdlen < f->head) {
 		snprintf(why, cap,
-		         "%s RDATA of %zu octets, short of %s (%u octets) and "
-		         "a name",
-		         tn, rdlen, f->headwhat, (unsigned)f->head);
+		         "%s RDATA of %zu octet%s, short of %s (%u octets) "
+		         "and a name",
+		         tn, rdlen, rdlen == 1 ? "" : "s", f->headwhat, (unsigned)f->head);
 		return false;
 	}
 	off = f->head;
@@ -387,14 +387,15 @@ wire_rdata_check(uint16_t type, const uint8_t *rdata, size_t rdlen, char *why,
 	if (rdlen - off != f->tail) {
 		if (f->tail == 0) {
 			snprintf(why, cap,
-			         "%s RDATA: %zu octets after the last name "
+			         "%s RDATA: %zu octet%s after the last name "
 			         "(nothing may follow it)",
-			         tn, rdlen - off);
+			         tn, rdlen - off, rdlen - off == 1 ? "" : "s");
 		} else {
 			snprintf(why, cap,
-			         "%s RDATA: %zu octets after the names (%s "
+			         "%s RDATA: %zu octet%s after the names (%s "
 			         "take %u)",
-			         tn, rdlen - off, f->tailwhat, (unsigned)f->tail);
+			         tn, rdlen - off, rdlen - off == 1 ? "" : "s",
+			         f->tailwhat, (unsigned)f->tail);
 		}
 		return false;
 	}

@@ -157,7 +157,7 @@ crash.test. 60 IN DNAME \\# 3 ffffff|DNAME RDATA: no name at octet 0
 crash.caa.test. 60 IN CNAME \\# 3 ffffff|CNAME RDATA: no name at octet 0
 crash.caa.test. 60 IN DNAME \\# 3 02c000|DNAME RDATA: no name at octet 0
 crash.caa.test. 60 IN NS \\# 0|NS RDATA: no name at octet 0
-crash.caa.test. 60 IN MX \\# 4 000a0000|MX RDATA: 1 octets after the last name
+crash.caa.test. 60 IN MX \\# 4 000a0000|MX RDATA: 1 octet after the last name
 crash.caa.test. 60 IN SRV \\# 5 0000000000|SRV RDATA of 5 octets
 crash.caa.test. 60 IN PTR \\# 2 0100|PTR RDATA: no name at octet 0
 crash.caa.test. 60 IN A \\# 3 c00002|A RDATA of 3 octets

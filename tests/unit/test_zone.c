@@ -280,13 +280,13 @@ static const struct {
 	{"www NS \\# 2 0100", "NS RDATA: no name at octet 0"},
 	{"www PTR \\# 1 40", "PTR RDATA: no name at octet 0"},
 	{"www MX \\# 1 00",
-	 "MX RDATA of 1 octets, short of the preference (2 octets) and a "
+	 "MX RDATA of 1 octet, short of the preference (2 octets) and a "
 	 "name"},
 	{"www MX \\# 2 000a", "MX RDATA: no name at octet 2"},
-	{"www MX \\# 4 000a0000", "MX RDATA: 1 octets after the last name"},
+	{"www MX \\# 4 000a0000", "MX RDATA: 1 octet after the last name"},
 	{"www SRV \\# 6 000000000000", "SRV RDATA: no name at octet 6"},
 	{"www SRV \\# 8 0000000000000000",
-	 "SRV RDATA: 1 octets after the last name"},
+	 "SRV RDATA: 1 octet after the last name"},
 	{"www TYPE5 \\# 3 ffffff", "CNAME RDATA: no name at octet 0"},
 	{"www TYPE39 \\# 1 ff", "DNAME RDATA: no name at octet 0"},
 	{"www A \\# 3 c00002", "A RDATA of 3 octets (an IPv4 address is 4)"},

@@ -102,6 +102,33 @@ def main():
                 elif origin:
                     names.add(origin)
     names = sorted(n for n in names if "*" not in n)[:40]
+    # fuzz_zone: RFC 3597 generic RDATA of every type whose RDATA the
+    # answers read, well formed, for the mutations to break (a CNAME of
+    # "\\# 3 ffffff" once overran a stack buffer on the first query).
+    def generic(rdata):
+        return "\\# %d %s" % (len(rdata), rdata.hex())
+    put("fuzz_zone", "\n".join([
+        "$ORIGIN gen.test.",
+        "$TTL 60",
+        "@ SOA " + generic(wname("ns.gen.test") + wname("hm.gen.test") +
+                           struct.pack(">IIIII", 1, 7200, 3600, 86400, 300)),
+        "@ NS " + generic(wname("ns.gen.test")),
+        "ns A " + generic(bytes([192, 0, 2, 1])),
+        "ns AAAA " + generic(bytes([0x20, 1, 0xd, 0xb8] + [0] * 11 + [1])),
+        "www CNAME " + generic(wname("ns.gen.test")),
+        "chain CNAME " + generic(wname("www.gen.test")),
+        "d DNAME " + generic(wname("gen.test")),
+        "mx MX " + generic(struct.pack(">H", 10) + wname("ns.gen.test")),
+        "_x._tcp SRV " + generic(struct.pack(">HHH", 1, 2, 53) +
+                                 wname("ns.gen.test")),
+        "p PTR " + generic(wname("www.gen.test")),
+        "sub NS " + generic(wname("ns.sub.gen.test")),
+        "ns.sub A " + generic(bytes([192, 0, 2, 2])),
+        "c CAA " + generic(caa_rdata(0, "issue", "ca.test")),
+        "c TYPE257 \\# 2 0005",
+        "t TXT \\# 1 05",
+        "u TYPE65280 \\# 3 ffffff",
+        ""]))
 
     # fuzz_caa: lists of RDATA, 2-octet length each.
     recs = [caa_rdata(*c) for c in sorted(caas)[:40]]

@@ -500,8 +500,11 @@ ctl_queries(struct ctl_req *r)
 			continue;
 		}
 		n = history_entry_format(e, line, sizeof(line));
+		if (n >= sizeof(line)) {
+			continue; /* cannot happen (log.h): never half a line */
+		}
 		rc |= evbuffer_add(buf, first ? "" : ",", first ? 0 : 1);
-		rc |= evbuffer_add(buf, line, n < sizeof(line) ? n : 0);
+		rc |= evbuffer_add(buf, line, n);
 		first = false;
 	}
 	rc |= evbuffer_add(buf, "]", 1);

@@ -143,6 +143,7 @@ history_add(struct history *h, const struct timespec *ts,
 	e->aa = res->aa;
 	e->tc = res->tc;
 	e->dropped = res->verdict == QUERY_DROP;
+	e->drop = res->drop;
 	e->id = res->id;
 	e->qtype = res->qtype;
 	e->qclass = res->qclass;
@@ -233,6 +234,7 @@ history_entry_format(const struct history_entry *e, char *buf, size_t cap)
 		.fault = e->fault,
 		.delay_ms = e->delay_ms,
 		.dropped = e->dropped,
+		.drop = e->drop,
 	};
 
 	return log_fields_format(buf, cap, &f);

@@ -40,6 +40,7 @@ struct history_entry {
 	bool aa;
 	bool tc;
 	bool dropped;
+	enum query_drop drop; /* why, when dropped */
 	uint16_t id;
 	uint16_t qtype;  /* valid when has_question */
 	uint16_t qclass; /* valid when has_question */

@@ -332,6 +332,42 @@ Test(history, keeps_the_rule_text_after_the_rule_is_gone)
 	history_free(h);
 }
 
+/* A rule that keeps firing costs one copy of its text, not one a query. */
+Test(history, the_same_rule_text_is_shared)
+{
+	struct sockaddr_in sin = test_v4("127.0.0.1", 1);
+	struct history *h = history_new(4);
+	struct fault_rule *a = NULL, *b = NULL;
+	struct query_result res;
+	char line[LOG_QUERY_LINE_MAX], err[256];
+
+	cr_assert_eq(fault_rule_parse("delay . * ms=5", &a, err, sizeof(err)),
+	             0);
+	cr_assert_eq(fault_rule_parse("drop . A", &b, err, sizeof(err)), 0);
+	test_result(&res, "x.test", WIRE_TYPE_A, 1);
+	for (int i = 0; i < 5; i++) {
+		res.rule = i == 3 ? b : a;
+		cr_assert_eq(history_add(h, &test_ts,
+		                         (const struct sockaddr *)&sin,
+		                         QUERY_UDP, &res),
+		             0);
+	}
+	/* Kept: a (i = 1, 2: one copy), b (i = 3), a (i = 4). */
+	cr_assert_eq(history_get(h, 0)->fault, history_get(h, 1)->fault);
+	cr_assert_neq(history_get(h, 1)->fault, history_get(h, 2)->fault);
+	cr_assert_str_eq(history_get(h, 0)->fault->text, "delay . * ms=5");
+	cr_assert_str_eq(history_get(h, 2)->fault->text, "drop . A");
+	cr_assert_str_eq(history_get(h, 3)->fault->text, "delay . * ms=5");
+	fault_rule_free(a);
+	fault_rule_free(b);
+	cr_assert_eq(history_remove(h, NULL, -1), 4);
+	res.rule = NULL;
+	test_add(h, "y.test", WIRE_TYPE_A, 2);
+	(void)history_entry_format(history_get(h, 0), line, sizeof(line));
+	cr_assert(strstr(line, "\"fault\":null") != NULL, "%s", line);
+	history_free(h);
+}
+
 Test(history, records_only_while_attached)
 {
 	struct sockaddr_in sin = test_v4("127.0.0.1", 1);

@@ -4,8 +4,9 @@
  *
  * For every listen address there is a UDP socket and a TCP listening
  * socket on the same port.  Each datagram and each TCP frame goes to
- * query_handle(); its reply is sent at once, after its delay (a timer owns
- * a copy) or never.  The query log gets one line per query.
+ * query_handle(); its reply is sent at once, after its delay (a copy waits
+ * in the pool of delayed replies, below) or never.  The query log gets one
+ * line per query.
  */
 #ifndef RESPONDER_NET_H
 #define RESPONDER_NET_H

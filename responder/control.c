@@ -3,6 +3,7 @@
  * authorization, routing, and caalab's own endpoints.
  *
  *   GET    /health        200 {"status":"ok"}
+ *   GET    /stats         200 {"received",...}: the counters of net.h
  *   GET    /faults        200 [{"id","rule","origin","seen","fired"}...]
  *   POST   /faults        {"rule":R} -> 201 {"id","rule"}; 400 bad rule
  *   DELETE /faults        200 {"removed":N}: every rule, whatever its origin
@@ -500,8 +501,11 @@ ctl_queries(struct ctl_req *r)
 			continue;
 		}
 		n = history_entry_format(e, line, sizeof(line));
+		if (n >= sizeof(line)) {
+			continue; /* cannot happen (log.h): never half a line */
+		}
 		rc |= evbuffer_add(buf, first ? "" : ",", first ? 0 : 1);
-		rc |= evbuffer_add(buf, line, n < sizeof(line) ? n : 0);
+		rc |= evbuffer_add(buf, line, n);
 		first = false;
 	}
 	rc |= evbuffer_add(buf, "]", 1);
@@ -522,6 +526,32 @@ ctl_health(struct ctl_req *r)
 	ctl_reply_text(r, 200, "{\"status\":\"ok\"}");
 }
 
+static void
+ctl_stats(struct ctl_req *r)
+{
+	struct net_stats st = {0};
+
+	if (r->ctl->cfg.net != NULL) {
+		net_stats_get(r->ctl->cfg.net, &st);
+	}
+	ctl_reply_json(
+	        r, 200,
+	        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	                  "received", (json_int_t)st.received, "answered",
+	                  (json_int_t)st.answered, "dropped",
+	                  (json_int_t)st.dropped, "malformed",
+	                  (json_int_t)st.malformed, "delayed",
+	                  (json_int_t)st.delayed, "delayed_dropped",
+	                  (json_int_t)st.delayed_dropped, "delayed_pending",
+	                  (json_int_t)st.delayed_pending,
+	                  "delayed_pending_octets",
+	                  (json_int_t)st.delayed_pending_octets, "send_errors",
+	                  (json_int_t)st.send_errors, "tcp_accepted",
+	                  (json_int_t)st.tcp_accepted, "tcp_refused",
+	                  (json_int_t)st.tcp_refused, "tcp_timeouts",
+	                  (json_int_t)st.tcp_timeouts));
+}
+
 /* ------------------------------------------------------------ routing */
 
 #define M_GET    EVHTTP_REQ_GET
@@ -535,6 +565,7 @@ static const struct ctl_route {
 	ctl_handler fn;
 } ctl_routes[] = {
         {"/health", M_GET, "GET, HEAD", ctl_health},
+        {"/stats", M_GET, "GET, HEAD", ctl_stats},
         {"/faults", M_GET | M_POST | M_DELETE, "GET, HEAD, POST, DELETE",
          ctl_faults},
         {"/faults/", M_DELETE, "DELETE", ctl_faults_id},

@@ -27,6 +27,7 @@
 struct event_base;
 struct fault_set;
 struct history;
+struct net;
 struct net_listen;
 struct query_env;
 struct zone_edits;
@@ -48,6 +49,7 @@ struct control_config {
 	struct query_env *env; /* its defaults are set by the API */
 	struct fault_set *faults;
 	struct history *history;
+	const struct net *net; /* GET /stats; NULL: all zero */
 	/*
 	 * POST /reload: what SIGHUP does.  Returns 0, or non-zero with ERR
 	 * saying why (then the old data still serves).

@@ -20,7 +20,39 @@ struct history {
 	size_t head; /* slot of the oldest entry */
 	size_t n;
 	uint64_t lost;
+	struct history_text *last; /* the latest rule text, for sharing */
 };
+
+static void
+history_text_put(struct history_text *t)
+{
+	if (t != NULL && --t->refs == 0) {
+		free(t);
+	}
+}
+
+/*
+ * The shared copy of TEXT, one more reference taken: the latest one again
+ * when the same rule fired, else a new one.  NULL when out of memory.
+ */
+static struct history_text *
+history_text_get(struct history *h, const char *text)
+{
+	if (h->last == NULL || strcmp(h->last->text, text) != 0) {
+		size_t n = strlen(text) + 1;
+		struct history_text *t = malloc(sizeof(*t) + n);
+
+		if (t == NULL) {
+			return NULL;
+		}
+		t->refs = 1; /* the history's own, while it is the latest */
+		memcpy(t->text, text, n);
+		history_text_put(h->last);
+		h->last = t;
+	}
+	h->last->refs++;
+	return h->last;
+}
 
 static struct history *history_current; /* what log_query() feeds */
 
@@ -51,7 +83,7 @@ history_clear(struct history *h)
 	for (size_t i = 0; i < h->n; i++) {
 		struct history_entry *e = history_slot(h, i);
 
-		free(e->fault);
+		history_text_put(e->fault);
 		e->fault = NULL;
 	}
 	h->head = 0;
@@ -68,6 +100,7 @@ history_free(struct history *h)
 		history_current = NULL;
 	}
 	history_clear(h);
+	history_text_put(h->last);
 	free(h->v);
 	free(h);
 }
@@ -100,7 +133,7 @@ history_room(struct history *h)
 	}
 	if (h->n == h->alloc) {
 		e = history_slot(h, 0); /* full: the oldest goes */
-		free(e->fault);
+		history_text_put(e->fault);
 		e->fault = NULL;
 		h->head = (h->head + 1) % h->alloc;
 		h->n--;
@@ -114,10 +147,10 @@ history_add(struct history *h, const struct timespec *ts,
             const struct query_result *res)
 {
 	struct history_entry *e;
-	char *fault = NULL;
+	struct history_text *fault = NULL;
 
 	if (res->rule != NULL) {
-		fault = strdup(fault_rule_text(res->rule));
+		fault = history_text_get(h, fault_rule_text(res->rule));
 		if (fault == NULL) {
 			h->lost++;
 			return -ENOMEM;
@@ -125,7 +158,7 @@ history_add(struct history *h, const struct timespec *ts,
 	}
 	e = history_room(h);
 	if (e == NULL) {
-		free(fault);
+		history_text_put(fault);
 		h->lost++;
 		return -ENOMEM;
 	}
@@ -143,6 +176,7 @@ history_add(struct history *h, const struct timespec *ts,
 	e->aa = res->aa;
 	e->tc = res->tc;
 	e->dropped = res->verdict == QUERY_DROP;
+	e->drop = res->drop;
 	e->id = res->id;
 	e->qtype = res->qtype;
 	e->qclass = res->qclass;
@@ -200,7 +234,7 @@ history_remove(struct history *h, const uint8_t *name, int qtype)
 		struct history_entry *e = history_slot(h, i);
 
 		if (history_entry_matches(e, name, qtype)) {
-			free(e->fault);
+			history_text_put(e->fault);
 			e->fault = NULL;
 			continue;
 		}
@@ -230,9 +264,10 @@ history_entry_format(const struct history_entry *e, char *buf, size_t cap)
 		.aa = e->aa,
 		.tc = e->tc,
 		.answers = e->answers,
-		.fault = e->fault,
+		.fault = e->fault != NULL ? e->fault->text : NULL,
 		.delay_ms = e->delay_ms,
 		.dropped = e->dropped,
+		.drop = e->drop,
 	};
 
 	return log_fields_format(buf, cap, &f);

@@ -28,6 +28,16 @@
 
 #define HISTORY_CAP_DEFAULT 10000
 
+/*
+ * The text of a rule, shared by the entries of the queries it took (one
+ * copy while the same rule keeps firing, not one a query) and freed with
+ * the last of them.
+ */
+struct history_text {
+	size_t refs;
+	char text[];
+};
+
 struct history_entry {
 	struct timespec ts; /* when the query was logged */
 	union {
@@ -40,13 +50,14 @@ struct history_entry {
 	bool aa;
 	bool tc;
 	bool dropped;
+	enum query_drop drop; /* why, when dropped */
 	uint16_t id;
 	uint16_t qtype;  /* valid when has_question */
 	uint16_t qclass; /* valid when has_question */
 	uint16_t answers;
 	int rcode; /* -1: none */
 	uint32_t delay_ms;
-	char *fault; /* the text of the rule that fired, or NULL; owned */
+	struct history_text *fault; /* the rule that fired, or NULL */
 	uint8_t qname_len;
 	uint8_t qname[WIRE_NAME_MAX]; /* as received: letter case kept */
 };

@@ -213,6 +213,7 @@ log_buf_puts(struct log_buf *b, const char *s)
 static void log_buf_printf(struct log_buf *b, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
+/* Numbers and booleans only: what they print is bounded by the format. */
 static void
 log_buf_printf(struct log_buf *b, const char *fmt, ...)
 {
@@ -224,39 +225,117 @@ log_buf_printf(struct log_buf *b, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n > 0) {
-		log_buf_puts(b, tmp); /* callers print short fields only */
+		log_buf_puts(b, tmp);
 	}
 }
 
-/* A JSON string (RFC 8259 section 7), or null for NULL. */
-static void
-log_buf_json(struct log_buf *b, const char *s)
+/*
+ * The JSON form of octet C (RFC 8259 section 7) into OUT; returns its
+ * length.  Every octet outside printable ASCII is escaped, so the line is
+ * ASCII whatever it holds.
+ */
+static size_t
+log_json_char(unsigned char c, char out[7])
 {
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '"' || c == '\\') {
+		out[0] = '\\';
+		out[1] = (char)c;
+		return 2;
+	}
+	if (c < 0x20 || c >= 0x7f) {
+		memcpy(out, "\\u00", 4);
+		out[4] = hex[c >> 4];
+		out[5] = hex[c & 0xf];
+		return 6;
+	}
+	out[0] = (char)c;
+	return 1;
+}
+
+/*
+ * S as a JSON string of at most MAX octets (MAX >= 5), quotes included,
+ * or null for NULL.  A string whose JSON form is longer is cut between two
+ * characters and ends in "...", so what is written is always JSON.
+ */
+static void
+log_buf_json(struct log_buf *b, const char *s, size_t max)
+{
+	char esc[7];
+	size_t need = 2;
+	size_t room;
+	size_t used = 1;
+
 	if (s == NULL) {
 		log_buf_puts(b, "null");
 		return;
 	}
+	for (const char *p = s; *p != '\0'; p++) {
+		need += log_json_char((unsigned char)*p, esc);
+	}
+	room = need <= max ? need - 1 : max - 4; /* the '"', or '..."' */
 	log_buf_putc(b, '"');
 	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+		size_t k = log_json_char((unsigned char)*s, esc);
 
-		if (c == '"' || c == '\\') {
-			log_buf_putc(b, '\\');
-			log_buf_putc(b, (char)c);
-		} else if (c < 0x20 || c == 0x7f) {
-			log_buf_printf(b, "\\u%04x", (unsigned)c);
-		} else {
-			log_buf_putc(b, (char)c);
+		if (used + k > room) {
+			break;
 		}
+		for (size_t i = 0; i < k; i++) {
+			log_buf_putc(b, esc[i]);
+		}
+		used += k;
+	}
+	if (need > max) {
+		log_buf_puts(b, "...");
 	}
 	log_buf_putc(b, '"');
 }
+
+/*
+ * The longest line without its string values (log_fields_format() writes
+ * these keys in this order): numbers at their widest, booleans as false.
+ */
+#define LOG_LINE_KEYS                                                          \
+	"{\"ts\":,\"client\":,\"transport\":\"udp\",\"id\":65535,"              \
+	"\"qname\":,\"qtype\":,\"rcode\":,\"aa\":false,\"tc\":false,"            \
+	"\"answers\":4294967295,\"fault\":,\"delay_ms\":4294967295,"            \
+	"\"dropped\":false,\"drop_reason\":}"
+
+_Static_assert(sizeof(LOG_LINE_KEYS) <= LOG_LINE_FIXED_MAX,
+               "LOG_LINE_FIXED_MAX holds the keys and numbers of a line");
+_Static_assert(WIRE_NAME_MAX * 4 + 8 >= 4 * (WIRE_NAME_MAX - 1) + 1,
+               "the name buffer holds any name in presentation form");
 
 /* The text of the fault rule that took the query, or NULL. */
 static const char *
 log_fault_text(const struct query_result *res)
 {
 	return res->rule != NULL ? fault_rule_text(res->rule) : NULL;
+}
+
+const char *
+log_drop_reason(bool dropped, enum query_drop drop)
+{
+	if (!dropped) {
+		return NULL;
+	}
+	switch (drop) {
+	case QUERY_DROP_SHORT:
+		return "malformed";
+	case QUERY_DROP_RESPONSE:
+		return "response";
+	case QUERY_DROP_FAULT:
+		return "fault";
+	case QUERY_DROP_DELAY_COUNT:
+		return "max-delayed";
+	case QUERY_DROP_DELAY_OCTETS:
+		return "max-delayed-octets";
+	case QUERY_DROP_NONE:
+		break;
+	}
+	return NULL;
 }
 
 size_t
@@ -267,38 +346,54 @@ log_fields_format(char *buf, size_t cap, const struct log_fields *f)
 	char addr[LOG_ADDR_MAX];
 	char mnemonic[32];
 	char stamp[32];
+	char ts[sizeof(stamp) + 8];
 	struct tm tm;
+	long ms = f->ts.tv_nsec / 1000000;
 
 	if (gmtime_r(&f->ts.tv_sec, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
 		(void)snprintf(stamp, sizeof(stamp), "1970-01-01T00:00:00");
 	}
-	log_buf_printf(&b, "{\"ts\":\"%s.%03ldZ\",\"client\":", stamp,
-	               (long)(f->ts.tv_nsec / 1000000));
-	log_buf_json(&b, log_addr_format(f->client, addr, sizeof(addr)));
+	(void)snprintf(ts, sizeof(ts), "%s.%03ldZ", stamp,
+	               ms >= 0 && ms <= 999 ? ms : 0);
+	log_buf_puts(&b, "{\"ts\":");
+	log_buf_json(&b, ts, LOG_JSON_SHORT_MAX);
+	log_buf_puts(&b, ",\"client\":");
+	log_buf_json(&b, log_addr_format(f->client, addr, sizeof(addr)),
+	             LOG_JSON_SHORT_MAX);
 	log_buf_printf(&b, ",\"transport\":\"%s\",\"id\":%u,\"qname\":",
 	               f->tp == QUERY_TCP ? "tcp" : "udp", (unsigned)f->id);
 	if (f->has_question && f->qname_len > 0) {
 		(void)wire_name_to_str(f->qname, name, sizeof(name));
-		log_buf_json(&b, name);
+		log_buf_json(&b, name, LOG_JSON_NAME_MAX);
 	} else {
-		log_buf_json(&b, NULL);
+		log_buf_json(&b, NULL, 0);
 	}
 	log_buf_puts(&b, ",\"qtype\":");
-	log_buf_json(&b, f->has_question ? wire_type_str(f->qtype, mnemonic,
-	                                                 sizeof(mnemonic))
-	                                 : NULL);
+	log_buf_json(&b,
+	             f->has_question ? wire_type_str(f->qtype, mnemonic,
+	                                             sizeof(mnemonic))
+	                             : NULL,
+	             LOG_JSON_SHORT_MAX);
 	log_buf_puts(&b, ",\"rcode\":");
-	log_buf_json(&b, !f->dropped && f->rcode >= 0
-	                         ? wire_rcode_str((unsigned)f->rcode, mnemonic,
-	                                          sizeof(mnemonic))
-	                         : NULL);
+	log_buf_json(&b,
+	             !f->dropped && f->rcode >= 0
+	                     ? wire_rcode_str((unsigned)f->rcode, mnemonic,
+	                                      sizeof(mnemonic))
+	                     : NULL,
+	             LOG_JSON_SHORT_MAX);
 	log_buf_printf(&b, ",\"aa\":%s,\"tc\":%s,\"answers\":%u,\"fault\":",
 	               f->aa ? "true" : "false", f->tc ? "true" : "false",
 	               (unsigned)f->answers);
-	log_buf_json(&b, f->fault);
-	log_buf_printf(&b, ",\"delay_ms\":%lu,\"dropped\":%s}",
+	log_buf_json(&b, f->fault, LOG_JSON_FAULT_MAX);
+	log_buf_printf(&b, ",\"delay_ms\":%lu,\"dropped\":%s",
 	               (unsigned long)f->delay_ms, f->dropped ? "true" : "false");
+	if (f->dropped) { /* only then: other lines keep the DESIGN keys */
+		log_buf_puts(&b, ",\"drop_reason\":");
+		log_buf_json(&b, log_drop_reason(f->dropped, f->drop),
+		             LOG_JSON_SHORT_MAX);
+	}
+	log_buf_putc(&b, '}');
 	if (cap > 0) {
 		b.buf[b.len < cap ? b.len : cap - 1] = '\0';
 	}
@@ -326,6 +421,7 @@ log_query_format(char *buf, size_t cap, const struct timespec *ts,
 		.fault = log_fault_text(res),
 		.delay_ms = res->delay_ms,
 		.dropped = res->verdict == QUERY_DROP,
+		.drop = res->drop,
 	};
 
 	return log_fields_format(buf, cap, &f);
@@ -352,7 +448,7 @@ log_query(const struct sockaddr *client, enum query_transport tp,
 	}
 	n = log_query_format(line, sizeof(line), &ts, client, tp, res);
 	if (n >= sizeof(line)) {
-		n = sizeof(line) - 1; /* cannot happen: the line is bounded */
+		return; /* cannot happen (log.h); never a partial line */
 	}
 	line[n++] = '\n';
 	if (fwrite(line, 1, n, log_query_fp) != n && !log_query_failed) {

@@ -62,7 +62,7 @@ bool log_query_is_open(void);
  * The fields of one query-log line, as log_query_format() and the API's
  * history (history.c) both write it.  CLIENT is borrowed; QNAME (wire
  * form, QNAME_LEN octets) is read only when HAS_QUESTION; FAULT may be
- * NULL.
+ * NULL.  DROP says why a dropped query was dropped.
  */
 struct log_fields {
 	struct timespec ts;
@@ -80,9 +80,48 @@ struct log_fields {
 	const char *fault;
 	uint32_t delay_ms;
 	bool dropped;
+	enum query_drop drop;
 };
 
-/* Format F as one JSON line (no newline) into BUF; returns as snprintf. */
+/*
+ * The drop_reason of a dropped query's line (other lines have none):
+ * "fault", "malformed", "response", "max-delayed", "max-delayed-octets",
+ * or NULL.
+ */
+const char *log_drop_reason(bool dropped, enum query_drop drop);
+
+/*
+ * How long a line can be.  Every string value is written within a bound
+ * (a longer one would be cut, between two characters, and end in "...",
+ * so a line is JSON whatever it holds), and the bounds are chosen so that
+ * no value the responder makes is ever cut:
+ *   - qname: each octet of a wire name but the root gives at most four
+ *     characters of presentation form (\DDD), one of them a backslash,
+ *     which JSON doubles: 5 * (WIRE_NAME_MAX - 1), and the quotes;
+ *   - fault: a rule text (fault_rule_text()) is at most
+ *     LOG_FAULT_TEXT_MAX - 1 printable ASCII characters (a 255-octet name
+ *     fully escaped and every option), of which JSON doubles '\' and '"';
+ *   - ts, client, qtype, rcode, drop_reason: at most 63 printable
+ *     characters (LOG_ADDR_MAX, the mnemonic buffers), doubled, quoted;
+ *   - the keys, the numbers at their widest and the booleans: under
+ *     LOG_LINE_FIXED_MAX (log.c asserts it at compile time).
+ * LOG_QUERY_LINE_MAX octets hold any line and its NUL.
+ */
+#define LOG_FAULT_TEXT_MAX  1536
+#define LOG_JSON_NAME_MAX   (5 * (WIRE_NAME_MAX - 1) + 2)
+#define LOG_JSON_FAULT_MAX  (2 * (LOG_FAULT_TEXT_MAX - 1) + 2)
+#define LOG_JSON_SHORT_MAX  (2 * (LOG_ADDR_MAX - 1) + 2)
+#define LOG_LINE_FIXED_MAX  320
+#define LOG_QUERY_LINE_MAX                                                     \
+	(LOG_LINE_FIXED_MAX + LOG_JSON_NAME_MAX + LOG_JSON_FAULT_MAX +          \
+	 5 * LOG_JSON_SHORT_MAX)
+
+/*
+ * Format F as one JSON line (no newline) into BUF of CAP octets; returns
+ * the length the whole line needs, as snprintf does (always below
+ * LOG_QUERY_LINE_MAX).  With a smaller CAP, BUF holds the start of the
+ * line: check the length before using it.
+ */
 size_t log_fields_format(char *buf, size_t cap, const struct log_fields *f);
 
 /*
@@ -92,7 +131,6 @@ size_t log_fields_format(char *buf, size_t cap, const struct log_fields *f);
  * the line is complete only if that is below CAP.  LOG_QUERY_LINE_MAX
  * always suffices.
  */
-#define LOG_QUERY_LINE_MAX 2048
 size_t log_query_format(char *buf, size_t cap, const struct timespec *ts,
                         const struct sockaddr *client, enum query_transport tp,
                         const struct query_result *res);

@@ -200,6 +200,7 @@ main_control(struct main_state *st)
 	cfg.env = &st->env;
 	cfg.faults = st->faults;
 	cfg.history = st->history;
+	cfg.net = st->net;
 	cfg.reload = main_reload_now;
 	cfg.reload_arg = st;
 	st->control = control_new(st->base, &cfg, err, sizeof(err));
@@ -253,6 +254,8 @@ main_serve(struct main_state *st)
 	cfg.nlisten = st->opt.nlisten;
 	cfg.tcp_idle_ms = st->opt.tcp_idle_ms;
 	cfg.tcp_max_conns = st->opt.tcp_max_conns;
+	cfg.max_delayed = st->opt.max_delayed;
+	cfg.max_delayed_octets = st->opt.max_delayed_octets;
 	st->net = net_new(st->base, &cfg, &st->env, err, sizeof(err));
 	if (st->net == NULL) {
 		log_err("%s", err);

@@ -155,102 +155,6 @@ net_sock_bind(struct net_sock *s, const struct net_listen *l,
 	}
 }
 
-void
-net_pending_free(struct net_pending *p)
-{
-	if (p->next != NULL) {
-		p->next->prevp = p->prevp;
-	}
-	*p->prevp = p->next;
-	event_free(p->timer);
-	free(p);
-}
-
-static void
-net_pending_fire(evutil_socket_t fd, short what, void *arg)
-{
-	struct net_pending *p = arg;
-	struct net_conn *c = p->conn;
-	struct net *net = p->net;
-	struct msghdr msg = {0};
-	struct iovec iov;
-
-	(void)fd;
-	(void)what;
-	if (c != NULL) {
-		if (bufferevent_write(c->bev, p->wire, p->len) != 0) {
-			net->stats.send_errors++;
-		}
-		net_pending_free(p);
-		if (c->pending == NULL) {
-			net_conn_timeouts(c);
-			net_conn_try_close(c);
-		}
-		return;
-	}
-	iov.iov_base = p->wire;
-	iov.iov_len = p->len;
-	msg.msg_name = &p->peer;
-	msg.msg_namelen = p->peerlen;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = p->ctllen > 0 ? p->ctl.buf : NULL;
-	msg.msg_controllen = p->ctllen;
-	if (sendmsg(p->fd, &msg, MSG_DONTWAIT) < 0) {
-		net->stats.send_errors++;
-		log_debug("delayed udp reply not sent (%s)", strerror(errno));
-	}
-	net_pending_free(p);
-}
-
-/*
- * Keep a copy of the reply MSG describes (its one iovec, and for UDP its
- * peer and control data) to send DELAY_MS from now: on UDP through FD, on
- * TCP on C.  Returns 0 or -ENOMEM.
- */
-int
-net_pending_add(struct net *net, struct net_conn *c, evutil_socket_t fd,
-                const struct msghdr *msg, uint32_t delay_ms)
-{
-	struct net_pending **head = c != NULL ? &c->pending : &net->pending;
-	struct timeval tv = {(time_t)(delay_ms / 1000),
-	                     (suseconds_t)(delay_ms % 1000) * 1000};
-	size_t len = msg->msg_iov[0].iov_len;
-	struct net_pending *p = calloc(1, sizeof(*p) + len);
-
-	if (p == NULL) {
-		return -ENOMEM;
-	}
-	p->timer = evtimer_new(net->base, net_pending_fire, p);
-	if (p->timer == NULL || evtimer_add(p->timer, &tv) != 0) {
-		if (p->timer != NULL) {
-			event_free(p->timer);
-		}
-		free(p);
-		return -ENOMEM;
-	}
-	p->net = net;
-	p->conn = c;
-	p->fd = fd;
-	if (msg->msg_namelen > 0) { /* UDP */
-		p->peerlen = msg->msg_namelen;
-		memcpy(&p->peer, msg->msg_name, msg->msg_namelen);
-	}
-	if (msg->msg_controllen > 0) {
-		p->ctllen = msg->msg_controllen;
-		memcpy(p->ctl.buf, msg->msg_control, msg->msg_controllen);
-	}
-	memcpy(p->wire, msg->msg_iov[0].iov_base, len);
-	p->len = len;
-	p->next = *head;
-	if (p->next != NULL) {
-		p->next->prevp = &p->next;
-	}
-	p->prevp = head;
-	*head = p;
-	return 0;
-}
-
 /*
  * The control message that sends a reply from the address the query in
  * RCV went to (IP_PKTINFO, IPV6_PKTINFO), as a wildcard socket must.
@@ -296,6 +200,9 @@ net_count(struct net *net, const struct query_result *res)
 		net->stats.dropped++;
 		if (res->drop == QUERY_DROP_SHORT) {
 			net->stats.malformed++;
+		} else if (res->drop == QUERY_DROP_DELAY_COUNT ||
+		           res->drop == QUERY_DROP_DELAY_OCTETS) {
+			net->stats.delayed_dropped++;
 		}
 		return false;
 	}
@@ -395,6 +302,7 @@ net_udp_batch(struct net_sock *s)
 		const struct msghdr *h = &net->rmsg[i].msg_hdr;
 		struct msghdr *reply = &net->smsg[nsend].msg_hdr;
 		uint8_t *out = net->out + (size_t)i * NET_SLOT;
+		struct net_pending *p = NULL;
 
 		if ((h->msg_flags & MSG_TRUNC) != 0) {
 			continue; /* over 64 KiB: cannot be UDP */
@@ -402,6 +310,10 @@ net_udp_batch(struct net_sock *s)
 		query_handle(net->env, net->riov[i].iov_base,
 		             net->rmsg[i].msg_len, QUERY_UDP, s->family, out,
 		             WIRE_MSG_MAX, &res);
+		if (res.verdict == QUERY_SEND && res.delay_ms > 0 &&
+		    res.len <= WIRE_MSG_MAX) {
+			p = net_pending_take(net, res.len, &res); /* or a drop */
+		}
 		log_query((const struct sockaddr *)&net->peers[i], QUERY_UDP,
 		          &res);
 		if (!net_count(net, &res)) {
@@ -419,10 +331,10 @@ net_udp_batch(struct net_sock *s)
 			reply->msg_controllen =
 			        net_ctl_reply(h, &net->sctl[nsend]);
 		}
-		if (res.delay_ms == 0) {
+		if (p == NULL) {
 			nsend++;
-		} else if (net_pending_add(net, NULL, s->udp_fd, reply,
-		                           res.delay_ms) != 0) {
+		} else if (net_pending_start(p, NULL, s->udp_fd, reply,
+		                             res.delay_ms) != 0) {
 			net->stats.send_errors++;
 		}
 	}
@@ -508,6 +420,14 @@ net_new(struct event_base *base, const struct net_config *cfg,
 	net->tcp_idle.tv_usec = (suseconds_t)(cfg->tcp_idle_ms % 1000) * 1000;
 	net->tcp_max_conns = cfg->tcp_max_conns;
 	net->rprepared = -1;
+	if (net_delay_init(&net->delay, cfg->max_delayed,
+	                   cfg->max_delayed_octets) != 0) {
+		(void)snprintf(err, errlen,
+		               "out of memory for %u delayed replies and %zu "
+		               "octets (--max-delayed, --max-delayed-octets)",
+		               cfg->max_delayed, cfg->max_delayed_octets);
+		goto fail;
+	}
 	net->in = malloc((size_t)NET_UDP_BATCH * NET_SLOT);
 	net->out = malloc((size_t)NET_UDP_BATCH * NET_SLOT);
 	net->socks = calloc(cfg->nlisten > 0 ? cfg->nlisten : 1,
@@ -562,6 +482,7 @@ net_free(struct net *net)
 	for (size_t i = 0; i < net->nsocks; i++) {
 		net_sock_clear(&net->socks[i]);
 	}
+	net_delay_clear(&net->delay);
 	free(net->socks);
 	free(net->in);
 	free(net->out);
@@ -593,4 +514,7 @@ void
 net_stats_get(const struct net *net, struct net_stats *out)
 {
 	*out = net->stats;
+	out->delayed_pending = net->delay.pending;
+	out->delayed_pending_octets =
+	        (uint64_t)net->delay.blocks_taken * NET_DELAY_BLOCK;
 }

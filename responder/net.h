@@ -4,8 +4,9 @@
  *
  * For every listen address there is a UDP socket and a TCP listening
  * socket on the same port.  Each datagram and each TCP frame goes to
- * query_handle(); its reply is sent at once, after its delay (a timer owns
- * a copy) or never.  The query log gets one line per query.
+ * query_handle(); its reply is sent at once, after its delay (a copy waits
+ * in the pool of delayed replies, below) or never.  The query log gets one
+ * line per query.
  */
 #ifndef RESPONDER_NET_H
 #define RESPONDER_NET_H
@@ -23,6 +24,20 @@ struct query_env;
 #define NET_TCP_CONNS_DEFAULT 512
 #define NET_UDP_BATCH         32 /* datagrams per recvmmsg() */
 
+/*
+ * Delayed replies wait in a pool allocated once, at start: at most
+ * max_delayed of them, their octets in blocks of NET_DELAY_BLOCK, at most
+ * max_delayed_octets in all.  Memory is touched only as replies fill it.
+ * A query whose reply finds no room is dropped (never answered) and
+ * counted; its log line says drop_reason max-delayed or
+ * max-delayed-octets.  The defaults hold 10,000 replies in at most about
+ * 21 MB: 16 MiB of octets, and some 430 octets a reply for its slot and
+ * timer.
+ */
+#define NET_DELAY_BLOCK            512
+#define NET_DELAYED_DEFAULT        10000
+#define NET_DELAYED_OCTETS_DEFAULT (16 * 1024 * 1024)
+
 /* One address to serve on; port 0 picks a free port. */
 struct net_listen {
 	struct sockaddr_storage addr;
@@ -35,6 +50,8 @@ struct net_config {
 	size_t nlisten;
 	unsigned tcp_idle_ms;   /* close a TCP connection idle this long */
 	unsigned tcp_max_conns; /* close new connections beyond this many */
+	unsigned max_delayed;      /* delayed replies held at once */
+	size_t max_delayed_octets; /* and their octets, whole blocks */
 };
 
 /* What has been seen since the start; a TCP frame counts as a query. */
@@ -44,6 +61,9 @@ struct net_stats {
 	uint64_t dropped;   /* query_handle() said QUERY_DROP */
 	uint64_t malformed; /* of the dropped: not a DNS query at all */
 	uint64_t delayed;   /* of the answered: sent after a delay */
+	uint64_t delayed_dropped; /* of the dropped: no room to delay */
+	uint64_t delayed_pending; /* now: replies waiting for their time */
+	uint64_t delayed_pending_octets; /* now: the blocks they take */
 	uint64_t send_errors;
 	uint64_t tcp_accepted;
 	uint64_t tcp_refused;  /* over tcp_max_conns */

@@ -7,6 +7,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include <event2/event.h>
@@ -29,21 +30,42 @@ union net_ctl {
 
 struct net_conn;
 
-/* A delayed reply: a copy owned by its timer, freed when sent or cancelled. */
+/*
+ * A delayed reply: a slot of the pool (net_delay.c), its octets in a chain
+ * of blocks of the pool's arena.  Back to the pool when sent or cancelled.
+ */
 struct net_pending {
-	struct net_pending *next;
+	struct net_pending *next; /* in its list; in the free list when free */
 	struct net_pending **prevp;
 	struct net *net;
 	struct net_conn *conn; /* TCP; NULL for UDP */
-	struct event *timer;
-	evutil_socket_t fd; /* UDP */
+	struct event *timer;   /* made at the slot's first use, then kept */
+	evutil_socket_t fd;    /* UDP */
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	union net_ctl ctl;
 	size_t ctllen;
-	size_t len;
-	uint8_t wire[]; /* TCP: with its length prefix */
+	size_t len;     /* octets; TCP: with the length prefix */
+	uint32_t block; /* the first block */
+	uint32_t nblocks;
 };
+
+/* The pool of delayed replies, allocated once (net_delay_init()). */
+struct net_delay {
+	struct net_pending *slots; /* MAX of them, handed out in order */
+	uint32_t max;
+	uint32_t used; /* slots handed out at least once */
+	uint32_t pending;
+	struct net_pending *free;
+	uint8_t *octets;     /* NBLOCKS * NET_DELAY_BLOCK */
+	uint32_t *next;      /* the block after each block of a chain */
+	uint32_t nblocks;
+	uint32_t blocks_used; /* blocks handed out at least once */
+	uint32_t blocks_taken;
+	uint32_t free_block; /* head of the free chain, or NET_DELAY_END */
+};
+
+#define NET_DELAY_END UINT32_MAX
 
 /* One address: a UDP socket and a TCP listener on the same port. */
 struct net_sock {
@@ -77,6 +99,7 @@ struct net {
 	struct net_conn *conns;
 	unsigned nconns;
 	struct net_pending *pending; /* delayed UDP replies */
+	struct net_delay delay;
 	struct timeval tcp_idle;
 	unsigned tcp_max_conns;
 	struct net_stats stats;
@@ -97,10 +120,40 @@ struct net {
 
 /* net.c */
 void net_close(evutil_socket_t fd);
-void net_pending_free(struct net_pending *p);
-int net_pending_add(struct net *net, struct net_conn *c, evutil_socket_t fd,
-                    const struct msghdr *msg, uint32_t delay_ms);
 bool net_count(struct net *net, const struct query_result *res);
+
+/* net_delay.c */
+
+/*
+ * Allocate the pool for MAX replies and MAX_OCTETS octets (whole blocks)
+ * in DELAY.  Returns 0 or -ENOMEM.
+ */
+int net_delay_init(struct net_delay *delay, uint32_t max, size_t max_octets);
+
+/* Free the pool; every reply must have been cancelled first. */
+void net_delay_clear(struct net_delay *delay);
+
+/*
+ * A slot with room for LEN octets for the delayed reply of RES, or NULL
+ * when the pool has none: then RES becomes a drop (QUERY_DROP_DELAY_COUNT
+ * or QUERY_DROP_DELAY_OCTETS), as the log and the counters show it.
+ * Hand the slot to net_pending_start() before the next call.
+ */
+struct net_pending *net_pending_take(struct net *net, size_t len,
+                                     struct query_result *res);
+
+/*
+ * Copy the reply MSG describes (its one iovec of the LEN given to
+ * net_pending_take(), and for UDP its peer and control data) into P and
+ * send it DELAY_MS from now: on UDP through FD, on TCP on C.  Returns 0,
+ * or -ENOMEM with P back in the pool.
+ */
+int net_pending_start(struct net_pending *p, struct net_conn *c,
+                      evutil_socket_t fd, const struct msghdr *msg,
+                      uint32_t delay_ms);
+
+/* Cancel P (never sent) and put it back in the pool. */
+void net_pending_free(struct net_pending *p);
 
 /* net_tcp.c */
 void net_conn_free(struct net_conn *c);

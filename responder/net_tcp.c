@@ -68,20 +68,25 @@ net_tcp_query(struct net_conn *c, size_t len)
 {
 	struct net *net = c->net;
 	struct query_result res;
+	struct net_pending *p = NULL;
 
 	query_handle(net->env, net->in, len, QUERY_TCP, c->family, net->out + 2,
 	             WIRE_MSG_MAX, &res);
+	if (res.verdict == QUERY_SEND && res.delay_ms > 0 &&
+	    res.len <= WIRE_MSG_MAX) {
+		p = net_pending_take(net, res.len + 2, &res); /* or a drop */
+	}
 	log_query((const struct sockaddr *)&c->peer, QUERY_TCP, &res);
 	if (!net_count(net, &res)) {
 		return;
 	}
 	/* RFC 1035 4.2.2: a two-octet length, then the message. */
 	wire_put16(net->out, (uint16_t)res.len);
-	if (res.delay_ms > 0) {
+	if (p != NULL) {
 		struct iovec iov = {net->out, res.len + 2};
 		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
-		if (net_pending_add(net, c, -1, &msg, res.delay_ms) != 0) {
+		if (net_pending_start(p, c, -1, &msg, res.delay_ms) != 0) {
 			net->stats.send_errors++;
 		}
 		net_conn_timeouts(c);

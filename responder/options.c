@@ -20,6 +20,8 @@ enum {
 	OPT_UDP_MAX = 256,
 	OPT_TCP_IDLE,
 	OPT_TCP_CONNS,
+	OPT_MAX_DELAYED,
+	OPT_MAX_DELAYED_OCTETS,
 	OPT_LIST_PROFILES,
 	OPT_SEED,
 	OPT_CONTROL_TOKEN,
@@ -42,6 +44,9 @@ static const struct option options_long[] = {
         {"udp-max", required_argument, NULL, OPT_UDP_MAX},
         {"tcp-idle-timeout", required_argument, NULL, OPT_TCP_IDLE},
         {"tcp-max-conns", required_argument, NULL, OPT_TCP_CONNS},
+        {"max-delayed", required_argument, NULL, OPT_MAX_DELAYED},
+        {"max-delayed-octets", required_argument, NULL,
+         OPT_MAX_DELAYED_OCTETS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -55,6 +60,8 @@ options_init(struct options *o)
 	o->udp_max = QUERY_UDP_MAX_DEFAULT;
 	o->tcp_idle_ms = NET_TCP_IDLE_DEFAULT;
 	o->tcp_max_conns = NET_TCP_CONNS_DEFAULT;
+	o->max_delayed = NET_DELAYED_DEFAULT;
+	o->max_delayed_octets = NET_DELAYED_OCTETS_DEFAULT;
 }
 
 void
@@ -405,6 +412,25 @@ options_one(struct options *o, int val, const char *arg, char *err,
 		}
 		o->tcp_max_conns = (unsigned)v;
 		break;
+	case OPT_MAX_DELAYED:
+		if (!options_number(arg, 0, OPTIONS_DELAYED_MAX, &v)) {
+			(void)snprintf(why, sizeof(why),
+			               "not a number from 0 to %d",
+			               OPTIONS_DELAYED_MAX);
+			goto bad_value;
+		}
+		o->max_delayed = (unsigned)v;
+		break;
+	case OPT_MAX_DELAYED_OCTETS:
+		if (!options_number(arg, 0, OPTIONS_DELAYED_OCTETS_MAX, &v)) {
+			(void)snprintf(why, sizeof(why),
+			               "not a number from 0 to %llu",
+			               (unsigned long long)
+			                       OPTIONS_DELAYED_OCTETS_MAX);
+			goto bad_value;
+		}
+		o->max_delayed_octets = (size_t)v;
+		break;
 	case 'v':
 		if (o->verbosity < 16) {
 			o->verbosity++;
@@ -530,6 +556,14 @@ options_usage(FILE *out, const char *prog)
 	        "long (default %d)\n"
 	        "      --tcp-max-conns N      TCP connections at once "
 	        "(default %d)\n"
+	        "      --max-delayed N        delayed replies held at once; "
+	        "a query whose\n"
+	        "                             reply would be one more is "
+	        "dropped (default %d)\n"
+	        "      --max-delayed-octets N octets those replies may take, "
+	        "in blocks of %d\n"
+	        "                             (default %d); beyond, "
+	        "dropped too\n"
 	        "  -f, --fault RULE           add a fault rule (repeatable)\n"
 	        "  -F, --faults-file FILE     rules, one a line, '#' comments "
 	        "(repeatable)\n"
@@ -555,5 +589,7 @@ options_usage(FILE *out, const char *prog)
 	        "SIGTERM and SIGINT stop the server.  Exit status: 0 stopped, "
 	        "1 error, %d misuse.\n",
 	        prog, NET_PORT_DEFAULT, NET_PORT_DEFAULT, QUERY_UDP_MAX_DEFAULT,
-	        NET_TCP_IDLE_DEFAULT, NET_TCP_CONNS_DEFAULT, OPTIONS_EX_USAGE);
+	        NET_TCP_IDLE_DEFAULT, NET_TCP_CONNS_DEFAULT,
+	        NET_DELAYED_DEFAULT, NET_DELAY_BLOCK, NET_DELAYED_OCTETS_DEFAULT,
+	        OPTIONS_EX_USAGE);
 }

@@ -20,6 +20,8 @@
 #define OPTIONS_UDP_MAX_MIN   512
 #define OPTIONS_TCP_IDLE_MAX  86400000 /* one day, in ms */
 #define OPTIONS_TCP_CONNS_MAX 1000000
+#define OPTIONS_DELAYED_MAX   1000000
+#define OPTIONS_DELAYED_OCTETS_MAX ((uint64_t)1 << 30) /* 1 GiB */
 
 enum options_status {
 	OPTIONS_RUN = 0,     /* serve */
@@ -43,6 +45,8 @@ struct options {
 	unsigned udp_max;
 	unsigned tcp_idle_ms;
 	unsigned tcp_max_conns;
+	unsigned max_delayed;      /* --max-delayed */
+	size_t max_delayed_octets; /* --max-delayed-octets */
 
 	/* For the fault and control modules. */
 	const char **faults; /* -f rules, in order */

@@ -34,6 +34,9 @@ enum query_drop {
 	QUERY_DROP_SHORT,    /* shorter than a header */
 	QUERY_DROP_RESPONSE, /* QR set: a response, never answered */
 	QUERY_DROP_FAULT,    /* a fault rule said so */
+	/* net.c: a delayed reply over --max-delayed or --max-delayed-octets */
+	QUERY_DROP_DELAY_COUNT,
+	QUERY_DROP_DELAY_OCTETS,
 };
 
 /*

@@ -8,6 +8,10 @@
 #     wrong-ID and garbled answers, which a client cannot match or parse);
 #   - the RSS flat: the highest sample of the last third no more than 10 %
 #     (+ 2 MB) above the highest of the first third, after a 5 s warm-up;
+#   - a delay flood: caa-loadgen for 5 s, as fast as it goes, under
+#     `delay . CAA ms=60000` with --max-delayed 2000: at most 2000 replies
+#     pending (GET /stats), the rest dropped and counted, RSS growth under
+#     16 MB, and other types still answered;
 #   - then a short run (10 s) under valgrind with the same rules, reloads
 #     and API changes, and a SIGTERM shutdown with no error and no leak.
 # Loopback only; every process it starts is stopped by its PID.
@@ -30,11 +34,12 @@ esac
 rate=${SOAK_RATE:-2000}
 build=${SOAK_BUILD:-$root/build}
 responder=$build/responder/caa-responder
-if [ ! -x "$responder" ]; then
-	echo "soak.sh: no $responder (build first: cmake -S . -B build && cmake --build build)" >&2
+loadgen=$build/caa-loadgen
+if [ ! -x "$responder" ] || [ ! -x "$loadgen" ]; then
+	echo "soak.sh: no $responder or $loadgen (build first: cmake -S . -B build && cmake --build build)" >&2
 	exit 2
 fi
-for tool in dnsperf curl python3; do
+for tool in dnsperf curl python3 dig; do
 	command -v "$tool" >/dev/null || {
 		echo "soak.sh: $tool is not installed (scripts/bootstrap.sh)" >&2
 		exit 2
@@ -271,6 +276,59 @@ if [ "$STOP_RC" -eq 0 ]; then
 else
 	bad "the responder exited with status $STOP_RC: $(tail -n 5 "$tmp/soak.err")"
 fi
+
+# ------------------------------------------------------------ delay flood
+
+# Every CAA query delayed a minute, and far more of them than fit: the
+# pool of delayed replies fills and stays full, the memory with it.
+fsec=5
+echo "== delay flood: $fsec s of caa-loadgen under delay . CAA ms=60000, --max-delayed 2000"
+("$responder" -l 127.0.0.1:0 -c 127.0.0.1:0 -f 'delay . CAA ms=60000' \
+	--max-delayed 2000 "${zones[@]}" >"$tmp/flood.out" 2>"$tmp/flood.err") &
+RSP=$!
+pids+=("$RSP")
+line=""
+for _ in $(seq 1 100); do
+	line=$(grep -m1 '^ready ' "$tmp/flood.out" 2>/dev/null || true)
+	[ -n "$line" ] && break
+	sleep 0.1
+done
+PORT=$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^udp=127\.0\.0\.1:\([0-9]*\)$/\1/p')
+CPORT=$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n 's/^control=127\.0\.0\.1:\([0-9]*\)$/\1/p')
+if [ -z "$PORT" ] || [ -z "$CPORT" ]; then
+	bad "delay flood: the responder did not start: $(head -c 500 "$tmp/flood.err")"
+else
+	before=$(rss "$RSP")
+	"$loadgen" -s 127.0.0.1 -p "$PORT" -d "$tmp/queries" -l "$fsec" -q 30000 -t 50 -c 4 \
+		>"$tmp/flood-lg.out" 2>&1 || true
+	after=$(rss "$RSP")
+	stats=$(curl -s -m 5 "http://127.0.0.1:$CPORT/stats" || true)
+	read -r pending ddropped < <(python3 -c '
+import json, sys
+try:
+    s = json.loads(sys.argv[1])
+    print(s["delayed_pending"], s["delayed_dropped"])
+except (ValueError, KeyError):
+    print("? ?")' "$stats")
+	echo "delay flood: $(sed -n 's/^ *Queries sent: *//p' "$tmp/flood-lg.out") sent;" \
+		"RSS $before kB before, $after kB after; $stats"
+	if [ "$pending" = 2000 ] && [ "$ddropped" != "?" ] && [ "$ddropped" -gt 0 ]; then
+		ok "delay flood: 2000 replies pending, $ddropped dropped for want of room"
+	else
+		bad "delay flood: pending $pending (want 2000), dropped $ddropped (want > 0)"
+	fi
+	if [ "$after" -le $((before + 16384)) ]; then
+		ok "delay flood: RSS $before kB, then $after kB (under 16 MB more)"
+	else
+		bad "delay flood: RSS grew from $before kB to $after kB"
+	fi
+	if [ "$(dig @127.0.0.1 -p "$PORT" +norec +time=2 +tries=1 +short caa.test SOA 2>/dev/null | wc -l)" -eq 1 ]; then
+		ok "delay flood: other types still answered"
+	else
+		bad "delay flood: caa.test SOA not answered"
+	fi
+fi
+stop "$RSP"
 
 # ------------------------------------------------------------ valgrind
 

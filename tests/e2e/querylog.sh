@@ -110,6 +110,63 @@ import json, sys
 print(" ".join(sorted({json.loads(l)["transport"] + "/" + json.loads(l)["client"] for l in sys.stdin})))')
 check_match "two queries, one TCP connection (one client address)" '^tcp/127\.0\.0\.1:[0-9]+$' "$clients"
 
+# The longest names: 255 octets of \001 labels, each octet four characters
+# of presentation form and five of JSON; a rule naming such a name echoes
+# it in "fault" too.  Every query-log line and GET /queries stay JSON.
+l63=$(printf '\\001%.0s' $(seq 63))
+l61=$(printf '\\001%.0s' $(seq 61))
+l52=$(printf '\\001%.0s' $(seq 52))
+l1=$(printf '\\001.%.0s' $(seq 122))
+long1="$l63.$l63.$l63.$l52.caa.test."  # 255 octets below a zone
+long2="$l63.$l63.$l63.$l61."           # 255 octets, in no zone
+long3="${l1}caa.test."                 # 122 one-octet labels: 254 octets
+log2=$tmp/long.log
+start_responder -q "$log2" -c 127.0.0.1:0 \
+	-f "servfail ${long1%.} * count=4294967295 after=0 every=1 ms=1 ede=65535" \
+	-f "nodata ${long2%.} * count=4294967295 after=0 every=1 transport=udp family=4 ms=1 ede=65535" \
+	-f "truncate ${long3%.} CAA count=4294967295 every=1 family=4 ms=1 ede=65535 tcp=servfail" \
+	"${ZONE_FILES[@]}" || finish
+CPORT=$(ready_port "$READY_LINE" control '127\.0\.0\.1')
+for n in "$long1" "$long2" "$long3"; do
+	ask dig "$n" CAA +ignore
+done
+if wait_log_lines "$log2" 3; then pass; else fail "three query-log lines within 5 s" 3 "$(grep -c '^{' "$log2")"; fi
+OUT=$(curl -s -m 10 "http://127.0.0.1:$CPORT/queries" >"$tmp/queries.json"; "$PY" - "$log2" "$tmp/queries.json" <<'PYEOF' 2>&1
+import json, sys
+lines = [l for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+try:
+    logged = [json.loads(l) for l in lines]
+    print("log=json")
+except ValueError as e:
+    print("log=invalid: %s" % e)
+    logged = []
+try:
+    api = json.load(open(sys.argv[2], encoding="utf-8"))
+    print("api=json")
+except ValueError as e:
+    print("api=invalid: %s" % e)
+    api = []
+print("lines=%d" % len(lines))
+print("api_entries=%d" % len(api))
+print("same=%s" % ("yes" if api == logged else "no"))
+for q in logged:
+    print("qname=%s" % q["qname"])
+    print("fault=%s" % ("rule" if q["fault"] else "none"))
+    print("rcode=%s" % q["rcode"])
+PYEOF
+)
+LAST_CMD="query log $log2 and GET /queries"
+expect kv log json
+expect kv api json
+expect kv lines 3
+expect kv api_entries 3
+expect kv same yes
+expect kvhas rcode SERVFAIL
+expect kvhas qname "$long1"
+expect kvhas qname "$long2"
+expect kvhas qname "$long3"
+check "every line names its rule" "rule rule rule" "$(out_kv fault | paste -sd' ' -)"
+
 # "-q -": the log goes to stdout, after the ready line.
 start_responder -q - "${ZONE_FILES[@]}" || finish
 raw ask "$HOST4" "$PORT4" flags.caa.test CAA --id 777

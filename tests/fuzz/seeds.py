@@ -172,6 +172,20 @@ def main():
     put("fuzz_query", struct.pack(">HHHHHH", 9, 0, 1, 0, 0, 0) +
         b"\xc0\x0c\x01\x01\x00\x01")
 
+    # fuzz_log: K, L, action, qtype, flags, a number, K name octets, then
+    # the rule's options (fuzz_log.c draws the layout).  The worst cases:
+    # 255 octets of \001 in labels of 63 and of 1, a rule with every option.
+    opts = (b"count=4294967295 after=4294967295 every=4294967295 "
+            b"p=2.2250738585072014e-308 transport=udp family=6 "
+            b"ms=4294967295 ede=65535 tcp=nxdomain")
+    for label in (63, 1, 2):
+        put("fuzz_log", bytes([255, label - 1, 8]) + b"\xff\xff" +
+            bytes([0x01, 0xff]) + b"\x01" * 255 + opts)
+    put("fuzz_log", bytes([12, 62, 7, 1, 1, 0, 5]) + b"examplestest" +
+        b"ms=30000")
+    put("fuzz_log", bytes([40, 62, 6, 0, 16, 0x0b, 9]) + b'a"b\\c.d e#f' * 4 +
+        b"\x00\x7f\x80\xff\"\\")
+
     # fuzz_reply: replies to CAA? host.example.test with ID 0x1234.
     q = "host.example.test"
     ptr = b"\xc0\x0c"

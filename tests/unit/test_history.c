@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "fault.h"
 #include "history.h"
 #include "log.h"
@@ -250,6 +252,59 @@ Test(history, prints_what_the_query_log_prints)
 	fault_rule_free(rule);
 }
 
+/*
+ * GET /queries joins these lines into an array: the longest name (255
+ * octets of \\001 labels) and a rule naming it give a whole JSON object,
+ * the same as the query log's line.
+ */
+Test(history, longest_name_and_rule_give_a_json_line)
+{
+	struct sockaddr_in sin = test_v4("127.0.0.1", 40122);
+	struct fault_rule *rule = NULL;
+	struct query_result res;
+	struct history *h = history_new(1);
+	char name[WIRE_NAME_MAX * 4 + 8], rule_text[2048], err[256];
+	char line[LOG_QUERY_LINE_MAX];
+	json_error_t jerr;
+	json_t *obj;
+	size_t len = 0, n;
+
+	test_result(&res, NULL, WIRE_TYPE_CAA, 4660);
+	res.has_question = true;
+	for (size_t left = WIRE_NAME_MAX - 1; left > 1; left -= 1 + len) {
+		len = left - 1 < 63 ? left - 1 : 63;
+		res.qname[res.qname_len++] = (uint8_t)len;
+		memset(res.qname + res.qname_len, 0x01, len);
+		res.qname_len = (uint8_t)(res.qname_len + len);
+	}
+	res.qname[res.qname_len++] = 0;
+	cr_assert_eq(res.qname_len, WIRE_NAME_MAX);
+	n = wire_name_to_str(res.qname, name, sizeof(name));
+	name[n - 1] = '\0';
+	(void)snprintf(rule_text, sizeof(rule_text),
+	               "delay %s * ms=4294967295 count=4294967295", name);
+	cr_assert_eq(fault_rule_parse(rule_text, &rule, err, sizeof(err)), 0,
+	             "%s", err);
+	res.rule = rule;
+	res.delay_ms = 4294967295U;
+	test_same_line((const struct sockaddr *)&sin, QUERY_UDP, &res);
+	cr_assert_eq(history_add(h, &test_ts, (const struct sockaddr *)&sin,
+	                         QUERY_UDP, &res),
+	             0);
+	n = history_entry_format(history_get(h, 0), line, sizeof(line));
+	cr_assert_lt(n, sizeof(line));
+	obj = json_loads(line, 0, &jerr);
+	cr_assert_not_null(obj, "%s: %s", jerr.text, line);
+	name[strlen(name)] = '.';
+	cr_assert_str_eq(json_string_value(json_object_get(obj, "qname")),
+	                 name);
+	cr_assert_str_eq(json_string_value(json_object_get(obj, "fault")),
+	                 fault_rule_text(rule));
+	json_decref(obj);
+	history_free(h);
+	fault_rule_free(rule);
+}
+
 Test(history, keeps_the_rule_text_after_the_rule_is_gone)
 {
 	struct sockaddr_in sin = test_v4("127.0.0.1", 1);
@@ -274,6 +329,42 @@ Test(history, keeps_the_rule_text_after_the_rule_is_gone)
 	test_add(h, "y.test", WIRE_TYPE_A, 2);
 	test_add(h, "z.test", WIRE_TYPE_A, 3);
 	cr_assert_eq(history_get(h, 0)->id, 2);
+	history_free(h);
+}
+
+/* A rule that keeps firing costs one copy of its text, not one a query. */
+Test(history, the_same_rule_text_is_shared)
+{
+	struct sockaddr_in sin = test_v4("127.0.0.1", 1);
+	struct history *h = history_new(4);
+	struct fault_rule *a = NULL, *b = NULL;
+	struct query_result res;
+	char line[LOG_QUERY_LINE_MAX], err[256];
+
+	cr_assert_eq(fault_rule_parse("delay . * ms=5", &a, err, sizeof(err)),
+	             0);
+	cr_assert_eq(fault_rule_parse("drop . A", &b, err, sizeof(err)), 0);
+	test_result(&res, "x.test", WIRE_TYPE_A, 1);
+	for (int i = 0; i < 5; i++) {
+		res.rule = i == 3 ? b : a;
+		cr_assert_eq(history_add(h, &test_ts,
+		                         (const struct sockaddr *)&sin,
+		                         QUERY_UDP, &res),
+		             0);
+	}
+	/* Kept: a (i = 1, 2: one copy), b (i = 3), a (i = 4). */
+	cr_assert_eq(history_get(h, 0)->fault, history_get(h, 1)->fault);
+	cr_assert_neq(history_get(h, 1)->fault, history_get(h, 2)->fault);
+	cr_assert_str_eq(history_get(h, 0)->fault->text, "delay . * ms=5");
+	cr_assert_str_eq(history_get(h, 2)->fault->text, "drop . A");
+	cr_assert_str_eq(history_get(h, 3)->fault->text, "delay . * ms=5");
+	fault_rule_free(a);
+	fault_rule_free(b);
+	cr_assert_eq(history_remove(h, NULL, -1), 4);
+	res.rule = NULL;
+	test_add(h, "y.test", WIRE_TYPE_A, 2);
+	(void)history_entry_format(history_get(h, 0), line, sizeof(line));
+	cr_assert(strstr(line, "\"fault\":null") != NULL, "%s", line);
 	history_free(h);
 }
 

@@ -12,6 +12,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "fault.h"
 #include "log.h"
 #include "query.h"
 #include "wire.h"
@@ -148,7 +151,9 @@ Test(log_query, dropped_has_no_rcode)
 	(void)log_query_format(line, sizeof(line), &test_ts,
 	                       (const struct sockaddr *)&sin, QUERY_UDP, &res);
 	cr_assert(strstr(line, "\"rcode\":null,") != NULL, "%s", line);
-	cr_assert(strstr(line, "\"dropped\":true}") != NULL, "%s", line);
+	cr_assert(strstr(line, "\"dropped\":true,\"drop_reason\":\"fault\"}") !=
+	                  NULL,
+	          "%s", line);
 }
 
 Test(log_query, unknown_type_and_extended_rcode)
@@ -216,6 +221,170 @@ Test(log_query, longest_name_fits)
 	cr_assert_lt(n, sizeof(line));
 	cr_assert_eq(n, strlen(line));
 	cr_assert_eq(line[n - 1], '}');
+}
+
+/*
+ * The longest names: NLABELS labels of LABELLEN octets of OCTET (the last
+ * one shorter, so that the name is 255 octets), into RES.  \\001 is the
+ * octet that grows most: four characters of presentation form, five of
+ * JSON.
+ */
+static void
+test_long_name(struct query_result *res, size_t labellen, uint8_t octet)
+{
+	size_t len = 0;
+
+	while (len + 1 < WIRE_NAME_MAX) {
+		size_t n = WIRE_NAME_MAX - 1 - len - 1;
+
+		n = n < labellen ? n : labellen;
+		res->qname[len++] = (uint8_t)n;
+		memset(res->qname + len, octet, n);
+		len += n;
+	}
+	res->qname[len++] = 0;
+	res->qname_len = (uint8_t)len;
+	cr_assert_eq(len, WIRE_NAME_MAX);
+}
+
+/* LINE parsed by jansson: an object, or the test fails. */
+static json_t *
+test_json(const char *line)
+{
+	json_error_t jerr;
+	json_t *obj = json_loads(line, 0, &jerr);
+
+	cr_assert_not_null(obj, "not JSON (%s at %d): %s", jerr.text,
+	                   jerr.position, line);
+	cr_assert(json_is_object(obj), "%s", line);
+	return obj;
+}
+
+static const char *
+test_json_str(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	cr_assert(json_is_string(v), "%s is not a string", key);
+	return json_string_value(v);
+}
+
+/*
+ * The worst case of every field at once: a 255-octet name of \001 labels,
+ * a rule naming it with every option at its widest, a drop reason, the
+ * widest client and numbers.  Each line is JSON and says what was asked.
+ */
+Test(log_query, worst_case_name_and_rule_are_json)
+{
+	static const size_t labellen[] = {1, 2, 3, 62, 63};
+	struct sockaddr_in6 sin6 =
+	        test_v6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535);
+
+	for (size_t i = 0; i < sizeof(labellen) / sizeof(*labellen); i++) {
+		struct query_result res;
+		struct fault_rule *rule = NULL;
+		char name[WIRE_NAME_MAX * 4 + 8];
+		char text[2 * LOG_FAULT_TEXT_MAX];
+		char line[LOG_QUERY_LINE_MAX];
+		char err[256];
+		json_t *obj;
+		size_t n;
+
+		test_result(&res, NULL, 0);
+		res.has_question = true;
+		res.qtype = 65535;
+		test_long_name(&res, labellen[i], 0x01);
+		n = wire_name_to_str(res.qname, name, sizeof(name));
+		cr_assert_lt(n, sizeof(name));
+		name[n - 1] = '\0'; /* the rule's name: no trailing dot */
+		(void)snprintf(text, sizeof(text),
+		               "truncate %s TYPE65535 count=4294967295 "
+		               "after=4294967295 every=4294967295 "
+		               "p=2.2250738585072014e-308 transport=udp "
+		               "family=6 ms=4294967295 ede=65535 tcp=nxdomain",
+		               name);
+		cr_assert_eq(fault_rule_parse(text, &rule, err, sizeof(err)), 0,
+		             "%s: %s", text, err);
+		cr_assert_lt(strlen(fault_rule_text(rule)), LOG_FAULT_TEXT_MAX);
+		res.rule = rule;
+		res.id = 65535;
+		res.answers = 65535;
+		res.delay_ms = UINT32_MAX;
+		res.rcode = 4095;
+		res.verdict = QUERY_DROP;
+		res.drop = QUERY_DROP_DELAY_OCTETS;
+		n = log_query_format(line, sizeof(line), &test_ts,
+		                     (const struct sockaddr *)&sin6, QUERY_TCP,
+		                     &res);
+		cr_assert_lt(n, sizeof(line));
+		cr_assert_eq(n, strlen(line));
+		obj = test_json(line);
+		name[strlen(name)] = '.';
+		cr_assert_str_eq(test_json_str(obj, "qname"), name);
+		cr_assert_str_eq(test_json_str(obj, "fault"),
+		                 fault_rule_text(rule));
+		cr_assert_str_eq(test_json_str(obj, "qtype"), "TYPE65535");
+		cr_assert_str_eq(test_json_str(obj, "drop_reason"),
+		                 "max-delayed-octets");
+		cr_assert(json_is_true(json_object_get(obj, "dropped")));
+		cr_assert_eq(json_integer_value(json_object_get(obj, "delay_ms")),
+		             (json_int_t)UINT32_MAX);
+		json_decref(obj);
+		fault_rule_free(rule);
+	}
+}
+
+/*
+ * A fault text longer than any rule's (a caller's mistake) is cut, with
+ * "...", and its control octets escaped: the line is still JSON.
+ */
+Test(log_query, overlong_fault_text_is_cut_and_stays_json)
+{
+	struct sockaddr_in sin = test_v4("127.0.0.1", 9);
+	struct log_fields f = {0};
+	char fault[3 * LOG_FAULT_TEXT_MAX];
+	char line[LOG_QUERY_LINE_MAX];
+	const char *got;
+	json_t *obj;
+	size_t n;
+
+	for (size_t i = 0; i + 1 < sizeof(fault); i++) {
+		fault[i] = "\"\\\x01x\x7f"[i % 5];
+	}
+	fault[sizeof(fault) - 1] = '\0';
+	f.ts = test_ts;
+	f.client = (const struct sockaddr *)&sin;
+	f.rcode = -1;
+	f.fault = fault;
+	n = log_fields_format(line, sizeof(line), &f);
+	cr_assert_lt(n, sizeof(line));
+	obj = test_json(line);
+	got = test_json_str(obj, "fault");
+	cr_assert_lt(strlen(got), strlen(fault));
+	cr_assert(strncmp(got, fault, strlen(got) - 3) == 0);
+	cr_assert_str_eq(got + strlen(got) - 3, "...");
+	for (const char *p = line; *p != '\0'; p++) {
+		cr_assert(*p >= 0x20 && *p < 0x7f, "not printable ASCII: %s",
+		          line);
+	}
+	json_decref(obj);
+	f.fault = "\xff";
+	(void)log_fields_format(line, sizeof(line), &f);
+	cr_assert(strstr(line, "\"fault\":\"\\u00ff\"") != NULL, "%s", line);
+}
+
+Test(log_query, drop_reasons)
+{
+	cr_assert_null(log_drop_reason(false, QUERY_DROP_FAULT));
+	cr_assert_null(log_drop_reason(true, QUERY_DROP_NONE));
+	cr_assert_str_eq(log_drop_reason(true, QUERY_DROP_SHORT), "malformed");
+	cr_assert_str_eq(log_drop_reason(true, QUERY_DROP_RESPONSE),
+	                 "response");
+	cr_assert_str_eq(log_drop_reason(true, QUERY_DROP_FAULT), "fault");
+	cr_assert_str_eq(log_drop_reason(true, QUERY_DROP_DELAY_COUNT),
+	                 "max-delayed");
+	cr_assert_str_eq(log_drop_reason(true, QUERY_DROP_DELAY_OCTETS),
+	                 "max-delayed-octets");
 }
 
 Test(log_query, small_buffer_truncates_and_reports_the_length)

@@ -78,6 +78,8 @@ Test(options, defaults_without_arguments)
 	cr_assert_eq(o.udp_max, QUERY_UDP_MAX_DEFAULT);
 	cr_assert_eq(o.tcp_idle_ms, 10000);
 	cr_assert_eq(o.tcp_max_conns, 512);
+	cr_assert_eq(o.max_delayed, 10000);
+	cr_assert_eq(o.max_delayed_octets, 16777216);
 	cr_assert_null(o.query_log);
 	cr_assert_eq(o.verbosity, 0);
 	cr_assert_null(o.control);
@@ -235,6 +237,39 @@ Test(options, numbers_and_their_ranges)
 	USAGE_ERROR("--tcp-max-conns", "--tcp-max-conns", "0", NULL);
 }
 
+Test(options, delayed_reply_bounds)
+{
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(PARSE(&o, err, "--max-delayed", "1000",
+	                   "--max-delayed-octets=262144", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_eq(o.max_delayed, 1000);
+	cr_assert_eq(o.max_delayed_octets, 262144);
+	options_clear(&o);
+	/* 0: every delayed reply is dropped. */
+	cr_assert_eq(PARSE(&o, err, "--max-delayed", "0",
+	                   "--max-delayed-octets", "0", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_eq(o.max_delayed, 0);
+	cr_assert_eq(o.max_delayed_octets, 0);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--max-delayed", "1000000",
+	                   "--max-delayed-octets", "1073741824", NULL),
+	             OPTIONS_RUN, "%s", err);
+	options_clear(&o);
+
+	USAGE_ERROR("'1000001' for --max-delayed", "--max-delayed", "1000001",
+	            NULL);
+	USAGE_ERROR("--max-delayed", "--max-delayed", "-1", NULL);
+	USAGE_ERROR("--max-delayed", "--max-delayed", "", NULL);
+	USAGE_ERROR("'1073741825' for --max-delayed-octets",
+	            "--max-delayed-octets", "1073741825", NULL);
+	USAGE_ERROR("--max-delayed-octets", "--max-delayed-octets", "16M",
+	            NULL);
+}
+
 Test(options, query_log_and_verbosity)
 {
 	struct options o;
@@ -374,6 +409,9 @@ Test(options, usage_shows_every_option_and_the_defaults)
 	        "--udp-max",
 	        "--tcp-idle-timeout",
 	        "--tcp-max-conns",
+	        "--max-delayed ",
+	        "--max-delayed-octets",
+	        "(default 16777216)",
 	        "--fault",
 	        "--faults-file",
 	        "--profile",

@@ -47,7 +47,7 @@ void
 options_init(struct probe_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->policy = CAA_POLICY_RFC8659;
+	o->policy = CAA_POLICY_BOULDER; /* options_default_policy() */
 	o->timeout_ms = OPTIONS_TIMEOUT_MS;
 	o->tries = OPTIONS_TRIES;
 	o->jobs = OPTIONS_JOBS;
@@ -90,8 +90,10 @@ options_usage(FILE *f)
 	        "  --known-tag TAG         a tag the CA understands beyond "
 	        "issue, issuewild,\n"
 	        "                          iodef (repeatable)\n"
-	        "  --policy rfc8659|boulder  the RFC text (default) or Let's "
-	        "Encrypt's readings\n"
+	        "  --policy rfc8659|boulder  the RFC text or Let's Encrypt's "
+	        "readings (default:\n"
+	        "                          boulder when every --ca is %s,\n"
+	        "                          rfc8659 otherwise)\n"
 	        "  -s, --server HOST[#PORT]  ask this server (also dig-style "
 	        "@HOST);\n"
 	        "                          default: the first nameserver of "
@@ -116,7 +118,8 @@ options_usage(FILE *f)
 	        "Exit status: 0 every name allowed, 1 at least one denied and "
 	        "none failed,\n"
 	        "2 at least one lookup failed, 64 usage error.\n",
-	        OPTIONS_DEFAULT_CA, OPTIONS_RESOLV_CONF, OPTIONS_PORT,
+	        OPTIONS_DEFAULT_CA, OPTIONS_DEFAULT_CA, OPTIONS_RESOLV_CONF,
+	        OPTIONS_PORT,
 	        OPTIONS_TIMEOUT_MS, OPTIONS_TRIES, OPTIONS_JOBS);
 }
 
@@ -233,6 +236,7 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 			return options_bad(err, "--policy", arg,
 			                   "rfc8659 or boulder");
 		}
+		o->policy_set = true;
 		return 0;
 	case 's':
 		o->server = arg;
@@ -276,6 +280,19 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 		break;
 	}
 	return OPTIONS_EXIT_USAGE;
+}
+
+/* Without --policy, the policy follows the CA: Let's Encrypt's readings
+ * when every --ca is Let's Encrypt (the default CA), the RFC otherwise. */
+static enum caa_policy
+options_default_policy(const struct probe_opts *o)
+{
+	for (size_t i = 0; i < o->ncas; i++) {
+		if (strcmp(o->cas[i], OPTIONS_DEFAULT_CA) != 0) {
+			return CAA_POLICY_RFC8659;
+		}
+	}
+	return CAA_POLICY_BOULDER;
 }
 
 /* The positional arguments: names, and "@HOST" for the server. */
@@ -363,6 +380,9 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 	}
 	if (o->ncas == 0 && !options_add_ca(o, OPTIONS_DEFAULT_CA)) {
 		return OPTIONS_EXIT_USAGE;
+	}
+	if (!o->policy_set) {
+		o->policy = options_default_policy(o);
 	}
 	return 0;
 }

@@ -30,7 +30,8 @@ struct probe_opts {
 	const char *method;
 	const char **known_tags;
 	size_t nknown_tags;
-	enum caa_policy policy;
+	enum caa_policy policy; /* --policy, else it follows the CA */
+	bool policy_set;        /* --policy was given */
 	const char *server; /* --server or @HOST; NULL: resolv.conf */
 	int port;           /* -p; 0: not given */
 	int timeout_ms;

@@ -115,7 +115,7 @@ check "json: valid, one element" 1 "$(jget '*.name' | wc -l)"
 check "json: the keys in order" "name wildcard ca policy verdict reason relevant error lookups warnings" \
 	"$(printf '%s' "$POUT" | "$PY" -c 'import json,sys; print(" ".join(json.load(sys.stdin)[0].keys()))')"
 check "json: the object" \
-	'{"name":"host.deny.test","wildcard":false,"ca":"letsencrypt.org","policy":"rfc8659","verdict":"denied","reason":"CAA record for deny.test prevents issuance","relevant":{"name":"deny.test","records":[{"flags":0,"tag":"issue","value":"otherca.test"}]},"error":null,"lookups":[{"name":"host.deny.test","rcode":"NOERROR","records":0,"cname":[],"ms":0},{"name":"deny.test","rcode":"NOERROR","records":1,"cname":[],"ms":0},{"name":"test","rcode":"NOERROR","records":0,"cname":[],"ms":0}],"warnings":[]}' \
+	'{"name":"host.deny.test","wildcard":false,"ca":"letsencrypt.org","policy":"boulder","verdict":"denied","reason":"CAA record for deny.test prevents issuance","relevant":{"name":"deny.test","records":[{"flags":0,"tag":"issue","value":"otherca.test"}]},"error":null,"lookups":[{"name":"host.deny.test","rcode":"NOERROR","records":0,"cname":[],"ms":0},{"name":"deny.test","rcode":"NOERROR","records":1,"cname":[],"ms":0},{"name":"test","rcode":"NOERROR","records":0,"cname":[],"ms":0}],"warnings":[]}' \
 	"$(printf '%s' "$POUT" | "$PY" -c '
 import json, sys
 d = json.load(sys.stdin)[0]
@@ -124,6 +124,26 @@ for l in d["lookups"]:
     l["ms"] = 0
 print(json.dumps(d, separators=(",", ":")))')"
 check_match "json: ms with one decimal" '"ms":[0-9]+\.[0-9][,}]' "$POUT"
+# The default policy follows the CA: boulder for Let's Encrypt (the
+# default CA), rfc8659 for any other; --policy always wins.  flag1 holds
+# an issue for letsencrypt.org and a tag with flag bit 1, which Let's
+# Encrypt reads as critical: denied by default, allowed by the RFC.
+probe -o json flag1.cases.test
+check "default policy: Let's Encrypt's" "boulder denied 1" \
+	"$(jget 0.policy) $(jget 0.verdict) $PRC"
+probe -o json --ca letsencrypt.org flag1.cases.test
+check "default policy: --ca letsencrypt.org" "boulder denied" "$(jget 0.policy) $(jget 0.verdict)"
+probe -o json --policy rfc8659 flag1.cases.test
+check "--policy rfc8659 wins" "rfc8659 allowed 0" "$(jget 0.policy) $(jget 0.verdict) $PRC"
+probe -o json --ca other.test host.deny.test
+check "default policy: another CA" "rfc8659 denied" "$(jget 0.policy) $(jget 0.verdict)"
+probe -o json --ca letsencrypt.org --ca other.test host.deny.test
+check "default policy: not only Let's Encrypt" "rfc8659" "$(jget 0.policy)"
+probe --ca other.test host.deny.test
+check_match "text: the policy that applied" '^  request:  ca other\.test, policy rfc8659$' "$POUT"
+probe host.deny.test
+check_match "text: the default policy" '^  request:  ca letsencrypt\.org, policy boulder$' "$POUT"
+
 probe -o jsonl host.deny.test
 check "jsonl: one line" 1 "$(printf '%s\n' "$POUT" | wc -l)"
 check_match "jsonl: an object" '^\{"name":"host\.deny\.test",.*\}$' "$POUT"

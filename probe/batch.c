@@ -37,6 +37,7 @@ struct batch {
 	bool filling;
 	bool any_denied;
 	bool any_failed;
+	bool any_invalid;
 	bool error;
 	char *line;
 	size_t linecap;
@@ -209,6 +210,8 @@ batch_done(void *arg, struct check *chk)
 		b->any_denied = true;
 	} else if (chk->result.verdict == CAA_LOOKUP_FAILED) {
 		b->any_failed = true;
+	} else if (chk->result.verdict == CAA_INVALID) {
+		b->any_invalid = true;
 	}
 	b->inflight--;
 	b->done_count++;
@@ -345,6 +348,9 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 	free(b.line);
 	if (b.error || b.any_failed) {
 		return 2;
+	}
+	if (b.any_invalid) {
+		return 3;
 	}
 	return b.any_denied ? 1 : 0;
 }

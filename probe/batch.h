@@ -39,7 +39,8 @@ struct batch_config {
  * lines are trimmed; blank lines and '#' comments (also after a name,
  * past a blank) are skipped.  Returns the exit status: 0 every name
  * allowed, 1 at least one denied and none failed, 2 at least one lookup
- * failed (or the input or output failed).
+ * failed (or the input or output failed), 3 none failed but at least one
+ * name was invalid (refused as a CA refuses it, with a report).
  */
 int batch_run(struct event_base *base, const struct batch_config *cfg);
 

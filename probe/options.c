@@ -78,7 +78,15 @@ options_usage(FILE *f)
 	        "NAME, as the CA\n"
 	        "does (RFC 8659 tree climbing, RFC 8657 parameters, Let's "
 	        "Encrypt's readings).\n"
-	        "NAME may be a wildcard request, *.example.com.\n"
+	        "NAME may be a wildcard request, *.example.com, or a Unicode "
+	        "name (mapped to\n"
+	        "A-labels as browsers do, IDNA2008 with UTS #46); a name a CA "
+	        "refuses (a URL,\n"
+	        "an IP address, a character other than letters, digits, '-' "
+	        "and '.', a label\n"
+	        "over 63 or a name over 253 bytes, a misplaced '*', malformed "
+	        "punycode) is\n"
+	        "a usage error, with Let's Encrypt's words for why.\n"
 	        "\n"
 	        "  --ca DOMAIN             the CA's issuer domain name "
 	        "(repeatable;\n"
@@ -104,7 +112,12 @@ options_usage(FILE *f)
 	        "  --tries N               tries per query; only timeouts are "
 	        "retried (default %d)\n"
 	        "  -f, --file FILE         names to check, one a line ('-': "
-	        "stdin; '#' comments)\n"
+	        "stdin; '#' comments);\n"
+	        "                          read as lines come, never holding "
+	        "up lookups; a\n"
+	        "                          refused name or a line over %d "
+	        "bytes is reported\n"
+	        "                          'invalid' and the batch goes on\n"
 	        "  -j, --jobs N            names evaluated at once (default "
 	        "%d)\n"
 	        "  -o, --format text|json|jsonl\n"
@@ -117,10 +130,12 @@ options_usage(FILE *f)
 	        "\n"
 	        "Exit status: 0 every name allowed, 1 at least one denied and "
 	        "none failed,\n"
-	        "2 at least one lookup failed, 64 usage error.\n",
+	        "2 at least one lookup failed, 3 no lookup failed but at least "
+	        "one input was\n"
+	        "invalid, 64 usage error.\n",
 	        OPTIONS_DEFAULT_CA, OPTIONS_DEFAULT_CA, OPTIONS_RESOLV_CONF,
-	        OPTIONS_PORT,
-	        OPTIONS_TIMEOUT_MS, OPTIONS_TRIES, OPTIONS_JOBS);
+	        OPTIONS_PORT, OPTIONS_TIMEOUT_MS, OPTIONS_TRIES,
+	        OPTIONS_LINE_MAX, OPTIONS_JOBS);
 }
 
 /* A whole decimal number in [MIN, MAX]. */
@@ -295,12 +310,26 @@ options_default_policy(const struct probe_opts *o)
 	return CAA_POLICY_BOULDER;
 }
 
+/* NAME for a message: control characters escaped, the rest as given. */
+static void
+options_print_name(FILE *f, const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0';
+	     p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\%03u", (unsigned)*p);
+		} else {
+			putc(*p, f);
+		}
+	}
+}
+
 /* The positional arguments: names, and "@HOST" for the server. */
 static int
 options_names(struct probe_opts *o, int argc, char **argv, FILE *err)
 {
 	for (int i = optind; i < argc; i++) {
-		struct caa_candidates cands;
+		struct caa_ident ident;
 		enum caa_status st;
 
 		if (argv[i][0] == '@') {
@@ -311,10 +340,12 @@ options_names(struct probe_opts *o, int argc, char **argv, FILE *err)
 			o->server = argv[i] + 1;
 			continue;
 		}
-		st = caa_candidates_build(argv[i], &cands);
+		/* A name the CA would refuse is a usage error here. */
+		st = caa_ident_check(argv[i], &ident);
 		if (st != CAA_OK) {
-			fprintf(err, "caa-probe: bad NAME '%s' (%s)\n", argv[i],
-			        caa_strerror(st));
+			fputs("caa-probe: bad NAME '", err);
+			options_print_name(err, argv[i]);
+			fprintf(err, "' (%s)\n", caa_strerror(st));
 			return OPTIONS_EXIT_USAGE;
 		}
 		if (!options_push(&o->names, &o->nnames, argv[i])) {

@@ -19,6 +19,7 @@
 #define OPTIONS_TIMEOUT_MS  2000
 #define OPTIONS_TRIES       3
 #define OPTIONS_JOBS        64
+#define OPTIONS_LINE_MAX    4096 /* bytes of one -f input line */
 #define OPTIONS_PORT        53
 #define OPTIONS_DEFAULT_CA  "letsencrypt.org"
 #define OPTIONS_RESOLV_CONF "/etc/resolv.conf"

@@ -88,14 +88,54 @@ check "one failed" 2 "$PRC"
 probe host.deny.test fail.example.test host1.example.test
 check "denied and failed" 2 "$PRC"
 
-# An invalid line does not stop the batch: it fails closed.
-printf 'host1.example.test\nbad..name\n%s\nhost.deny.test\n' "$(printf 'x%.0s' $(seq 1 70)).test" >"$tmp/bad"
+# A line a CA would refuse does not stop the batch: an "invalid" report
+# (no lookup; the reason in Let's Encrypt's words), exit 3 when nothing
+# failed, never counted as allowed.
+long=$(printf 'x%.0s' $(seq 1 70)).test
+printf '%s\n' host1.example.test bad..name "$long" host.deny.test \
+	https://deny.caa.test/ 'www.example.test,ok' 192.0.2.1 '*.*.example.test' \
+	'Münich.example.test' >"$tmp/bad"
 probe -o json -f "$tmp/bad"
-check "invalid lines: exit status" 2 "$PRC"
-check "invalid lines: verdicts" "allowed lookup-failed lookup-failed denied" "$(jget '*.verdict' | paste -sd' ' -)"
-check_match "invalid lines: reason" '^invalid name \(' "$(jget 1.reason)"
-check "invalid lines: the name as given" "bad..name" "$(jget 1.name)"
-check "invalid lines: error" "null" "$(jget 1.error.rcode)"
+check "invalid lines: exit status" 3 "$PRC"
+check "invalid lines: verdicts" \
+	"allowed invalid invalid denied invalid invalid invalid invalid allowed" \
+	"$(jget '*.verdict' | paste -sd' ' -)"
+check "invalid lines: reasons" "Domain name can not have two dots in a row
+Domain has a label (component between dots) longer than 63 bytes
+Domain name contains an invalid character
+Domain name contains an invalid character
+Identifier type is DNS but value is an IP address
+Domain name has more than one wildcard" \
+	"$(jget '*.reason' | grep -v '^CAA record\|^no CAA')"
+check "invalid lines: the name as given" "bad..name https://deny.caa.test/" \
+	"$(jget 1.name) $(jget 4.name)"
+check "invalid lines: error" \
+	'{"name":"https://deny.caa.test/","rcode":null,"detail":"Domain name contains an invalid character"}' \
+	"$(jget 4.error)"
+check "invalid lines: no lookups" "[] []" "$(jget 1.lookups) $(jget 4.lookups)"
+check "invalid lines: nothing relevant" "null" "$(jget 4.relevant)"
+check "a Unicode name: both forms" "xn--mnich-kva.example.test münich.example.test" \
+	"$(jget 8.name) $(jget 8.unicode)"
+check "a Unicode name: looked up as A-labels" "xn--mnich-kva.example.test" "$(jget 8.lookups.0.name)"
+probe -f "$tmp/bad" -o jsonl
+check "invalid lines, jsonl: exit status" 3 "$PRC"
+check "invalid lines, jsonl: reports" 9 "$(printf '%s\n' "$POUT" | wc -l)"
+probe -f "$tmp/bad"
+check "invalid lines, text" "https://deny.caa.test/: invalid
+  reason:   Domain name contains an invalid character" \
+	"$(printf '%s\n' "$POUT" | grep -A1 '^https://deny.caa.test/: invalid$')"
+# Exit status: a lookup failure wins over an invalid name; an invalid
+# name over a denial; all invalid is not allowed.
+printf 'fail.example.test\nbad..name\n' >"$tmp/bad2"
+serve -f "servfail fail.example.test CAA" || finish
+probe -f "$tmp/bad2"
+check "invalid and failed" 2 "$PRC"
+printf 'host.deny.test\nbad..name\n' >"$tmp/bad3"
+probe -f "$tmp/bad3"
+check "invalid and denied" 3 "$PRC"
+printf 'bad..name\n' >"$tmp/bad4"
+probe -f "$tmp/bad4"
+check "only invalid" 3 "$PRC"
 
 # An empty input: an empty array, exit 0.
 : >"$tmp/empty"

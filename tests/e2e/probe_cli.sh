@@ -52,8 +52,34 @@ usage "bad value '0' for -j/--jobs" -j 0 a.test
 usage "bad value '' for --ca" --ca "" a.test
 usage "unknown option --bogus" --bogus a.test
 usage "option --ca needs a value" a.test --ca
-usage "bad NAME 'a..test'" a..test
-usage "bad NAME 'www.\*.test'" 'www.*.test'
+# refused REASON NAME [MORE...]: a name a CA would refuse is a usage error
+# (exit 64, nothing on stdout) naming it, with Let's Encrypt's words.
+refused() {
+	local reason=$1 name=$2
+	shift
+	run "$@"
+	check "refused $name: exit status" 64 "$PRC"
+	check "refused $name: stdout" "" "$POUT"
+	check "refused $name: message" "caa-probe: bad NAME '$name' ($reason)" "$PERR"
+}
+
+# Refused before any lookup: no server is needed to say so.
+refused "Domain name can not have two dots in a row" a..test
+refused "Domain name contains an invalid wildcard. A wildcard is only permitted before the first dot in a domain name" 'www.*.test'
+refused "Domain name contains an invalid character" https://deny.caa.test/
+refused "Domain name contains an invalid character" 'www.caa.test,ok'
+refused "Domain name contains an invalid character" www.caa.test:443
+refused "Domain name contains an invalid character" _dmarc.caa.test
+refused "Identifier type is DNS but value is an IP address" 192.0.2.1
+refused "Identifier type is DNS but value is an IP address" 2001:db8::1
+refused "Domain has a label (component between dots) longer than 63 bytes" \
+	"$(printf 'a%.0s' $(seq 1 64)).test"
+refused "Domain name is longer than 253 bytes" "$(printf 'abcdefghi.%.0s' $(seq 1 26))test"
+refused "Domain name has more than one wildcard" '*.*.caa.test'
+refused "Domain name contains malformed punycode" www.xn--m.caa.test
+refused "Domain name contains an invalid label in a reserved format (R-LDH: '??--')" ab--cd.caa.test
+refused "Identifier value (name) is empty" ""
+refused "Domain name contains an invalid character" 'a b.test' ok.test
 usage "bad value '$tmp/none' for -f/--file" -f "$tmp/none"
 usage "-s/--server" -s '127.0.0.1#99999' a.test
 usage "-s/--server" -s '[::1' a.test
@@ -95,6 +121,16 @@ fi
 check "text: stderr empty" "" "$PERR"
 probe -o json 'odd\\name.test'
 check "a backslash is an invalid NAME" 64 "$PRC"
+probe -o json host.deny.test.
+check "a final dot is accepted" "1 host.deny.test denied" "$PRC $(jget 0.name) $(jget 0.verdict)"
+# A Unicode name: looked up as A-labels, both forms reported.
+probe -o json 'Hôte.deny.test'
+check "a Unicode name" "1 xn--hte-kna.deny.test hôte.deny.test denied" \
+	"$PRC $(jget 0.name) $(jget 0.unicode) $(jget 0.verdict)"
+check "a Unicode name: the A-label asked" "xn--hte-kna.deny.test" "$(jget 0.lookups.0.name)"
+probe 'hôte.deny.test'
+check "text: the A-labels first" "xn--hte-kna.deny.test: denied" "$(printf '%s\n' "$POUT" | head -n1)"
+check_match "text: the Unicode form" '^  unicode:  hôte\.deny\.test$' "$POUT"
 
 # Colour only on a terminal (script(1) gives the probe a pty).
 if command -v script >/dev/null 2>&1; then

@@ -61,6 +61,28 @@ check "jsonl: the same names" "$(sort "$tmp/expected")" \
 check "jsonl: as completed (the slow name is not first)" 1 \
 	"$(tail -n +2 "$tmp/jsonl" | grep -c '"name":"slow.deny.test"')"
 
+# stdin is read as lines come, off the event loop's back: with 3 s
+# between two lines the first name is reported before the second line is
+# written, and its lookups take what the network took (a 100 ms timeout
+# is not hit by an answer that came in a millisecond).
+LAST_CMD="(echo host.deny.test; sleep 3; echo host1.example.test) | caa-probe -f - --timeout 100 -o jsonl"
+{
+	echo host.deny.test
+	sleep 3
+	wc -l <"$tmp/gap.out" | tr -d ' ' >"$tmp/gap.before"
+	echo host1.example.test
+} | timeout 60 "$PROBE" -s "$HOST4" -p "$PORT4" -f - --timeout 100 -o jsonl \
+	>"$tmp/gap.out" 2>"$tmp/gap.err"
+PRC=$?
+POUT="[$(paste -sd, "$tmp/gap.out")]"
+check "stdin gap: exit status" 1 "$PRC"
+check "stdin gap: verdicts" "host.deny.test denied host1.example.test allowed" \
+	"$(jget 0.name) $(jget 0.verdict) $(jget 1.name) $(jget 1.verdict)"
+check "stdin gap: the first report before the second line" 1 "$(cat "$tmp/gap.before")"
+check "stdin gap: every lookup under 100 ms" "" \
+	"$(jget '*.lookups.*.ms' | awk '$1 >= 100')"
+check "stdin gap: stderr" "" "$(cat "$tmp/gap.err")"
+
 # text: blocks in input order, one blank line apart.
 probe -f "$names" -j 20
 check "text: exit status" 1 "$PRC"
@@ -136,6 +158,36 @@ check "invalid and denied" 3 "$PRC"
 printf 'bad..name\n' >"$tmp/bad4"
 probe -f "$tmp/bad4"
 check "only invalid" 3 "$PRC"
+
+# A line over 4096 bytes is an invalid input, not a crash or a buffer
+# that grows: reported (shortened), its rest skipped, the batch goes on;
+# a long comment is skipped, and a name before a long comment is judged.
+{
+	echo host1.example.test
+	printf 'x%.0s' $(seq 1 5000)
+	echo
+	printf '# %s\n' "$(printf 'c%.0s' $(seq 1 5000))"
+	printf 'host.deny.test # %s\n' "$(printf 'c%.0s' $(seq 1 5000))"
+	printf 'www.example.test'
+} >"$tmp/long"
+probe -o json -f "$tmp/long"
+check "long line: exit status" 3 "$PRC"
+check "long line: verdicts" "allowed invalid denied allowed" "$(jget '*.verdict' | paste -sd' ' -)"
+check "long line: reason" "input line longer than 4096 bytes" "$(jget 1.reason)"
+check "long line: shown shortened" "$(printf 'x%.0s' $(seq 1 64))..." "$(jget 1.name)"
+LAST_CMD="caa-probe -f - -o json < long"
+"$PROBE" -s "$HOST4" -p "$PORT4" -f - -o json <"$tmp/long" >"$tmp/long.out" 2>&1
+PRC=$?
+POUT=$(cat "$tmp/long.out")
+check "long line, stdin: exit status" 3 "$PRC"
+check "long line, stdin: verdicts" "allowed invalid denied allowed" "$(jget '*.verdict' | paste -sd' ' -)"
+cat "$tmp/long" | "$PROBE" -s "$HOST4" -p "$PORT4" -f - -o json >"$tmp/long.out" 2>&1
+PRC=$?
+POUT=$(cat "$tmp/long.out")
+check "long line, pipe: verdicts" "3 allowed invalid denied allowed" "$PRC $(jget '*.verdict' | paste -sd' ' -)"
+# A device that cannot be polled reads as an empty input.
+probe -o json -f /dev/null
+check "/dev/null" "0 []" "$PRC $(printf '%s' "$POUT" | tr -d '\n ')"
 
 # An empty input: an empty array, exit 0.
 : >"$tmp/empty"

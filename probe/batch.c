@@ -16,13 +16,13 @@
 #include "check.h"
 
 #define BATCH_WINDOW_PER_JOB 4
-#define BATCH_STR(x)         #x
-#define BATCH_XSTR(x)        BATCH_STR(x)
+#define BATCH_PROGRESS_US    200000 /* between progress lines */
+
+#define BATCH_STR(x)  #x
+#define BATCH_XSTR(x) BATCH_STR(x)
 /* The reason of an over-long input line (BATCH_LINE_MAX is a number). */
 #define BATCH_LONG_REASON \
 	"input line longer than " BATCH_XSTR(OPTIONS_LINE_MAX) " bytes"
-
-#define BATCH_PROGRESS_US    200000 /* between progress lines */
 
 struct batch_slot {
 	char *text; /* the rendered report; NULL until done */
@@ -107,7 +107,8 @@ static enum batch_next
 batch_read(struct batch *b)
 {
 	for (;;) {
-		ssize_t n = read(b->fd, b->buf + b->len, sizeof(b->buf) - b->len);
+		ssize_t n =
+		        read(b->fd, b->buf + b->len, sizeof(b->buf) - b->len);
 
 		if (n > 0) {
 			b->len += (size_t)n;
@@ -157,10 +158,11 @@ batch_next_name(struct batch *b, const char **name)
 		b->used = 0;
 		nl = memchr(b->buf, '\n', b->len);
 		if (b->skipping) {
-			b->used = nl != NULL ? (size_t)(nl - b->buf) + 1 : b->len;
+			b->used =
+			        nl != NULL ? (size_t)(nl - b->buf) + 1 : b->len;
 			b->skipping = nl == NULL;
-		} else if (nl != NULL || (b->eof && b->len > 0 &&
-		                          b->len <= BATCH_LINE_MAX)) {
+		} else if (nl != NULL ||
+		           (b->eof && b->len > 0 && b->len <= BATCH_LINE_MAX)) {
 			size_t n = nl != NULL ? (size_t)(nl - b->buf) : b->len;
 
 			b->buf[n] = '\0';

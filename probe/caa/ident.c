@@ -218,8 +218,8 @@ puny_encode(const uint32_t *cps, size_t count, char *out, size_t size)
 				if (len + 1 >= size) {
 					return false;
 				}
-				out[len++] = puny_digit(t + (q - t) %
-				                                    (PUNY_BASE - t));
+				out[len++] = puny_digit(
+				        t + (q - t) % (PUNY_BASE - t));
 				q = (q - t) / (PUNY_BASE - t);
 			}
 			if (len + 1 >= size) {
@@ -404,7 +404,8 @@ ident_map_label(const char *label, size_t len, bool ascii, char *out,
 	in[len] = '\0';
 	/* Not IDN2_USE_STD3_ASCII_RULES: libidn2 2.3 drops what those rules
 	 * disallow instead of refusing it.  ASCII was checked before. */
-	rc = idn2_to_ascii_8z(in, &mapped, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+	rc = idn2_to_ascii_8z(in, &mapped,
+	                      IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 	if (rc != IDN2_OK) {
 		return ident_idn2_status(rc);
 	}
@@ -566,7 +567,8 @@ ident_domain(char *s, struct caa_ident *out)
 	size_t start = 0;
 
 	if (len > 0 && s[len - 1] == '.') {
-		s[--len] = '\0'; /* one final dot: the name is absolute anyway */
+		s[--len] =
+		        '\0'; /* one final dot: the name is absolute anyway */
 	}
 	if (len == 0) {
 		return CAA_ERR_NAME_EMPTY;

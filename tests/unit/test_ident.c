@@ -239,11 +239,11 @@ Test(ident, punycode)
 {
 	static const struct ident_case cases[] = {
 	        {"xn--mnich-kva.test", CAA_OK, "xn--mnich-kva.test"},
-	        {"xn--4ca.test", CAA_OK, NULL},             /* ä */
-	        {"xn--zca.test", CAA_OK, NULL},             /* ß */
-	        {"xn--ls8h.test", CAA_OK, NULL},            /* an emoji */
-	        {"xn--i-7iq.test", CAA_OK, NULL},           /* i + heart */
-	        {"xn--r8jz45g.xn--zckzah", CAA_OK, NULL},   /* Japanese */
+	        {"xn--4ca.test", CAA_OK, NULL},                  /* ä */
+	        {"xn--zca.test", CAA_OK, NULL},                  /* ß */
+	        {"xn--ls8h.test", CAA_OK, NULL},                 /* an emoji */
+	        {"xn--i-7iq.test", CAA_OK, NULL},                /* i + heart */
+	        {"xn--r8jz45g.xn--zckzah", CAA_OK, NULL},        /* Japanese */
 	        {"xn--a-ccb.test", CAA_ERR_NAME_PUNYCODE, NULL}, /* a+U+0308 */
 	        {"xn--a-ccb19239a.test", CAA_ERR_NAME_PUNYCODE, NULL},
 	        {"xn--m.test", CAA_ERR_NAME_PUNYCODE, NULL},

@@ -240,8 +240,8 @@ Test(probe_report, invalid_name_is_valid_json)
 	fx.chk.result.verdict = CAA_INVALID;
 	fx.chk.result.candidate = -1;
 	fx.chk.result.record = -1;
-	(void)snprintf(fx.chk.result.reason, sizeof(fx.chk.result.reason),
-	               "%s", caa_strerror(CAA_ERR_NAME_CHAR));
+	(void)snprintf(fx.chk.result.reason, sizeof(fx.chk.result.reason), "%s",
+	               caa_strerror(CAA_ERR_NAME_CHAR));
 	got = report_of(&fx, REPORT_JSON, false);
 	cr_assert_str_eq(got,
 	                 "{\"name\":\"bad\\u00ff\\u0001..name\",\"wildcard\":"
@@ -254,10 +254,11 @@ Test(probe_report, invalid_name_is_valid_json)
 	                 "character\"},\"lookups\":[],\"warnings\":[]}");
 	free(got);
 	got = report_of(&fx, REPORT_TEXT, false);
-	cr_assert_str_eq(got, "bad\\255\\001..name: invalid\n"
-	                      "  reason:   Domain name contains an invalid "
-	                      "character\n"
-	                      "  request:  ca letsencrypt.org, policy rfc8659\n");
+	cr_assert_str_eq(got,
+	                 "bad\\255\\001..name: invalid\n"
+	                 "  reason:   Domain name contains an invalid "
+	                 "character\n"
+	                 "  request:  ca letsencrypt.org, policy rfc8659\n");
 	free(got);
 }
 
@@ -280,9 +281,9 @@ Test(probe_report, unicode_form_beside_the_name)
 	          "%s", got);
 	free(got);
 	got = report_of(&fx, REPORT_TEXT, false);
-	cr_assert(strstr(got, "\n  request:  ca letsencrypt.org, policy "
-	                      "rfc8659\n  unicode:  m\xc3\xbcnich.test\n") !=
-	                  NULL,
+	cr_assert(strstr(got,
+	                 "\n  request:  ca letsencrypt.org, policy "
+	                 "rfc8659\n  unicode:  m\xc3\xbcnich.test\n") != NULL,
 	          "%s", got);
 	free(got);
 	/* A bidi override decoded from an A-label is shown escaped. */

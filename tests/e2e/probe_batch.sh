@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tests/e2e/probe_batch.sh -- many names: -f FILE and stdin (comments and
 # blank lines skipped), -j, reports in input order for text and json while
-# slow names are still in flight, jsonl as completed, invalid lines, the
-# exit status of a batch, thousands of names on one loop.
+# slow names are still in flight, jsonl as completed, stdin read as lines
+# come (never holding up lookups), names a CA refuses and over-long lines
+# as "invalid" reports, the exit status of a batch (3 for invalid), a
+# Unicode name, thousands of names on one loop.
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
 
@@ -79,8 +81,9 @@ check "stdin gap: exit status" 1 "$PRC"
 check "stdin gap: verdicts" "host.deny.test denied host1.example.test allowed" \
 	"$(jget 0.name) $(jget 0.verdict) $(jget 1.name) $(jget 1.verdict)"
 check "stdin gap: the first report before the second line" 1 "$(cat "$tmp/gap.before")"
-check "stdin gap: every lookup under 100 ms" "" \
-	"$(jget '*.lookups.*.ms' | awk '$1 >= 100')"
+# (the gap would show as 3000 ms; a loaded machine may retry a try)
+check "stdin gap: every lookup well under the gap" "" \
+	"$(jget '*.lookups.*.ms' | awk '$1 >= 1000')"
 check "stdin gap: stderr" "" "$(cat "$tmp/gap.err")"
 
 # text: blocks in input order, one blank line apart.

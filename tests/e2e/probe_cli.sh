@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # tests/e2e/probe_cli.sh -- caa-probe's command line and reports: -h, -V,
-# usage errors (exit 64, the bad option named), the server forms (-s, -p,
+# usage errors (exit 64, the bad option named), names a CA refuses (exit
+# 64, Let's Encrypt's words), a Unicode name, the server forms (-s, -p,
 # @HOST, HOST#PORT, IPv6), the text report (verdict first, no colour off
 # a terminal, colour on one), the JSON object of shared/DESIGN.md, the
-# output streams (report on stdout, diagnostics on stderr).
+# default policy (it follows the CA), the output streams (report on
+# stdout, diagnostics on stderr).
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
 

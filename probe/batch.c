@@ -4,9 +4,12 @@
 #include "batch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -14,6 +17,12 @@
 
 #define BATCH_WINDOW_PER_JOB 4
 #define BATCH_PROGRESS_US    200000 /* between progress lines */
+
+#define BATCH_STR(x)  #x
+#define BATCH_XSTR(x) BATCH_STR(x)
+/* The reason of an over-long input line (BATCH_LINE_MAX is a number). */
+#define BATCH_LONG_REASON \
+	"input line longer than " BATCH_XSTR(OPTIONS_LINE_MAX) " bytes"
 
 struct batch_slot {
 	char *text; /* the rendered report; NULL until done */
@@ -37,29 +46,49 @@ struct batch {
 	bool filling;
 	bool any_denied;
 	bool any_failed;
+	bool any_invalid;
 	bool error;
-	char *line;
-	size_t linecap;
 	struct event *progress;
-	struct event *flush; /* jsonl: one fflush() a loop pass, not a line */
+	struct event *flush; /* one fflush() a loop pass, not a report */
 	bool flush_pending;
+	/* The input: a buffer of at most one line, read without blocking. */
+	int fd;                 /* -1: none */
+	int fd_flags;           /* to restore at the end; -1: untouched */
+	struct event *readable; /* NULL: read directly (a regular file) */
+	bool watching;          /* READABLE is added */
+	bool eof;
+	bool skipping; /* the rest of an over-long line, unread */
+	size_t len;    /* bytes in BUF */
+	size_t used;   /* of them, the line handed out last */
+	char buf[BATCH_LINE_MAX + 1];
+	char shown[96]; /* an over-long line, shortened for its report */
+};
+
+enum batch_next {
+	BATCH_NAME, /* a name to check */
+	BATCH_LONG, /* an input line over BATCH_LINE_MAX: invalid */
+	BATCH_WAIT, /* no whole line yet: wait until the input is readable */
+	BATCH_END,
 };
 
 static void batch_fill(struct batch *b);
 
-/* Trims LINE in place; NULL for a blank or comment line. */
+/* Trims LINE in place; NULL for a blank or comment line.  *COMMENT says
+ * whether a comment was cut off. */
 static char *
-batch_trim(char *line)
+batch_trim(char *line, bool *comment)
 {
 	char *end;
 	char *hash;
 
+	*comment = false;
 	while (*line == ' ' || *line == '\t') {
 		line++;
 	}
 	for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++) {
 		if (hash == line || hash[-1] == ' ' || hash[-1] == '\t') {
 			*hash = '\0';
+			*comment = true;
 			break;
 		}
 	}
@@ -71,35 +100,113 @@ batch_trim(char *line)
 	return line[0] != '\0' ? line : NULL;
 }
 
-/* The next name, or NULL at the end of the input. */
-static const char *
-batch_next_name(struct batch *b)
+/* Reads what the input has into the buffer.  Returns BATCH_NAME when
+ * bytes came (or the end), BATCH_WAIT when none are there yet, BATCH_END
+ * after a read error (reported). */
+static enum batch_next
+batch_read(struct batch *b)
+{
+	for (;;) {
+		ssize_t n =
+		        read(b->fd, b->buf + b->len, sizeof(b->buf) - b->len);
+
+		if (n > 0) {
+			b->len += (size_t)n;
+			return BATCH_NAME;
+		}
+		if (n == 0) {
+			b->eof = true;
+			return BATCH_NAME;
+		}
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno == EAGAIN) { /* EWOULDBLOCK on Linux */
+			return BATCH_WAIT;
+		}
+		fprintf(stderr, "caa-probe: %s: read error (%s)\n",
+		        b->cfg->input_name, strerror(errno));
+		b->error = true;
+		return BATCH_END;
+	}
+}
+
+/*
+ * The next name into *NAME (valid until the next call): from the command
+ * line, then from the input.  BATCH_LONG gives a shortened rendering of a
+ * line over BATCH_LINE_MAX bytes (a name or a comment cut off inside it
+ * is read as usual); BATCH_WAIT means no whole line is there yet.
+ */
+static enum batch_next
+batch_next_name(struct batch *b, const char **name)
 {
 	const struct batch_config *cfg = b->cfg;
 
 	if (b->names_used < cfg->nnames) {
-		return cfg->names[b->names_used++];
+		*name = cfg->names[b->names_used++];
+		return BATCH_NAME;
 	}
-	while (cfg->input != NULL && !b->input_done) {
-		ssize_t n = getline(&b->line, &b->linecap, cfg->input);
-		char *name;
+	while (b->fd >= 0 && !b->input_done) {
+		char *nl;
+		char *line;
+		bool comment;
+		enum batch_next r;
 
-		if (n < 0) {
-			if (ferror(cfg->input)) {
-				fprintf(stderr,
-				        "caa-probe: %s: read error (%s)\n",
-				        cfg->input_name, strerror(errno));
-				b->error = true;
+		/* Drop the line handed out last. */
+		memmove(b->buf, b->buf + b->used, b->len - b->used);
+		b->len -= b->used;
+		b->used = 0;
+		nl = memchr(b->buf, '\n', b->len);
+		if (b->skipping) {
+			b->used =
+			        nl != NULL ? (size_t)(nl - b->buf) + 1 : b->len;
+			b->skipping = nl == NULL;
+		} else if (nl != NULL ||
+		           (b->eof && b->len > 0 && b->len <= BATCH_LINE_MAX)) {
+			size_t n = nl != NULL ? (size_t)(nl - b->buf) : b->len;
+
+			b->buf[n] = '\0';
+			b->used = nl != NULL ? n + 1 : n;
+			line = batch_trim(b->buf, &comment);
+			if (line != NULL) {
+				*name = line;
+				return BATCH_NAME;
 			}
+			continue;
+		} else if (b->len == sizeof(b->buf)) {
+			/* No newline in BATCH_LINE_MAX + 1 bytes. */
+			b->buf[BATCH_LINE_MAX] = '\0';
+			b->used = b->len;
+			b->skipping = true;
+			line = batch_trim(b->buf, &comment);
+			if (line == NULL) {
+				continue; /* a long comment */
+			}
+			*name = line;
+			if (comment) {
+				return BATCH_NAME;
+			}
+			(void)snprintf(b->shown, sizeof(b->shown), "%.64s...",
+			               line);
+			*name = b->shown;
+			return BATCH_LONG;
+		}
+		if (b->used > 0) {
+			continue;
+		}
+		if (b->eof) {
 			b->input_done = true;
 			break;
 		}
-		name = batch_trim(b->line);
-		if (name != NULL) {
-			return name;
+		r = batch_read(b);
+		if (r == BATCH_WAIT) {
+			return BATCH_WAIT;
+		}
+		if (r == BATCH_END) {
+			b->input_done = true;
 		}
 	}
-	return NULL;
+	return BATCH_END;
 }
 
 /* Writes one report of text or json, framed for the format (jsonl reports
@@ -136,6 +243,19 @@ batch_flush_out(evutil_socket_t fd, short what, void *arg)
 	fflush(b->cfg->out);
 }
 
+/* Readers see what was written once this pass of the loop is over: one
+ * write for a batch of replies instead of one a report. */
+static void
+batch_flush_soon(struct batch *b)
+{
+	if (b->flush == NULL) {
+		fflush(b->cfg->out);
+	} else if (!b->flush_pending) {
+		b->flush_pending = true;
+		event_active(b->flush, EV_TIMEOUT, 0);
+	}
+}
+
 /*
  * jsonl: the report of CHK, written as it completes.  Readers see it once
  * the reports completed in this pass of the loop are written: one write
@@ -149,12 +269,7 @@ batch_print_line(struct batch *b, const struct check *chk)
 	report_check(out, b->cfg->report, chk);
 	putc('\n', out);
 	b->printed++;
-	if (b->flush == NULL) {
-		fflush(out);
-	} else if (!b->flush_pending) {
-		b->flush_pending = true;
-		event_active(b->flush, EV_TIMEOUT, 0);
-	}
+	batch_flush_soon(b);
 }
 
 /* Prints the finished reports that are next in input order. */
@@ -169,6 +284,7 @@ batch_flush(struct batch *b)
 		}
 		if (s->text != NULL) {
 			batch_print(b, s->text, s->len);
+			batch_flush_soon(b);
 		}
 		free(s->text);
 		memset(s, 0, sizeof(*s));
@@ -192,7 +308,7 @@ static void
 batch_maybe_end(struct batch *b)
 {
 	if (b->inflight == 0 && b->names_used >= b->cfg->nnames &&
-	    (b->cfg->input == NULL || b->input_done)) {
+	    (b->fd < 0 || b->input_done)) {
 		batch_progress_clear(b);
 	}
 }
@@ -209,6 +325,8 @@ batch_done(void *arg, struct check *chk)
 		b->any_denied = true;
 	} else if (chk->result.verdict == CAA_LOOKUP_FAILED) {
 		b->any_failed = true;
+	} else if (chk->result.verdict == CAA_INVALID) {
+		b->any_invalid = true;
 	}
 	b->inflight--;
 	b->done_count++;
@@ -245,25 +363,59 @@ batch_done(void *arg, struct check *chk)
 	batch_maybe_end(b);
 }
 
+/* Watches the input for more lines while WANT, else leaves it unread (so a
+ * writer waits while every job is busy). */
+static void
+batch_watch(struct batch *b, bool want)
+{
+	if (b->readable == NULL || want == b->watching) {
+		return;
+	}
+	if (want && event_add(b->readable, NULL) != 0) {
+		fprintf(stderr, "caa-probe: %s: cannot wait for input\n",
+		        b->cfg->input_name);
+		b->error = true;
+		b->input_done = true;
+		return;
+	}
+	if (!want) {
+		event_del(b->readable);
+	}
+	b->watching = want;
+}
+
 static void
 batch_fill(struct batch *b)
 {
+	bool wait = false;
+
 	if (b->filling) {
 		return; /* a check that ended at once, inside this loop */
 	}
 	b->filling = true;
 	while (b->inflight < b->cfg->jobs &&
 	       (!b->ordered || b->next_in - b->next_out < b->window)) {
-		const char *name = batch_next_name(b);
+		const char *name = NULL;
+		enum batch_next next = batch_next_name(b, &name);
 		size_t index;
+		int rc;
 
-		if (name == NULL) {
+		if (next == BATCH_WAIT) {
+			wait = true;
+		}
+		if (next == BATCH_WAIT || next == BATCH_END) {
 			break;
 		}
 		index = b->next_in++;
 		b->inflight++;
-		if (check_start(b->cfg->client, b->cfg->req, name, index,
-		                batch_done, b) != 0) {
+		if (next == BATCH_LONG) {
+			rc = check_reject(name, BATCH_LONG_REASON, index,
+			                  batch_done, b);
+		} else {
+			rc = check_start(b->cfg->client, b->cfg->req, name,
+			                 index, batch_done, b);
+		}
+		if (rc != 0) {
 			fprintf(stderr, "caa-probe: %s: no memory\n", name);
 			b->error = true;
 			b->inflight--;
@@ -273,7 +425,77 @@ batch_fill(struct batch *b)
 			}
 		}
 	}
+	batch_watch(b, wait);
 	b->filling = false;
+}
+
+/* The input can be read: lines for the free jobs. */
+static void
+batch_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct batch *b = arg;
+
+	(void)fd;
+	(void)what;
+	batch_fill(b);
+	batch_maybe_end(b);
+}
+
+/*
+ * Prepares CFG->input_fd: a regular file is read as it is (it never
+ * blocks, and epoll cannot watch it); anything else (a pipe, a terminal,
+ * a socket) is made non-blocking and read when readable.  Returns -1
+ * after a message.
+ */
+static int
+batch_input_open(struct batch *b)
+{
+	struct stat st;
+	int flags;
+
+	b->fd = b->cfg->input_fd;
+	b->fd_flags = -1;
+	if (b->fd < 0 || (fstat(b->fd, &st) == 0 && S_ISREG(st.st_mode))) {
+		return 0;
+	}
+	flags = fcntl(b->fd, F_GETFL);
+	if (flags < 0 || ((flags & O_NONBLOCK) == 0 &&
+	                  fcntl(b->fd, F_SETFL, flags | O_NONBLOCK) != 0)) {
+		fprintf(stderr, "caa-probe: %s: cannot read (%s)\n",
+		        b->cfg->input_name, strerror(errno));
+		return -1;
+	}
+	if ((flags & O_NONBLOCK) == 0) {
+		b->fd_flags = flags;
+	}
+	b->readable = event_new(b->base, b->fd, EV_READ | EV_PERSIST,
+	                        batch_readable, b);
+	if (b->readable == NULL) {
+		fprintf(stderr, "caa-probe: no memory\n");
+		return -1;
+	}
+	if (event_add(b->readable, NULL) != 0) {
+		/* Not pollable (a device such as /dev/null): it does not
+		 * block either. */
+		event_free(b->readable);
+		b->readable = NULL;
+		return 0;
+	}
+	event_del(b->readable);
+	return 0;
+}
+
+/* Leaves the input as it was found. */
+static void
+batch_input_close(struct batch *b)
+{
+	if (b->readable != NULL) {
+		event_free(b->readable);
+		b->readable = NULL;
+	}
+	if (b->fd_flags >= 0) {
+		(void)fcntl(b->fd, F_SETFL, b->fd_flags);
+	}
 }
 
 static void
@@ -315,17 +537,20 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 			event_add(b.progress, &tv);
 		}
 	}
-	if (fmt == REPORT_JSONL) {
-		b.flush = event_new(base, -1, 0, batch_flush_out, &b);
+	b.flush = event_new(base, -1, 0, batch_flush_out, &b);
+	if (batch_input_open(&b) != 0) {
+		b.error = true;
+		b.input_done = true;
 	}
 	if (fmt == REPORT_JSON) {
 		fputs("[", cfg->out);
 	}
 	batch_fill(&b);
 	batch_maybe_end(&b);
-	if (b.inflight > 0) {
+	if (b.inflight > 0 || b.watching) {
 		event_base_dispatch(base);
 	}
+	batch_input_close(&b);
 	batch_progress_clear(&b);
 	if (b.flush != NULL) {
 		event_free(b.flush);
@@ -342,9 +567,11 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 		free(b.slots[i].text);
 	}
 	free(b.slots);
-	free(b.line);
 	if (b.error || b.any_failed) {
 		return 2;
+	}
+	if (b.any_invalid) {
+		return 3;
 	}
 	return b.any_denied ? 1 : 0;
 }

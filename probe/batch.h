@@ -2,11 +2,19 @@
  * probe/batch.h -- many names on one event loop, reported in input order.
  *
  * At most JOBS names are checked at once (each asks all its candidates at
- * once).  Names come from the command line, then from INPUT, read a line
- * at a time only when a job is free, so memory is bound by JOBS, not by
- * the input: text and json reports wait in a reorder window of 4 * JOBS
- * finished reports (a name is not started while the oldest unprinted one
- * is that far behind), while jsonl prints each object as it completes.
+ * once).  Names come from the command line, then from INPUT_FD, read only
+ * when a job is free, so memory is bound by JOBS, not by the input: text
+ * and json reports wait in a reorder window of 4 * JOBS finished reports
+ * (a name is not started while the oldest unprinted one is that far
+ * behind), while jsonl prints each object as it completes.
+ *
+ * The input never holds up the loop: a pipe or a terminal is made
+ * non-blocking and read when libevent says it is readable, a regular file
+ * (which never blocks) directly; lines go through a buffer of
+ * BATCH_LINE_MAX bytes, and a longer line is an invalid input (reported
+ * as such) whose rest is skipped.  So a name is judged, and its report
+ * written, while the next line is still to come, and the lookup times and
+ * timeouts are only what the network did.
  */
 #ifndef PROBE_BATCH_H
 #define PROBE_BATCH_H
@@ -16,7 +24,10 @@
 #include <stdio.h>
 
 #include "caa.h"
+#include "options.h"
 #include "report.h"
+
+#define BATCH_LINE_MAX OPTIONS_LINE_MAX /* bytes of one input line */
 
 struct event_base;
 struct lookup_client;
@@ -28,7 +39,7 @@ struct batch_config {
 	size_t jobs;
 	const char *const *names; /* checked first, in order */
 	size_t nnames;
-	FILE *input;            /* then one name a line; NULL: none */
+	int input_fd;           /* then one name a line; -1: none */
 	const char *input_name; /* for messages */
 	FILE *out;
 	bool progress; /* a progress line on stderr (a terminal) */
@@ -39,7 +50,8 @@ struct batch_config {
  * lines are trimmed; blank lines and '#' comments (also after a name,
  * past a blank) are skipped.  Returns the exit status: 0 every name
  * allowed, 1 at least one denied and none failed, 2 at least one lookup
- * failed (or the input or output failed).
+ * failed (or the input or output failed), 3 none failed but at least one
+ * name was invalid (refused as a CA refuses it, with a report).
  */
 int batch_run(struct event_base *base, const struct batch_config *cfg);
 

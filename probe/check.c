@@ -59,17 +59,56 @@ check_lookup_done(void *arg, struct lookup_result *res)
 	}
 }
 
-/* An invalid name: fail closed, in words that say why. */
+/* A name the CA refuses: no lookup, the CA's words for why. */
 static void
-check_invalid(struct check *chk)
+check_invalid(struct check *chk, const char *reason)
 {
 	chk->name[0] = '\0';
-	chk->result.verdict = CAA_LOOKUP_FAILED;
+	chk->unicode[0] = '\0';
+	memset(&chk->cands, 0, sizeof(chk->cands));
+	chk->result.verdict = CAA_INVALID;
 	chk->result.candidate = -1;
 	chk->result.record = -1;
-	(void)snprintf(chk->result.reason, sizeof(chk->result.reason),
-	               "invalid name (%s)", caa_strerror(chk->name_status));
+	(void)snprintf(chk->result.reason, sizeof(chk->result.reason), "%s",
+	               reason);
 	chk->done(chk->arg, chk);
+}
+
+/* A new check of INPUT; NULL without memory. */
+static struct check *
+check_new(const char *input, size_t index,
+          void (*done)(void *arg, struct check *chk), void *arg)
+{
+	struct check *chk = malloc(sizeof(*chk));
+
+	if (chk == NULL) {
+		return NULL;
+	}
+	/* Not calloc(): the result's warning texts need no zeroing. */
+	memset(chk, 0, offsetof(struct check, result));
+	caa_result_clear(&chk->result);
+	chk->input = strdup(input);
+	if (chk->input == NULL) {
+		free(chk);
+		return NULL;
+	}
+	chk->index = index;
+	chk->done = done;
+	chk->arg = arg;
+	return chk;
+}
+
+int
+check_reject(const char *input, const char *reason, size_t index,
+             void (*done)(void *arg, struct check *chk), void *arg)
+{
+	struct check *chk = check_new(input, index, done, arg);
+
+	if (chk == NULL) {
+		return -ENOMEM;
+	}
+	check_invalid(chk, reason);
+	return 0;
 }
 
 int
@@ -77,30 +116,30 @@ check_start(struct lookup_client *client, const struct caa_request *req,
             const char *name, size_t index,
             void (*done)(void *arg, struct check *chk), void *arg)
 {
-	struct check *chk = malloc(sizeof(*chk));
+	struct check *chk = check_new(name, index, done, arg);
+	struct caa_ident ident;
 
 	if (chk == NULL) {
 		return -ENOMEM;
 	}
-	/* Not calloc(): the result's warning texts need no zeroing. */
-	memset(chk, 0, offsetof(struct check, result));
-	caa_result_clear(&chk->result);
-	chk->input = strdup(name);
-	if (chk->input == NULL) {
-		free(chk);
+	chk->req = req;
+	/* As a CA: the identifier's syntax first (Boulder WellFormed-
+	 * Identifiers), then the climb from the A-label form. */
+	chk->name_status = caa_ident_check(name, &ident);
+	if (chk->name_status == CAA_OK) {
+		chk->name_status =
+		        caa_candidates_build(ident.name, &chk->cands);
+	}
+	if (chk->name_status == CAA_ERR_NOMEM) {
+		check_free(chk);
 		return -ENOMEM;
 	}
-	chk->index = index;
-	chk->req = req;
-	chk->done = done;
-	chk->arg = arg;
-	chk->name_status = caa_candidates_build(name, &chk->cands);
 	if (chk->name_status != CAA_OK) {
-		check_invalid(chk);
+		check_invalid(chk, caa_strerror(chk->name_status));
 		return 0;
 	}
-	(void)snprintf(chk->name, sizeof(chk->name), "%s%s",
-	               chk->cands.wildcard ? "*." : "", chk->cands.name);
+	memcpy(chk->name, ident.name, sizeof(chk->name));
+	memcpy(chk->unicode, ident.unicode, sizeof(chk->unicode));
 	chk->lookups = calloc(chk->cands.count, sizeof(*chk->lookups));
 	if (chk->lookups == NULL) {
 		check_free(chk);

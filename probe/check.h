@@ -20,8 +20,11 @@
 struct check {
 	size_t index;                /* position in the input, as given */
 	char *input;                 /* the name as given; owned */
-	char name[CAA_NAME_MAX + 3]; /* normalized: lower case, no final
-	                                dot, "*." kept; "" if invalid */
+	char name[CAA_NAME_MAX + 3]; /* as looked up: A-labels, lower case,
+	                                no final dot, "*." kept; "" if
+	                                invalid */
+	char unicode[CAA_IDENT_UNICODE_MAX]; /* NAME with its xn-- labels
+	                                        decoded; "" if invalid */
 	enum caa_status name_status; /* CAA_OK, or why the name is invalid */
 	struct caa_candidates cands;
 	struct lookup_result *lookups; /* one per candidate; owned */
@@ -36,13 +39,22 @@ struct check {
  * Starts checking NAME, number INDEX of the input, for REQ (borrowed; must
  * outlive the check) with the lookups of CLIENT.  DONE(ARG, CHK) is called
  * once the verdict is in CHK->result; the callee owns CHK then
- * (check_free()).  An invalid name ends at once: lookup-failed with the
- * reason, DONE being called before check_start() returns.  Returns 0, or
- * -ENOMEM (and DONE is never called).
+ * (check_free()).  A name the CA refuses (caa_ident_check()) ends at once
+ * with no lookup: verdict CAA_INVALID, the CA's words as the reason, DONE
+ * being called before check_start() returns.  Returns 0, or -ENOMEM (and
+ * DONE is never called).
  */
 int check_start(struct lookup_client *client, const struct caa_request *req,
                 const char *name, size_t index,
                 void (*done)(void *arg, struct check *chk), void *arg);
+
+/*
+ * Ends INPUT, number INDEX of the input, at once as CAA_INVALID with
+ * REASON, without looking at it (an input line that could not be read
+ * whole).  DONE is called before it returns.  Returns 0 or -ENOMEM.
+ */
+int check_reject(const char *input, const char *reason, size_t index,
+                 void (*done)(void *arg, struct check *chk), void *arg);
 
 /* Frees CHK and all it owns; accepts NULL. */
 void check_free(struct check *chk);

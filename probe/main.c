@@ -5,6 +5,7 @@
  * reports on stdout, diagnostics on stderr.  The only place that exits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,7 @@ main_run(const struct probe_opts *o)
 	struct batch_config bcfg;
 	struct event_base *base = NULL;
 	struct lookup_client *client = NULL;
-	FILE *input = NULL;
+	int input = -1;
 	char *ca = NULL;
 	char err[320];
 	int rc = 2;
@@ -98,8 +99,10 @@ main_run(const struct probe_opts *o)
 	lcfg.timeout_ms = o->timeout_ms;
 	lcfg.tries = o->tries;
 	if (o->file != NULL) {
-		input = strcmp(o->file, "-") == 0 ? stdin : fopen(o->file, "r");
-		if (input == NULL) {
+		input = strcmp(o->file, "-") == 0
+		                ? STDIN_FILENO
+		                : open(o->file, O_RDONLY | O_CLOEXEC);
+		if (input < 0) {
 			fprintf(stderr,
 			        "caa-probe: bad value '%s' for -f/--file "
 			        "(%s)\n",
@@ -136,7 +139,7 @@ main_run(const struct probe_opts *o)
 	bcfg.jobs = o->jobs;
 	bcfg.names = o->names;
 	bcfg.nnames = o->nnames;
-	bcfg.input = input;
+	bcfg.input_fd = input;
 	bcfg.input_name = o->file;
 	bcfg.out = stdout;
 	bcfg.progress =
@@ -147,8 +150,8 @@ out:
 	if (base != NULL) {
 		event_base_free(base);
 	}
-	if (input != NULL && input != stdin) {
-		fclose(input);
+	if (input >= 0 && input != STDIN_FILENO) {
+		close(input);
 	}
 	free(ca);
 	return rc;

@@ -47,7 +47,7 @@ void
 options_init(struct probe_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->policy = CAA_POLICY_RFC8659;
+	o->policy = CAA_POLICY_BOULDER; /* options_default_policy() */
 	o->timeout_ms = OPTIONS_TIMEOUT_MS;
 	o->tries = OPTIONS_TRIES;
 	o->jobs = OPTIONS_JOBS;
@@ -78,7 +78,15 @@ options_usage(FILE *f)
 	        "NAME, as the CA\n"
 	        "does (RFC 8659 tree climbing, RFC 8657 parameters, Let's "
 	        "Encrypt's readings).\n"
-	        "NAME may be a wildcard request, *.example.com.\n"
+	        "NAME may be a wildcard request, *.example.com, or a Unicode "
+	        "name (mapped to\n"
+	        "A-labels as browsers do, IDNA2008 with UTS #46); a name a CA "
+	        "refuses (a URL,\n"
+	        "an IP address, a character other than letters, digits, '-' "
+	        "and '.', a label\n"
+	        "over 63 or a name over 253 bytes, a misplaced '*', malformed "
+	        "punycode) is\n"
+	        "a usage error, with Let's Encrypt's words for why.\n"
 	        "\n"
 	        "  --ca DOMAIN             the CA's issuer domain name "
 	        "(repeatable;\n"
@@ -90,8 +98,10 @@ options_usage(FILE *f)
 	        "  --known-tag TAG         a tag the CA understands beyond "
 	        "issue, issuewild,\n"
 	        "                          iodef (repeatable)\n"
-	        "  --policy rfc8659|boulder  the RFC text (default) or Let's "
-	        "Encrypt's readings\n"
+	        "  --policy rfc8659|boulder  the RFC text or Let's Encrypt's "
+	        "readings (default:\n"
+	        "                          boulder when every --ca is %s,\n"
+	        "                          rfc8659 otherwise)\n"
 	        "  -s, --server HOST[#PORT]  ask this server (also dig-style "
 	        "@HOST);\n"
 	        "                          default: the first nameserver of "
@@ -102,7 +112,12 @@ options_usage(FILE *f)
 	        "  --tries N               tries per query; only timeouts are "
 	        "retried (default %d)\n"
 	        "  -f, --file FILE         names to check, one a line ('-': "
-	        "stdin; '#' comments)\n"
+	        "stdin; '#' comments);\n"
+	        "                          read as lines come, never holding "
+	        "up lookups; a\n"
+	        "                          refused name or a line over %d "
+	        "bytes is reported\n"
+	        "                          'invalid' and the batch goes on\n"
 	        "  -j, --jobs N            names evaluated at once (default "
 	        "%d)\n"
 	        "  -o, --format text|json|jsonl\n"
@@ -115,9 +130,12 @@ options_usage(FILE *f)
 	        "\n"
 	        "Exit status: 0 every name allowed, 1 at least one denied and "
 	        "none failed,\n"
-	        "2 at least one lookup failed, 64 usage error.\n",
-	        OPTIONS_DEFAULT_CA, OPTIONS_RESOLV_CONF, OPTIONS_PORT,
-	        OPTIONS_TIMEOUT_MS, OPTIONS_TRIES, OPTIONS_JOBS);
+	        "2 at least one lookup failed, 3 no lookup failed but at least "
+	        "one input was\n"
+	        "invalid, 64 usage error.\n",
+	        OPTIONS_DEFAULT_CA, OPTIONS_DEFAULT_CA, OPTIONS_RESOLV_CONF,
+	        OPTIONS_PORT, OPTIONS_TIMEOUT_MS, OPTIONS_TRIES,
+	        OPTIONS_LINE_MAX, OPTIONS_JOBS);
 }
 
 /* A whole decimal number in [MIN, MAX]. */
@@ -233,6 +251,7 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 			return options_bad(err, "--policy", arg,
 			                   "rfc8659 or boulder");
 		}
+		o->policy_set = true;
 		return 0;
 	case 's':
 		o->server = arg;
@@ -278,12 +297,39 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 	return OPTIONS_EXIT_USAGE;
 }
 
+/* Without --policy, the policy follows the CA: Let's Encrypt's readings
+ * when every --ca is Let's Encrypt (the default CA), the RFC otherwise. */
+static enum caa_policy
+options_default_policy(const struct probe_opts *o)
+{
+	for (size_t i = 0; i < o->ncas; i++) {
+		if (strcmp(o->cas[i], OPTIONS_DEFAULT_CA) != 0) {
+			return CAA_POLICY_RFC8659;
+		}
+	}
+	return CAA_POLICY_BOULDER;
+}
+
+/* NAME for a message: control characters escaped, the rest as given. */
+static void
+options_print_name(FILE *f, const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0';
+	     p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\%03u", (unsigned)*p);
+		} else {
+			putc(*p, f);
+		}
+	}
+}
+
 /* The positional arguments: names, and "@HOST" for the server. */
 static int
 options_names(struct probe_opts *o, int argc, char **argv, FILE *err)
 {
 	for (int i = optind; i < argc; i++) {
-		struct caa_candidates cands;
+		struct caa_ident ident;
 		enum caa_status st;
 
 		if (argv[i][0] == '@') {
@@ -294,10 +340,12 @@ options_names(struct probe_opts *o, int argc, char **argv, FILE *err)
 			o->server = argv[i] + 1;
 			continue;
 		}
-		st = caa_candidates_build(argv[i], &cands);
+		/* A name the CA would refuse is a usage error here. */
+		st = caa_ident_check(argv[i], &ident);
 		if (st != CAA_OK) {
-			fprintf(err, "caa-probe: bad NAME '%s' (%s)\n", argv[i],
-			        caa_strerror(st));
+			fputs("caa-probe: bad NAME '", err);
+			options_print_name(err, argv[i]);
+			fprintf(err, "' (%s)\n", caa_strerror(st));
 			return OPTIONS_EXIT_USAGE;
 		}
 		if (!options_push(&o->names, &o->nnames, argv[i])) {
@@ -363,6 +411,9 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 	}
 	if (o->ncas == 0 && !options_add_ca(o, OPTIONS_DEFAULT_CA)) {
 		return OPTIONS_EXIT_USAGE;
+	}
+	if (!o->policy_set) {
+		o->policy = options_default_policy(o);
 	}
 	return 0;
 }

@@ -19,6 +19,7 @@
 #define OPTIONS_TIMEOUT_MS  2000
 #define OPTIONS_TRIES       3
 #define OPTIONS_JOBS        64
+#define OPTIONS_LINE_MAX    4096 /* bytes of one -f input line */
 #define OPTIONS_PORT        53
 #define OPTIONS_DEFAULT_CA  "letsencrypt.org"
 #define OPTIONS_RESOLV_CONF "/etc/resolv.conf"
@@ -30,7 +31,8 @@ struct probe_opts {
 	const char *method;
 	const char **known_tags;
 	size_t nknown_tags;
-	enum caa_policy policy;
+	enum caa_policy policy; /* --policy, else it follows the CA */
+	bool policy_set;        /* --policy was given */
 	const char *server; /* --server or @HOST; NULL: resolv.conf */
 	int port;           /* -p; 0: not given */
 	int timeout_ms;

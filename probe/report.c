@@ -161,7 +161,8 @@ report_relevant(const struct check *chk)
 {
 	int c = chk->result.candidate;
 
-	if (chk->result.verdict == CAA_LOOKUP_FAILED || c < 0 ||
+	if (chk->result.verdict == CAA_LOOKUP_FAILED ||
+	    chk->result.verdict == CAA_INVALID || c < 0 ||
 	    (size_t)c >= chk->cands.count || chk->lookups == NULL ||
 	    chk->lookups[c].nrecords == 0) {
 		return NULL;
@@ -175,6 +176,14 @@ report_name(const struct check *chk)
 	return chk->name[0] != '\0' ? chk->name : chk->input;
 }
 
+/* Does the name have a Unicode form apart from its A-labels? */
+static bool
+report_has_unicode(const struct check *chk)
+{
+	return chk->name[0] != '\0' && chk->unicode[0] != '\0' &&
+	       strcmp(chk->name, chk->unicode) != 0;
+}
+
 static void
 report_json(FILE *f, const struct report_opts *o, const struct check *chk)
 {
@@ -183,6 +192,10 @@ report_json(FILE *f, const struct report_opts *o, const struct check *chk)
 
 	fputs("{\"name\":", f);
 	report_json_str(f, report_name(chk));
+	if (report_has_unicode(chk)) {
+		fputs(",\"unicode\":", f);
+		report_json_str(f, chk->unicode);
+	}
 	fprintf(f, ",\"wildcard\":%s,\"ca\":",
 	        chk->cands.wildcard ? "true" : "false");
 	report_json_str(f, o->ca);
@@ -210,7 +223,7 @@ report_json(FILE *f, const struct report_opts *o, const struct check *chk)
 		fputs("]}", f);
 	}
 	fputs(",\"error\":", f);
-	if (r->verdict != CAA_LOOKUP_FAILED) {
+	if (r->verdict != CAA_LOOKUP_FAILED && r->verdict != CAA_INVALID) {
 		fputs("null", f);
 	} else if (r->candidate >= 0 &&
 	           (size_t)r->candidate < chk->cands.count) {
@@ -282,6 +295,46 @@ report_text_escaped(FILE *f, const uint8_t *bytes, size_t len)
 	}
 }
 
+/*
+ * The Unicode form of a name (valid UTF-8, from the caa library) for a
+ * terminal: what cannot be seen, or reorders what follows (controls, bidi
+ * and other format characters, which an xn-- label may decode to), as
+ * \u{XXXX}.
+ */
+static void
+report_text_unicode(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		uint32_t cp = *p;
+		size_t n = 1;
+
+		if (*p >= 0xf0) {
+			cp = (uint32_t)(p[0] & 0x07) << 18 |
+			     (uint32_t)(p[1] & 0x3f) << 12 |
+			     (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+			n = 4;
+		} else if (*p >= 0xe0) {
+			cp = (uint32_t)(p[0] & 0x0f) << 12 |
+			     (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			n = 3;
+		} else if (*p >= 0xc0) {
+			cp = (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+			n = 2;
+		}
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+		    (cp >= 0x200b && cp <= 0x200f) ||
+		    (cp >= 0x2028 && cp <= 0x202e) ||
+		    (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff) {
+			fprintf(f, "\\u{%04x}", (unsigned)cp);
+		} else {
+			fwrite(p, 1, n, f);
+		}
+		p += n;
+	}
+}
+
 static const char *
 report_color(enum caa_verdict v)
 {
@@ -290,6 +343,8 @@ report_color(enum caa_verdict v)
 		return "\033[1;32m";
 	case CAA_DENIED:
 		return "\033[1;31m";
+	case CAA_INVALID:
+		return "\033[1;35m";
 	case CAA_LOOKUP_FAILED:
 		break;
 	}
@@ -392,6 +447,11 @@ report_text(FILE *f, const struct report_opts *o, const struct check *chk)
 	fprintf(f, "  request:  ca %s, policy %s%s\n", o->ca,
 	        caa_policy_name(o->policy),
 	        chk->cands.wildcard ? ", wildcard" : "");
+	if (report_has_unicode(chk)) {
+		fputs("  unicode:  ", f);
+		report_text_unicode(f, chk->unicode);
+		putc('\n', f);
+	}
 	if (rel != NULL) {
 		fprintf(f, "  relevant: CAA RRset at %s\n",
 		        caa_candidate(&chk->cands, (size_t)r->candidate));
@@ -406,7 +466,8 @@ report_text(FILE *f, const struct report_opts *o, const struct check *chk)
 			report_text_escaped(f, rec->value, rec->value_len);
 			fputs("\"\n", f);
 		}
-	} else if (r->verdict != CAA_LOOKUP_FAILED) {
+	} else if (r->verdict != CAA_LOOKUP_FAILED &&
+	           r->verdict != CAA_INVALID) {
 		fputs("  relevant: none\n", f);
 	}
 	report_text_lookups(f, chk);

@@ -17,7 +17,7 @@ set -euo pipefail
 # run (scripts/soak.sh).
 PACKAGES=(
 	build-essential cmake pkg-config
-	libldns-dev libevent-dev libjansson-dev libcriterion-dev
+	libldns-dev libevent-dev libjansson-dev libcriterion-dev libidn2-dev
 	dnsutils knot-dnsutils ldnsutils curl python3
 	clang libclang-rt-14-dev dnsperf valgrind
 )

@@ -22,7 +22,7 @@
  * treat two accounturi or two validationmethods parameters in one record as
  * unsatisfiable, and warn where the other policy reads a record differently.
  *
- * Ownership: nothing here allocates.  Parsed records and issue values point
+ * Ownership: nothing here allocates (but libidn2 inside caa_ident_check()).  Parsed records and issue values point
  * into the bytes they were parsed from (they borrow them); results and
  * messages are written into storage the caller provides.
  */
@@ -46,12 +46,33 @@ enum caa_status {
 	CAA_ERR_NAME_LABEL_EMPTY, /* two dots in a row, or a leading dot */
 	CAA_ERR_NAME_LABEL_LONG,  /* a label over 63 octets */
 	CAA_ERR_NAME_LONG,        /* over 253 characters (255 on the wire) */
-	CAA_ERR_NAME_CHAR,        /* not printable ASCII, or a backslash */
+	CAA_ERR_NAME_CHAR,        /* a character a CA refuses */
 	CAA_ERR_NAME_WILDCARD,    /* "*" other than a leading "*." */
 	CAA_ERR_SPACE,            /* buffer too small: output truncated */
+	CAA_ERR_NAME_WILDCARDS,   /* more than one "*" */
+	CAA_ERR_NAME_IP,          /* an IPv4 or IPv6 address literal */
+	CAA_ERR_NAME_PUNYCODE,    /* an xn-- label that is no A-label */
+	CAA_ERR_NAME_RLDH,        /* "--" third and fourth, not "xn--" */
+	CAA_ERR_NOMEM,            /* out of memory (libidn2) */
 };
 
-/* A message for STATUS; never NULL, static storage. */
+/*
+ * A message for STATUS; never NULL, static storage.  The CAA_ERR_NAME_*
+ * messages are Let's Encrypt's (Boulder policy/pa.go), word for word:
+ *   EMPTY       Identifier value (name) is empty
+ *   LABEL_EMPTY Domain name can not have two dots in a row
+ *   LABEL_LONG  Domain has a label (component between dots) longer than
+ *               63 bytes
+ *   LONG        Domain name is longer than 253 bytes
+ *   CHAR        Domain name contains an invalid character
+ *   WILDCARD    Domain name contains an invalid wildcard. A wildcard is
+ *               only permitted before the first dot in a domain name
+ *   WILDCARDS   Domain name has more than one wildcard
+ *   IP          Identifier type is DNS but value is an IP address
+ *   PUNYCODE    Domain name contains malformed punycode
+ *   RLDH        Domain name contains an invalid label in a reserved
+ *               format (R-LDH: '??--')
+ */
 const char *caa_strerror(enum caa_status status);
 
 enum caa_policy {
@@ -69,9 +90,11 @@ enum caa_verdict {
 	CAA_ALLOWED = 0,
 	CAA_DENIED = 1,
 	CAA_LOOKUP_FAILED = 2,
+	CAA_INVALID = 3, /* a name the CA refuses (caa_ident_check()) */
 };
 
-/* "allowed", "denied", "lookup-failed" (the probe's JSON words). */
+/* "allowed", "denied", "lookup-failed", "invalid" (the probe's JSON
+ * words). */
 const char *caa_verdict_name(enum caa_verdict verdict);
 
 /* ------------------------------------------------------------------ */
@@ -434,5 +457,58 @@ enum caa_status caa_check(const struct caa_request *req,
                           const struct caa_candidates *c,
                           const struct caa_lookup *lookups,
                           struct caa_result *out);
+
+/* ------------------------------------------------------------------ */
+/* Identifiers a CA accepts (Boulder policy/pa.go ValidDomain)         */
+/* ------------------------------------------------------------------ */
+
+#define CAA_IDENT_INPUT_MAX   1024 /* octets of input read at most */
+#define CAA_IDENT_UNICODE_MAX 1024 /* octets of the U-label form, NUL too */
+
+/*
+ * A DNS identifier as a CA reads it.  NAME is what is looked up: A-labels,
+ * lower case, no final dot, "*." kept for a wildcard request.  UNICODE is
+ * the same name with every xn-- label decoded (UTF-8); equal to NAME when
+ * it has none.
+ */
+struct caa_ident {
+	bool wildcard;
+	char name[CAA_NAME_MAX + 3];
+	char unicode[CAA_IDENT_UNICODE_MAX];
+};
+
+/*
+ * Checks INPUT (a NUL-terminated string, UTF-8) as a CA checks a DNS
+ * identifier before any CAA lookup, and fills OUT.  Letters are lower-
+ * cased (Boulder identifier.Normalize) and one final dot is dropped;
+ * then, in Boulder's order, the first of these refuses it:
+ *   CAA_ERR_NAME_EMPTY      nothing left (also "." and "*.")
+ *   CAA_ERR_NAME_IP         an IPv4 literal (dotted quad, as inet_pton)
+ *                           or an IPv6 one (bare, "[...]" or with %zone)
+ *   CAA_ERR_NAME_WILDCARDS  two or more "*"
+ *   CAA_ERR_NAME_WILDCARD   a "*" that is not a leading "*."
+ *   CAA_ERR_NAME_CHAR       a character other than letters, digits, "-"
+ *                           and "." (so no URL, port, "_", space, comma);
+ *                           a label that starts or ends with "-"
+ *   CAA_ERR_NAME_LONG       over 253 octets (without "*." and final dot)
+ *   CAA_ERR_NAME_LABEL_EMPTY, CAA_ERR_NAME_LABEL_LONG (over 63 octets)
+ *   CAA_ERR_NAME_RLDH       "--" third and fourth in a label, not "xn--"
+ *   CAA_ERR_NAME_PUNYCODE   an xn-- label whose rest does not decode as
+ *                           Punycode (RFC 3492), does not encode back to
+ *                           itself, or decodes to a string not in NFC
+ * A name with non-ASCII characters is first mapped to A-labels label by
+ * label with libidn2 (IDNA2008, UTS #46 non-transitional mapping, as
+ * browsers and dig do); what it refuses is CAA_ERR_NAME_CHAR (PUNYCODE,
+ * LABEL_LONG or LONG where that is the cause), and so are invisible
+ * characters (Default_Ignorable_Code_Point: zero-width, bidi controls,
+ * BOM, soft hyphen, variation selectors) that the mapping would drop.
+ * Public-suffix and TLD policy is not applied (names under .test pass),
+ * nor Boulder's limit of 10 labels or its refusal of a final dot.
+ *
+ * Returns CAA_OK, a CAA_ERR_NAME_* (OUT is then zeroed), CAA_ERR_ARG for
+ * NULL, or CAA_ERR_NOMEM.  Unlike the rest of the library, libidn2 may
+ * allocate inside; nothing stays allocated on return.
+ */
+enum caa_status caa_ident_check(const char *input, struct caa_ident *out);
 
 #endif /* PROBE_CAA_CAA_H */

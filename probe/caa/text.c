@@ -29,20 +29,35 @@ caa_strerror(enum caa_status status)
 		return "CAA tag must be 1 to 255 octets";
 	case CAA_ERR_ISSUE_SYNTAX:
 		return "issue value does not match the RFC 8659 grammar";
+	/* Boulder policy/pa.go, word for word. */
 	case CAA_ERR_NAME_EMPTY:
-		return "empty domain name";
+		return "Identifier value (name) is empty";
 	case CAA_ERR_NAME_LABEL_EMPTY:
-		return "empty label in domain name";
+		return "Domain name can not have two dots in a row";
 	case CAA_ERR_NAME_LABEL_LONG:
-		return "label longer than 63 octets";
+		return "Domain has a label (component between dots) longer "
+		       "than 63 bytes";
 	case CAA_ERR_NAME_LONG:
-		return "domain name longer than 253 characters";
+		return "Domain name is longer than 253 bytes";
 	case CAA_ERR_NAME_CHAR:
-		return "domain name holds a byte that is not printable ASCII";
+		return "Domain name contains an invalid character";
 	case CAA_ERR_NAME_WILDCARD:
-		return "wildcard label allowed only as a leading \"*.\"";
+		return "Domain name contains an invalid wildcard. A wildcard "
+		       "is only permitted before the first dot in a domain "
+		       "name";
+	case CAA_ERR_NAME_WILDCARDS:
+		return "Domain name has more than one wildcard";
+	case CAA_ERR_NAME_IP:
+		return "Identifier type is DNS but value is an IP address";
+	case CAA_ERR_NAME_PUNYCODE:
+		return "Domain name contains malformed punycode";
+	case CAA_ERR_NAME_RLDH:
+		return "Domain name contains an invalid label in a reserved "
+		       "format (R-LDH: '?\?--')";
 	case CAA_ERR_SPACE:
 		return "output buffer too small";
+	case CAA_ERR_NOMEM:
+		return "out of memory";
 	}
 	return "unknown status";
 }
@@ -79,6 +94,8 @@ caa_verdict_name(enum caa_verdict verdict)
 		return "denied";
 	case CAA_LOOKUP_FAILED:
 		return "lookup-failed";
+	case CAA_INVALID:
+		return "invalid";
 	}
 	return "unknown";
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tests/e2e/probe_batch.sh -- many names: -f FILE and stdin (comments and
 # blank lines skipped), -j, reports in input order for text and json while
-# slow names are still in flight, jsonl as completed, invalid lines, the
-# exit status of a batch, thousands of names on one loop.
+# slow names are still in flight, jsonl as completed, stdin read as lines
+# come (never holding up lookups), names a CA refuses and over-long lines
+# as "invalid" reports, the exit status of a batch (3 for invalid), a
+# Unicode name, thousands of names on one loop.
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
 
@@ -61,6 +63,29 @@ check "jsonl: the same names" "$(sort "$tmp/expected")" \
 check "jsonl: as completed (the slow name is not first)" 1 \
 	"$(tail -n +2 "$tmp/jsonl" | grep -c '"name":"slow.deny.test"')"
 
+# stdin is read as lines come, off the event loop's back: with 3 s
+# between two lines the first name is reported before the second line is
+# written, and its lookups take what the network took (a 100 ms timeout
+# is not hit by an answer that came in a millisecond).
+LAST_CMD="(echo host.deny.test; sleep 3; echo host1.example.test) | caa-probe -f - --timeout 100 -o jsonl"
+{
+	echo host.deny.test
+	sleep 3
+	wc -l <"$tmp/gap.out" | tr -d ' ' >"$tmp/gap.before"
+	echo host1.example.test
+} | timeout 60 "$PROBE" -s "$HOST4" -p "$PORT4" -f - --timeout 100 -o jsonl \
+	>"$tmp/gap.out" 2>"$tmp/gap.err"
+PRC=$?
+POUT="[$(paste -sd, "$tmp/gap.out")]"
+check "stdin gap: exit status" 1 "$PRC"
+check "stdin gap: verdicts" "host.deny.test denied host1.example.test allowed" \
+	"$(jget 0.name) $(jget 0.verdict) $(jget 1.name) $(jget 1.verdict)"
+check "stdin gap: the first report before the second line" 1 "$(cat "$tmp/gap.before")"
+# (the gap would show as 3000 ms; a loaded machine may retry a try)
+check "stdin gap: every lookup well under the gap" "" \
+	"$(jget '*.lookups.*.ms' | awk '$1 >= 1000')"
+check "stdin gap: stderr" "" "$(cat "$tmp/gap.err")"
+
 # text: blocks in input order, one blank line apart.
 probe -f "$names" -j 20
 check "text: exit status" 1 "$PRC"
@@ -88,14 +113,84 @@ check "one failed" 2 "$PRC"
 probe host.deny.test fail.example.test host1.example.test
 check "denied and failed" 2 "$PRC"
 
-# An invalid line does not stop the batch: it fails closed.
-printf 'host1.example.test\nbad..name\n%s\nhost.deny.test\n' "$(printf 'x%.0s' $(seq 1 70)).test" >"$tmp/bad"
+# A line a CA would refuse does not stop the batch: an "invalid" report
+# (no lookup; the reason in Let's Encrypt's words), exit 3 when nothing
+# failed, never counted as allowed.
+long=$(printf 'x%.0s' $(seq 1 70)).test
+printf '%s\n' host1.example.test bad..name "$long" host.deny.test \
+	https://deny.caa.test/ 'www.example.test,ok' 192.0.2.1 '*.*.example.test' \
+	'Münich.example.test' >"$tmp/bad"
 probe -o json -f "$tmp/bad"
-check "invalid lines: exit status" 2 "$PRC"
-check "invalid lines: verdicts" "allowed lookup-failed lookup-failed denied" "$(jget '*.verdict' | paste -sd' ' -)"
-check_match "invalid lines: reason" '^invalid name \(' "$(jget 1.reason)"
-check "invalid lines: the name as given" "bad..name" "$(jget 1.name)"
-check "invalid lines: error" "null" "$(jget 1.error.rcode)"
+check "invalid lines: exit status" 3 "$PRC"
+check "invalid lines: verdicts" \
+	"allowed invalid invalid denied invalid invalid invalid invalid allowed" \
+	"$(jget '*.verdict' | paste -sd' ' -)"
+check "invalid lines: reasons" "Domain name can not have two dots in a row
+Domain has a label (component between dots) longer than 63 bytes
+Domain name contains an invalid character
+Domain name contains an invalid character
+Identifier type is DNS but value is an IP address
+Domain name has more than one wildcard" \
+	"$(jget '*.reason' | grep -v '^CAA record\|^no CAA')"
+check "invalid lines: the name as given" "bad..name https://deny.caa.test/" \
+	"$(jget 1.name) $(jget 4.name)"
+check "invalid lines: error" \
+	'{"name":"https://deny.caa.test/","rcode":null,"detail":"Domain name contains an invalid character"}' \
+	"$(jget 4.error)"
+check "invalid lines: no lookups" "[] []" "$(jget 1.lookups) $(jget 4.lookups)"
+check "invalid lines: nothing relevant" "null" "$(jget 4.relevant)"
+check "a Unicode name: both forms" "xn--mnich-kva.example.test münich.example.test" \
+	"$(jget 8.name) $(jget 8.unicode)"
+check "a Unicode name: looked up as A-labels" "xn--mnich-kva.example.test" "$(jget 8.lookups.0.name)"
+probe -f "$tmp/bad" -o jsonl
+check "invalid lines, jsonl: exit status" 3 "$PRC"
+check "invalid lines, jsonl: reports" 9 "$(printf '%s\n' "$POUT" | wc -l)"
+probe -f "$tmp/bad"
+check "invalid lines, text" "https://deny.caa.test/: invalid
+  reason:   Domain name contains an invalid character" \
+	"$(printf '%s\n' "$POUT" | grep -A1 '^https://deny.caa.test/: invalid$')"
+# Exit status: a lookup failure wins over an invalid name; an invalid
+# name over a denial; all invalid is not allowed.
+printf 'fail.example.test\nbad..name\n' >"$tmp/bad2"
+serve -f "servfail fail.example.test CAA" || finish
+probe -f "$tmp/bad2"
+check "invalid and failed" 2 "$PRC"
+printf 'host.deny.test\nbad..name\n' >"$tmp/bad3"
+probe -f "$tmp/bad3"
+check "invalid and denied" 3 "$PRC"
+printf 'bad..name\n' >"$tmp/bad4"
+probe -f "$tmp/bad4"
+check "only invalid" 3 "$PRC"
+
+# A line over 4096 bytes is an invalid input, not a crash or a buffer
+# that grows: reported (shortened), its rest skipped, the batch goes on;
+# a long comment is skipped, and a name before a long comment is judged.
+{
+	echo host1.example.test
+	printf 'x%.0s' $(seq 1 5000)
+	echo
+	printf '# %s\n' "$(printf 'c%.0s' $(seq 1 5000))"
+	printf 'host.deny.test # %s\n' "$(printf 'c%.0s' $(seq 1 5000))"
+	printf 'www.example.test'
+} >"$tmp/long"
+probe -o json -f "$tmp/long"
+check "long line: exit status" 3 "$PRC"
+check "long line: verdicts" "allowed invalid denied allowed" "$(jget '*.verdict' | paste -sd' ' -)"
+check "long line: reason" "input line longer than 4096 bytes" "$(jget 1.reason)"
+check "long line: shown shortened" "$(printf 'x%.0s' $(seq 1 64))..." "$(jget 1.name)"
+LAST_CMD="caa-probe -f - -o json < long"
+"$PROBE" -s "$HOST4" -p "$PORT4" -f - -o json <"$tmp/long" >"$tmp/long.out" 2>&1
+PRC=$?
+POUT=$(cat "$tmp/long.out")
+check "long line, stdin: exit status" 3 "$PRC"
+check "long line, stdin: verdicts" "allowed invalid denied allowed" "$(jget '*.verdict' | paste -sd' ' -)"
+cat "$tmp/long" | "$PROBE" -s "$HOST4" -p "$PORT4" -f - -o json >"$tmp/long.out" 2>&1
+PRC=$?
+POUT=$(cat "$tmp/long.out")
+check "long line, pipe: verdicts" "3 allowed invalid denied allowed" "$PRC $(jget '*.verdict' | paste -sd' ' -)"
+# A device that cannot be polled reads as an empty input.
+probe -o json -f /dev/null
+check "/dev/null" "0 []" "$PRC $(printf '%s' "$POUT" | tr -d '\n ')"
 
 # An empty input: an empty array, exit 0.
 : >"$tmp/empty"

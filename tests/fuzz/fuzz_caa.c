@@ -2,7 +2,10 @@
  * tests/fuzz/fuzz_caa.c -- the library "caa": the input is a list of CAA
  * RDATA (each prefixed by a 2-octet length), parsed with caa_record_parse()
  * and caa_issue_parse(), then evaluated under both policies for a plain and
- * a wildcard request, with and without RFC 8657 parameters.
+ * a wildcard request, with and without RFC 8657 parameters.  The same
+ * bytes, as a string, go through caa_ident_check(), and what it accepts is
+ * checked: LDH labels of 1 to 63 octets, at most 253 in all, an optional
+ * leading "*.", accepted again as itself; what it refuses leaves nothing.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +18,83 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAXREC 32
 
+/* Is NAME what an accepted identifier must be? */
+static bool
+fuzz_ident_ok(const struct caa_ident *id)
+{
+	const char *s = id->name;
+	size_t label = 0;
+	size_t len;
+
+	if (id->wildcard != (s[0] == '*')) {
+		return false;
+	}
+	if (id->wildcard) {
+		if (s[1] != '.') {
+			return false;
+		}
+		s += 2;
+	}
+	len = strlen(s);
+	if (len == 0 || len > CAA_NAME_MAX || id->unicode[0] == '\0') {
+		return false;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		char c = i < len ? s[i] : '.';
+
+		if (c == '.') {
+			if (label == 0 || label > 63 || s[i - 1] == '-' ||
+			    s[i - label] == '-') {
+				return false;
+			}
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		           c == '-') {
+			label++;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+fuzz_ident(const uint8_t *data, size_t size)
+{
+	static struct caa_ident id;
+	static struct caa_ident again;
+	static struct caa_candidates cands;
+	char *s = malloc(size + 1);
+	enum caa_status st;
+
+	if (s == NULL) {
+		return;
+	}
+	memcpy(s, data, size);
+	s[size] = '\0';
+	st = caa_ident_check(s, &id);
+	/* Never both: the same input, the same answer. */
+	if (caa_ident_check(s, &again) != st ||
+	    memcmp(&id, &again, sizeof(id)) != 0) {
+		abort();
+	}
+	if (st == CAA_OK) {
+		if (!fuzz_ident_ok(&id) ||
+		    caa_ident_check(id.name, &again) != CAA_OK ||
+		    strcmp(again.name, id.name) != 0 ||
+		    strcmp(again.unicode, id.unicode) != 0 ||
+		    caa_candidates_build(id.name, &cands) != CAA_OK) {
+			abort();
+		}
+	} else if (st != CAA_ERR_NOMEM &&
+	           (st < CAA_ERR_NAME_EMPTY || st == CAA_ERR_SPACE ||
+	            st > CAA_ERR_NAME_RLDH || id.name[0] != '\0' ||
+	            id.unicode[0] != '\0' || id.wildcard)) {
+		abort();
+	}
+	free(s);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,6 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct caa_result res;
 	char esc[1024];
 
+	fuzz_ident(data, size);
 	while (off + 2 <= size && n < MAXREC) {
 		size_t len = (size_t)data[off] << 8 | data[off + 1];
 		struct caa_record rec;

@@ -141,6 +141,16 @@ def main():
         put("fuzz_caa", struct.pack(">H", len(r)) + r)
     blob = b"".join(struct.pack(">H", len(r)) + r for r in recs[:8])
     put("fuzz_caa", blob)
+    # fuzz_caa also reads its input as an identifier (caa_ident_check()).
+    idents = names[:10] + [
+        "*.caa.test", "Www.Caa.Test.", "https://deny.caa.test/", "a..b.test",
+        "192.0.2.1", "[2001:db8::1]", "www.caa.test,ok", "*.*.caa.test",
+        "xn--mnich-kva.test", "www.xn--m.test", "bq--abc.test",
+        "xn--109-3veba6djs1bfxlfmx6c9g.xn--f1awi.xn--p1ai",
+        "m\u00fcnich.test", "*.\u4f8b\u3048.\u30c6\u30b9\u30c8",
+        "\ufeffwww.caa.test", "fa\u00df.test\u3002", "a" * 63 + ".test"]
+    for n in idents:
+        put("fuzz_caa", n)
 
     # fuzz_rule: rules from the e2e tests and the profiles.
     rules = set()

@@ -1839,7 +1839,7 @@ Test(caa_wording, non_errors_and_small_buffers)
 
 Test(caa_text, every_status_has_its_own_message)
 {
-	for (int i = CAA_OK; i <= CAA_ERR_SPACE; i++) {
+	for (int i = CAA_OK; i <= CAA_ERR_NOMEM; i++) {
 		const char *m = caa_strerror((enum caa_status)i);
 
 		cr_assert_not_null(m);
@@ -1858,6 +1858,7 @@ Test(caa_text, verdicts_policies_warnings)
 	cr_assert_str_eq(caa_verdict_name(CAA_ALLOWED), "allowed");
 	cr_assert_str_eq(caa_verdict_name(CAA_DENIED), "denied");
 	cr_assert_str_eq(caa_verdict_name(CAA_LOOKUP_FAILED), "lookup-failed");
+	cr_assert_str_eq(caa_verdict_name(CAA_INVALID), "invalid");
 	cr_assert_eq(caa_policy_parse("boulder", &p), CAA_OK);
 	cr_assert_eq(p, CAA_POLICY_BOULDER);
 	cr_assert_eq(caa_policy_parse("rfc8659", &p), CAA_OK);

@@ -58,7 +58,7 @@ Test(probe_options, defaults)
 	cr_assert_eq(PARSE(&o, "example.test"), 0);
 	cr_assert_eq(o.ncas, 1);
 	cr_assert_str_eq(o.cas[0], "letsencrypt.org");
-	cr_assert_eq(o.policy, CAA_POLICY_RFC8659);
+	cr_assert_eq(o.policy, CAA_POLICY_BOULDER); /* follows the CA */
 	cr_assert_eq(o.timeout_ms, 2000);
 	cr_assert_eq(o.tries, 3);
 	cr_assert_eq(o.jobs, 64);
@@ -102,6 +102,45 @@ Test(probe_options, every_option)
 	cr_assert_eq(o.nnames, 2);
 	cr_assert_str_eq(o.names[1], "*.b.test");
 	options_clear(&o);
+}
+
+/* --policy defaults to boulder when every --ca is letsencrypt.org (the
+ * default CA), to rfc8659 otherwise; a --policy given always wins. */
+Test(probe_options, default_policy_follows_the_ca)
+{
+	static const struct {
+		const char *args[6];
+		enum caa_policy want;
+	} cases[] = {
+	        {{"a.test"}, CAA_POLICY_BOULDER},
+	        {{"--ca", "letsencrypt.org", "a.test"}, CAA_POLICY_BOULDER},
+	        {{"--ca", "LetsEncrypt.ORG", "a.test"}, CAA_POLICY_BOULDER},
+	        {{"--ca", "letsencrypt.org", "--ca", "letsencrypt.org",
+	          "a.test"},
+	         CAA_POLICY_BOULDER},
+	        {{"--ca", "other.test", "a.test"}, CAA_POLICY_RFC8659},
+	        {{"--ca", "letsencrypt.org", "--ca", "other.test", "a.test"},
+	         CAA_POLICY_RFC8659},
+	        {{"--ca", "letsencrypt.org.", "a.test"}, CAA_POLICY_RFC8659},
+	        {{"--ca", "other.test", "--policy", "boulder", "a.test"},
+	         CAA_POLICY_BOULDER},
+	        {{"--policy", "rfc8659", "a.test"}, CAA_POLICY_RFC8659},
+	        {{"a.test", "--policy", "rfc8659"}, CAA_POLICY_RFC8659},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[8] = {"caa-probe"};
+		struct probe_opts o;
+
+		for (size_t j = 0; j < 6 && cases[i].args[j] != NULL; j++) {
+			args[j + 1] = cases[i].args[j];
+		}
+		cr_assert_eq(test_parse(&o, args), 0, "case %zu: %s", i,
+		             test_err);
+		cr_assert_eq(o.policy, cases[i].want, "case %zu: policy %s", i,
+		             caa_policy_name(o.policy));
+		options_clear(&o);
+	}
 }
 
 Test(probe_options, dig_style_server_and_file_only)

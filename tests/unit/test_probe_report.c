@@ -237,24 +237,70 @@ Test(probe_report, invalid_name_is_valid_json)
 
 	memset(&fx, 0, sizeof(fx));
 	fx.chk.input = input;
-	fx.chk.result.verdict = CAA_LOOKUP_FAILED;
+	fx.chk.result.verdict = CAA_INVALID;
 	fx.chk.result.candidate = -1;
 	fx.chk.result.record = -1;
-	(void)snprintf(fx.chk.result.reason, sizeof(fx.chk.result.reason),
-	               "invalid name (x)");
+	(void)snprintf(fx.chk.result.reason, sizeof(fx.chk.result.reason), "%s",
+	               caa_strerror(CAA_ERR_NAME_CHAR));
 	got = report_of(&fx, REPORT_JSON, false);
 	cr_assert_str_eq(got,
 	                 "{\"name\":\"bad\\u00ff\\u0001..name\",\"wildcard\":"
 	                 "false,\"ca\":\"letsencrypt.org\",\"policy\":"
-	                 "\"rfc8659\",\"verdict\":\"lookup-failed\",\"reason\":"
-	                 "\"invalid name (x)\",\"relevant\":null,\"error\":{"
+	                 "\"rfc8659\",\"verdict\":\"invalid\",\"reason\":"
+	                 "\"Domain name contains an invalid character\","
+	                 "\"relevant\":null,\"error\":{"
 	                 "\"name\":\"bad\\u00ff\\u0001..name\",\"rcode\":null,"
-	                 "\"detail\":\"invalid name (x)\"},\"lookups\":[],"
-	                 "\"warnings\":[]}");
+	                 "\"detail\":\"Domain name contains an invalid "
+	                 "character\"},\"lookups\":[],\"warnings\":[]}");
 	free(got);
 	got = report_of(&fx, REPORT_TEXT, false);
-	cr_assert(strncmp(got, "bad\\255\\001..name: lookup-failed\n", 33) == 0,
+	cr_assert_str_eq(got,
+	                 "bad\\255\\001..name: invalid\n"
+	                 "  reason:   Domain name contains an invalid "
+	                 "character\n"
+	                 "  request:  ca letsencrypt.org, policy rfc8659\n");
+	free(got);
+}
+
+/* An IDN: "name" is what was looked up, "unicode" beside it; neither
+ * key nor line for a name without xn-- labels. */
+Test(probe_report, unicode_form_beside_the_name)
+{
+	struct fixture fx;
+	char *got;
+
+	fixture_init(&fx, "xn--mnich-kva.test");
+	(void)snprintf(fx.chk.unicode, sizeof(fx.chk.unicode),
+	               "m\xc3\xbcnich.test");
+	fixture_decide(&fx);
+	got = report_of(&fx, REPORT_JSON, false);
+	cr_assert(strncmp(got,
+	                  "{\"name\":\"xn--mnich-kva.test\",\"unicode\":"
+	                  "\"m\xc3\xbcnich.test\",\"wildcard\":false,",
+	                  60) == 0,
 	          "%s", got);
+	free(got);
+	got = report_of(&fx, REPORT_TEXT, false);
+	cr_assert(strstr(got,
+	                 "\n  request:  ca letsencrypt.org, policy "
+	                 "rfc8659\n  unicode:  m\xc3\xbcnich.test\n") != NULL,
+	          "%s", got);
+	free(got);
+	/* A bidi override decoded from an A-label is shown escaped. */
+	(void)snprintf(fx.chk.unicode, sizeof(fx.chk.unicode),
+	               "a\xe2\x80\xae.test");
+	got = report_of(&fx, REPORT_TEXT, false);
+	cr_assert(strstr(got, "  unicode:  a\\u{202e}.test\n") != NULL, "%s",
+	          got);
+	free(got);
+	fixture_init(&fx, "plain.test");
+	(void)snprintf(fx.chk.unicode, sizeof(fx.chk.unicode), "plain.test");
+	fixture_decide(&fx);
+	got = report_of(&fx, REPORT_JSON, false);
+	cr_assert(strstr(got, "unicode") == NULL, "%s", got);
+	free(got);
+	got = report_of(&fx, REPORT_TEXT, false);
+	cr_assert(strstr(got, "unicode") == NULL, "%s", got);
 	free(got);
 }
 

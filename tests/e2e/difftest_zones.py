@@ -163,7 +163,9 @@ class Generator:
         ttl = r.choice(TTLS)
         types = r.sample(["A", "AAAA", "TXT", "MX", "CAA", "CAA", "CAA"],
                          r.randint(1, 4))
-        for t in set(types):
+        if r.random() < 0.1:
+            types = ["MX"]      # ANY then has one RRset, as Knot's and NSD's
+        for t in sorted(set(types)):
             if t == "A":
                 for _ in range(r.randint(1, 2)):
                     self.put(zone, owner, ttl, "A", self.addr4())
@@ -186,8 +188,10 @@ class Generator:
         r = self.rng
         k = r.random()
         pool = self.data + self.cnames + self.apexes
-        if k < 0.35 and pool:
+        if k < 0.3 and pool:
             return r.choice(pool)
+        if k < 0.35:
+            return r.choice(self.apexes)
         if k < 0.5 and self.cnames:
             return r.choice(self.cnames)
         if k < 0.6 and self.wild_parents:
@@ -242,6 +246,16 @@ class Generator:
                 self.put(z, cut, 3600, "NS", "ns1." + self.other)
             if r.random() < 0.3:
                 self.put(z, cut, 3600, "DS", "1 13 2 " + "AB" * 32)
+        # A CAA RRset whose reply, asked with EDNS, ends a few octets short
+        # of 512: it fits a 512-octet buffer exactly when the server
+        # reserves nothing more than the OPT record.
+        self.edge = "edge." + other.origin
+        qlen = len(self.edge) + 1
+        total = 512 - r.randint(0, 10)
+        value = total - 11 - 12 - (qlen + 4) - 12 - 7
+        body = bytes([0, 5]) + b"issue" + (b"ca.test;" + b"x" * value)[:value]
+        self.put(other, self.edge, 300, "TYPE257",
+                 "\\# %d %s" % (len(body), body.hex()))
         # Owners of each kind, then their records (targets need the names).
         plan = []
         for z in self.zones:
@@ -262,6 +276,8 @@ class Generator:
                                            for o in self.owners):
                     kind = "data"
                 if kind == "wild":
+                    if "*." + owner in self.owners:
+                        continue
                     self.wild_parents.append(owner)
                     owner = "*." + owner
                 self.owners[owner] = set()
@@ -293,8 +309,11 @@ class Generator:
                 self.put(z, owner, r.choice(TTLS), "DNAME", t)
             else:
                 if r.random() < 0.3:
-                    self.put(z, owner, r.choice(TTLS), "CNAME",
-                             self.pick_target(z))
+                    # Half of them into their own wildcard: a loop that
+                    # only synthesis makes.
+                    t = self.pick_target(z) if r.random() < 0.5 else \
+                        r.choice(LABELS) + owner[1:]
+                    self.put(z, owner, r.choice(TTLS), "CNAME", t)
                 else:
                     self.data_records(z, owner)
                 # An existing name beside the wildcard stops it there.
@@ -348,6 +367,9 @@ class Generator:
             q["do"] = r.random() < 0.35
         if r.random() < 0.03:
             q["tsig"] = True
+        if r.random() < 0.03:
+            q.update(name=self.edge, type="CAA", edns=0, bufsize=512,
+                     tsig=False)
         return q
 
 

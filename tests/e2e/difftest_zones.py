@@ -23,6 +23,9 @@ CAA_FLAGS = [0, 0, 0, 128, 1, 64, 255]
 QTYPES = (["CAA"] * 8 + ["A"] * 3 + ["AAAA", "TXT", "MX", "NS", "NS", "SOA",
                                      "DS", "DS", "ANY", "ANY", "CNAME",
                                      "CNAME", "DNAME", "TYPE65280"])
+RARE_QTYPES = ["RRSIG", "NSEC", "DNSKEY", "NSEC3PARAM", "AXFR", "IXFR",
+               "MAILA", "MAILB", "TYPE0", "OPT", "TKEY", "TSIG", "HINFO",
+               "SRV", "PTR", "URI", "TYPE65535"]
 NOWHERE = ["nowhere.invalid.", "www.example.net."]
 
 
@@ -370,6 +373,17 @@ class Generator:
         if r.random() < 0.03:
             q.update(name=self.edge, type="CAA", edns=0, bufsize=512,
                      tsig=False)
+        # Now and then what a server must refuse or not implement: other
+        # opcodes, classes, meta and zone-transfer types, tiny buffers.
+        k = r.random()
+        if k < 0.02:
+            q["opcode"] = r.choice(["IQUERY", "STATUS", "NOTIFY", "UPDATE"])
+        elif k < 0.035:
+            q["class"] = r.choice(["CH", "ANY", "HS", "NONE"])
+        elif k < 0.07:
+            q["type"] = r.choice(RARE_QTYPES)
+        elif k < 0.08 and q["edns"] is not None:
+            q["bufsize"] = r.choice([0, 100, 511])
         return q
 
 

@@ -371,6 +371,13 @@ def run_batch(binary, seeds, nqueries, keep, report):
                     report(seed, i, q, bad, results, zs)
     finally:
         servers.stop_all(svs)
+        # A sanitizer build reports on stderr and may go on answering.
+        trouble = svs[0].sanitizer_report()
+        if trouble:
+            failures += 1
+            total += 1
+            print("FAIL caa-responder (seeds %s): %s" % (
+                describe_seeds(seeds), trouble))
         if keep:
             os.makedirs(keep, exist_ok=True)
             for origin, text in zones:

@@ -78,6 +78,21 @@ class Server:
             self.proc.kill()
             self.proc.wait(timeout=5)
 
+    def sanitizer_report(self):
+        """After stop(): what went wrong in the process, or None.  An exit
+        status other than 0 after SIGTERM, or a sanitizer's report
+        (ASan, UBSan's "runtime error") in its log."""
+        text = self.log_tail(10000)
+        for mark in ("runtime error", "AddressSanitizer", "LeakSanitizer"):
+            i = text.find(mark)
+            if i >= 0:
+                start = text.rfind("\n", 0, i) + 1
+                return "sanitizer report in its log:\n" + text[start:start + 2000]
+        if self.proc is not None and self.proc.returncode not in (0, None):
+            return "exit status %d after SIGTERM:\n%s" % (
+                self.proc.returncode, self.log_tail())
+        return None
+
     def wait_ready(self, origins, deadline):
         """Until every zone's SOA is answered with AA (or the deadline)."""
         pending = list(origins)

@@ -12,15 +12,23 @@ set -euo pipefail
 # zone files and the probe's queries, libevent, jansson for the management
 # API's JSON, criterion for unit tests).  Tests: the DNS tools the
 # end-to-end tests drive, curl for the management API, python3 for the
-# raw packets (standard library only); clang with its runtime for the
-# libFuzzer harnesses (scripts/fuzz.sh), dnsperf and valgrind for the soak
-# run (scripts/soak.sh).
+# raw packets (standard library only); knot and nsd, the reference servers
+# of the differential test (tests/e2e/difftest.py), with python3-dnspython
+# for it; clang with its runtime for the libFuzzer harnesses
+# (scripts/fuzz.sh), dnsperf and valgrind for the soak run (scripts/soak.sh).
 PACKAGES=(
 	build-essential cmake pkg-config
 	libldns-dev libevent-dev libjansson-dev libcriterion-dev libidn2-dev
 	dnsutils knot-dnsutils ldnsutils curl python3
+	knot nsd python3-dnspython
 	clang libclang-rt-14-dev dnsperf valgrind
 )
+
+# knot and nsd are servers: their packages would start them as system
+# services on port 53.  The tests start their own instances, so while they
+# are installed a policy-rc.d (when there is none) forbids starting any
+# service, and afterwards, where systemd runs, their units are disabled.
+SERVICES=(knot nsd)
 
 check_only=false
 case ${1:-} in
@@ -62,9 +70,34 @@ if [ "$(id -u)" -ne 0 ]; then
 	fi
 fi
 
+new_services=()
+for p in "${missing[@]}"; do
+	for s in "${SERVICES[@]}"; do
+		[ "$p" = "$s" ] && new_services+=("$s")
+	done
+done
+policy=/usr/sbin/policy-rc.d
+own_policy=false
+if [ ${#new_services[@]} -gt 0 ] && [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# scripts/bootstrap.sh: no service starts while it installs\nexit 101\n' |
+		"${sudo[@]}" tee "$policy" >/dev/null
+	"${sudo[@]}" chmod 755 "$policy"
+	own_policy=true
+	trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
+
 echo "bootstrap: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	--no-install-recommends "${missing[@]}" </dev/null
+if [ ${#new_services[@]} -gt 0 ] && [ -d /run/systemd/system ]; then
+	for s in "${new_services[@]}"; do
+		"${sudo[@]}" systemctl disable --now "$s.service" >/dev/null 2>&1 || true
+	done
+fi
+if $own_policy; then
+	"${sudo[@]}" rm -f "$policy"
+	trap - EXIT
+fi
 echo "bootstrap: done"

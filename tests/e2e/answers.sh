@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/e2e/answers.sh -- answers where a parent and its children share the
-# process and aliases that end below a delegation, each as Knot DNS 3.2 and
-# NSD 4.6 give them for the same zones (tests/data/answers/).
+# process, aliases that end below a delegation, and TSIG, each as Knot DNS
+# 3.2 and NSD 4.6 give them for the same zones (tests/data/answers/).
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh" "${1:-}"
 
@@ -102,5 +102,44 @@ for tool in dig kdig; do
 	expect count ANSWER 4
 	expect rr ANSWER 'www.t.p.test. IN A 192.0.2.7'
 done
+
+# TSIG: no keys here, so BADKEY (RFC 8945 5.2.2): NOTAUTH, AA clear, the
+# question kept, and a TSIG record echoing the key, algorithm, time and
+# fudge, with no MAC.
+key=hmac-sha256:key1:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0
+ask dig www.p.test A -y "$key"
+expect rcode NOTAUTH
+expect noflag aa
+expect count ANSWER 0
+expect count ADDITIONAL 2
+expect question 'www.p.test. IN A'
+check_match "dig shows BADKEY" 'key1\.[[:space:]]+0[[:space:]]+ANY[[:space:]]+TSIG[[:space:]]+hmac-sha256\. [0-9]+ 300 0 [0-9]+ BADKEY 0' "$OUT"
+ask kdig www.p.test A -y "$key"
+expect rcode BADKEY
+ask kdig www.p.test A -y "$key" +tcp
+expect rcode BADKEY
+
+# The same octet for octet: TSIG owner, class ANY, TTL 0, then algorithm,
+# time signed 0x6b151ab5, fudge 300, MAC size 0, original ID, error 17.
+hdr=1234010000010000000000
+question=03777777017004746573740000010001
+tsig_rd=0b686d61632d73686132353600$(printf '00006b151ab5012c0020%064d' 0)123400000000
+tsig=046b6579310000fa00ff00000000003d$tsig_rd
+raw send "$HOST4" "$PORT4" --hex "${hdr}01$question$tsig"
+expect kv rcode RCODE9
+expect kv aa 0
+expect kv qdcount 1
+expect kv ancount 0
+expect kv arcount 1
+expect kvhas additional 'key1. TYPE250 0b686d61632d7368613235360000006b151ab5012c0000123400110000'
+# A TSIG that is not the last record, or whose RDATA does not parse:
+# FORMERR, nothing more.
+opt=0000290200000000000000
+raw send "$HOST4" "$PORT4" --hex "${hdr}02$question$tsig$opt"
+expect kv rcode FORMERR
+expect kv arcount 0
+raw send "$HOST4" "$PORT4" --hex "${hdr}01${question}046b6579310000fa00ff0000000000040b686d61"
+expect kv rcode FORMERR
+expect kv arcount 0
 
 finish

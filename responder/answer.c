@@ -302,6 +302,20 @@ chain_referral(struct wire_writer *w, const struct zone_set *zs,
 	}
 }
 
+/* Has the chain met N before?  If not, remember it in SEEN. */
+static bool
+chain_seen(const struct zone_node **seen, unsigned *nseen,
+           const struct zone_node *n)
+{
+	for (unsigned i = 0; i < *nseen; i++) {
+		if (seen[i] == n) {
+			return true;
+		}
+	}
+	seen[(*nseen)++] = n;
+	return false;
+}
+
 /*
  * Alias chains and ANY, written at query time (RFC 1034 4.3.2 step 3,
  * RFC 6672 for DNAME): follow CNAMEs and DNAMEs inside the zone, at most
@@ -336,6 +350,9 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			uint8_t next[WIRE_NAME_MAX];
 			size_t prefix = curlen - n->namelen;
 
+			if (chain_seen(seen, &nseen, n)) {
+				break; /* a loop: each DNAME once, as NSD */
+			}
 			rs = zone_node_rrset(n, WIRE_TYPE_DNAME);
 			write_rr(&w, n->name, false, rs, rs->rdata, rs->ttl);
 			ai->ancount++;
@@ -392,12 +409,9 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 				ai->nscount = write_soa(&w, z);
 				break;
 			}
-			for (unsigned i = 0; i < nseen; i++) {
-				if (seen[i] == n) {
-					goto done; /* a loop: stop here */
-				}
+			if (chain_seen(seen, &nseen, n)) {
+				break; /* a loop: stop here */
 			}
-			seen[nseen++] = n;
 			write_rr(&w, cur, first, cn, cn->rdata, wire_get32(cn->rdata));
 			ai->ancount++;
 			tl = wire_name_parse(cn->rdata + 6,
@@ -424,7 +438,6 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			break;
 		}
 	}
-done:
 	if (w.overflow) {
 		ai->tc = true;
 		ai->ancount = ai->nscount = ai->arcount = 0;

@@ -101,6 +101,14 @@ for tool in dig kdig; do
 	expect rcode NOERROR
 	expect count ANSWER 4
 	expect rr ANSWER 'www.t.p.test. IN A 192.0.2.7'
+
+	# A DNAME loop ends when a DNAME comes round again (NSD's answer;
+	# Knot stops a few CNAMEs later, never at the 16-step limit).
+	ask $tool z.loopa.p.test A
+	expect rcode NOERROR
+	expect count ANSWER 4
+	expect rr ANSWER 'loopb.p.test. IN DNAME loopa.p.test.'
+	expect rr ANSWER 'z.loopb.p.test. IN CNAME z.loopa.p.test.'
 done
 
 # TSIG: no keys here, so BADKEY (RFC 8945 5.2.2): NOTAUTH, AA clear, the

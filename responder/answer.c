@@ -497,14 +497,14 @@ answer_write(const struct zone_set *zs, const uint8_t *canon, size_t qlen,
 
 size_t
 answer_write_nodata(const struct zone_set *zs, const uint8_t *canon,
-                    size_t qlen, uint8_t *msg, size_t qend, size_t limit,
-                    struct answer_info *ai)
+                    size_t qlen, uint16_t qtype, uint8_t *msg, size_t qend,
+                    size_t limit, struct answer_info *ai)
 {
 	struct zone_lookup lk;
 
 	memset(ai, 0, sizeof(*ai));
 	ai->ns_off = qend;
-	zone_lookup(zs, canon, qlen, 0, &lk);
+	zone_lookup(zs, canon, qlen, qtype, &lk); /* DS at an apex: the parent */
 	if (lk.zone == NULL) {
 		return qend;
 	}

@@ -248,8 +248,8 @@ query_fault(const struct query_env *env, const struct fault_rule *r,
 		ai->tc = false;
 		return qend;
 	case FAULT_NODATA:
-		return answer_write_nodata(env->zones, canon, qlen, out, qend,
-		                           limit, ai);
+		return answer_write_nodata(env->zones, canon, qlen, res->qtype,
+		                           out, qend, limit, ai);
 	case FAULT_DROP:
 		res->verdict = QUERY_DROP;
 		res->drop = QUERY_DROP_FAULT;

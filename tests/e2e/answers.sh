@@ -150,4 +150,13 @@ raw send "$HOST4" "$PORT4" --hex "${hdr}01${question}046b6579310000fa00ff0000000
 expect kv rcode FORMERR
 expect kv arcount 0
 
+# The nodata rule answers DS at a child's apex as the parent would: the
+# parent's SOA.
+start_responder "$DATA"/p.test.zone "$DATA"/kid1.p.test.zone \
+	-f 'nodata kid1.p.test DS' || finish
+ask dig kid1.p.test DS
+expect rcode NOERROR
+expect count ANSWER 0
+expect rr AUTHORITY "$psoa"
+
 finish

@@ -356,8 +356,8 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			rs = zone_node_rrset(n, WIRE_TYPE_DNAME);
 			write_rr(&w, n->name, false, rs, rs->rdata, rs->ttl);
 			ai->ancount++;
-			tl = wire_name_parse(rs->rdata + 6,
-			                     wire_get16(rs->rdata + 4), 0, NULL);
+			tl = wire_name_parse(rs->rdata + 6, wire_get16(rs->rdata + 4),
+			                     0, NULL);
 			if (tl < 0) {
 				break;
 			}
@@ -365,7 +365,7 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 				ai->rcode = WIRE_RCODE_YXDOMAIN; /* RFC 6672 2.2 */
 				break;
 			}
-			/* The target as written in the zone, letter case kept. */
+			/* The target as the zone has it, letter case kept. */
 			memcpy(next, cur, prefix);
 			memcpy(next + prefix, rs->rdata + 6, (size_t)tl);
 			/* The synthesized CNAME (RFC 6672 3.1). */

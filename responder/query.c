@@ -3,7 +3,8 @@
  *
  * The order is NSD's and Knot's: header checks, question, EDNS and TSIG,
  * the honest answer from the zones, then (fault.c) whatever a rule makes
- * of it, then the header, the OPT record and a TSIG record.  Every length is checked before use.
+ * of it, then the header, the OPT record and a TSIG record.  Every length
+ * is checked before use.
  */
 #include "query.h"
 

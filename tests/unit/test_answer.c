@@ -44,7 +44,8 @@ static void
 setup_files(void)
 {
 	const char *files[] = {DATA "p.test.zone", DATA "kid1.p.test.zone",
-	                       DATA "kid2.p.test.zone", DATA "kid3.p.test.zone"};
+	                       DATA "kid2.p.test.zone",
+	                       DATA "kid3.p.test.zone"};
 	char err[512];
 
 	zones = zone_set_load(files, 4, err, sizeof(err));

@@ -948,14 +948,16 @@ Test(query, tsig_gets_badkey)
 		"\x0bhmac-sha256\x00\x00\x00\x6b\x15\x1a\xb5\x01\x2c"
 		"\x00\x00\x43\x21\x00\x11\x00\x00";
 	uint8_t q[512];
-	size_t ql = build(q, 9, WIRE_RD, "www.example.test", WIRE_TYPE_A, -1, 0);
+	size_t ql = build(q, 9, WIRE_RD, "www.example.test", WIRE_TYPE_A, -1,
+	                  0);
 	struct query_result r;
 
 	ql = add_tsig(q, ql, "KeY1", 6);
 	query_handle(&env, q, ql, QUERY_UDP, AF_INET, out, sizeof(out), &r);
 	cr_assert_eq(r.verdict, QUERY_SEND);
-	cr_assert_eq(wire_get16(out + 2), WIRE_QR | WIRE_RD | WIRE_RCODE_NOTAUTH,
-	             "flags %04x", wire_get16(out + 2));
+	cr_assert_eq(wire_get16(out + 2),
+	             WIRE_QR | WIRE_RD | WIRE_RCODE_NOTAUTH, "flags %04x",
+	             wire_get16(out + 2));
 	cr_assert_eq(wire_get16(out + 4), 1, "the question is kept");
 	cr_assert_eq(wire_get16(out + 6), 0);
 	cr_assert_eq(wire_get16(out + 8), 0);
@@ -992,7 +994,8 @@ Test(query, misplaced_or_broken_tsig_is_formerr)
 	/* Another record after it: an OPT. */
 	memcpy(q + ql, "\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00", 11);
 	wire_put16(q + 10, 2);
-	query_handle(&env, q, ql + 11, QUERY_UDP, AF_INET, out, sizeof(out), &r);
+	query_handle(&env, q, ql + 11, QUERY_UDP, AF_INET, out, sizeof(out),
+	             &r);
 	cr_assert_eq(out[3] & 0xf, WIRE_RCODE_FORMERR);
 	cr_assert_eq(wire_get16(out + 10), 0);
 	/* In the answer section. */

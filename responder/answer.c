@@ -356,8 +356,9 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			rs = zone_node_rrset(n, WIRE_TYPE_DNAME);
 			write_rr(&w, n->name, false, rs, rs->rdata, rs->ttl);
 			ai->ancount++;
-			tl = wire_name_parse(rs->rdata + 6, wire_get16(rs->rdata + 4),
-			                     0, NULL);
+			tl = wire_name_parse(rs->rdata + 6,
+			                     wire_get16(rs->rdata + 4), 0,
+			                     NULL);
 			if (tl < 0) {
 				break;
 			}

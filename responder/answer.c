@@ -273,9 +273,55 @@ blob_write(const struct zone_blob *b, uint8_t *msg, size_t qend, size_t qlen,
 }
 
 /*
+ * The referral at the cut CUT that ends an alias chain (RFC 1034 4.3.2
+ * step 3b): its NS RRset in authority, the addresses of the name servers
+ * in additional, left out when they do not fit.  AA stays as the chain
+ * set it: the aliases are authoritative data (Knot and NSD agree).
+ */
+static void
+chain_referral(struct wire_writer *w, const struct zone_set *zs,
+               const struct zone *z, const struct zone_node *cut,
+               struct answer_info *ai)
+{
+	const struct zone_rrset *ns = zone_node_rrset(cut, WIRE_TYPE_NS);
+	size_t ar_start;
+
+	ai->ns_off = w->len;
+	write_rrset(w, cut->name, false, ns);
+	ai->nscount = ns->count;
+	if (w->overflow) {
+		return;
+	}
+	ar_start = w->len;
+	ai->arcount = write_additional(w, zs, z, ns);
+	if (w->overflow) {
+		/* Nothing is written after it: the names it added go unused. */
+		w->overflow = false;
+		w->len = ar_start;
+		ai->arcount = 0;
+	}
+}
+
+/* Has the chain met N before?  If not, remember it in SEEN. */
+static bool
+chain_seen(const struct zone_node **seen, unsigned *nseen,
+           const struct zone_node *n)
+{
+	for (unsigned i = 0; i < *nseen; i++) {
+		if (seen[i] == n) {
+			return true;
+		}
+	}
+	seen[(*nseen)++] = n;
+	return false;
+}
+
+/*
  * Alias chains and ANY, written at query time (RFC 1034 4.3.2 step 3,
  * RFC 6672 for DNAME): follow CNAMEs and DNAMEs inside the zone, at most
- * ANSWER_CHAIN_MAX steps, each node once.
+ * ANSWER_CHAIN_MAX steps, each node once; a chain that ends below a
+ * delegation ends with its referral.  Every target is read from its RDATA
+ * with the bounded parser: one that does not parse ends the chain.
  */
 static size_t
 chain_write(const struct zone_set *zs, struct zone_lookup lk,
@@ -298,23 +344,31 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 	for (unsigned step = 0; step <= ANSWER_CHAIN_MAX; step++) {
 		const struct zone_node *n = lk.node;
 		const struct zone_rrset *rs;
+		int tl;
 
 		if (lk.match == ZONE_MATCH_DNAME) {
-			const uint8_t *target;
 			uint8_t next[WIRE_NAME_MAX];
-			size_t prefix = curlen - n->namelen, tl;
+			size_t prefix = curlen - n->namelen;
 
+			if (chain_seen(seen, &nseen, n)) {
+				break; /* a loop: each DNAME once, as NSD */
+			}
 			rs = zone_node_rrset(n, WIRE_TYPE_DNAME);
-			target = rs->rdata + 6;
-			tl = wire_name_len(target);
 			write_rr(&w, n->name, false, rs, rs->rdata, rs->ttl);
-			if (prefix + tl > WIRE_NAME_MAX) {
-				ai->ancount++;
+			ai->ancount++;
+			tl = wire_name_parse(rs->rdata + 6,
+			                     wire_get16(rs->rdata + 4), 0,
+			                     NULL);
+			if (tl < 0) {
+				break;
+			}
+			if (prefix + (size_t)tl > WIRE_NAME_MAX) {
 				ai->rcode = WIRE_RCODE_YXDOMAIN; /* RFC 6672 2.2 */
 				break;
 			}
+			/* The target as the zone has it, letter case kept. */
 			memcpy(next, cur, prefix);
-			memcpy(next + prefix, target, tl);
+			memcpy(next + prefix, rs->rdata + 6, (size_t)tl);
 			/* The synthesized CNAME (RFC 6672 3.1). */
 			if (first) {
 				wire_writer_u16(&w, 0xc00c);
@@ -325,11 +379,14 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			wire_writer_u16(&w, WIRE_CLASS_IN);
 			wire_writer_u32(&w, rs->ttl);
 			wire_writer_rdata(&w, WIRE_TYPE_CNAME, next,
-			                  (uint16_t)(prefix + tl));
-			ai->ancount += 2;
-			memcpy(cur, next, prefix + tl);
-			curlen = prefix + tl;
+			                  (uint16_t)(prefix + (size_t)tl));
+			ai->ancount++;
+			curlen = prefix + (size_t)tl;
+			memcpy(cur, next, curlen);
 			wire_name_lower(cur);
+			if (qtype == WIRE_TYPE_CNAME) {
+				break; /* the synthesized CNAME answers it */
+			}
 		} else if (lk.match == ZONE_MATCH_EXACT ||
 		           lk.match == ZONE_MATCH_WILDCARD) {
 			const struct zone_rrset *cn;
@@ -353,24 +410,24 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 				ai->nscount = write_soa(&w, z);
 				break;
 			}
-			for (unsigned i = 0; i < nseen; i++) {
-				if (seen[i] == n) {
-					goto done; /* a loop: stop here */
-				}
+			if (chain_seen(seen, &nseen, n)) {
+				break; /* a loop: stop here */
 			}
-			seen[nseen++] = n;
 			write_rr(&w, cur, first, cn, cn->rdata, wire_get32(cn->rdata));
 			ai->ancount++;
-			curlen = wire_name_len(cn->rdata + 6);
-			memcpy(cur, cn->rdata + 6, curlen);
-			wire_name_lower(cur);
+			tl = wire_name_parse(cn->rdata + 6,
+			                     wire_get16(cn->rdata + 4), 0, cur);
+			if (tl < 0) {
+				break;
+			}
+			curlen = (size_t)tl;
 		} else if (lk.match == ZONE_MATCH_NXDOMAIN) {
 			ai->rcode = WIRE_RCODE_NXDOMAIN; /* RFC 6604 2.1 */
 			ai->ns_off = w.len;
 			ai->nscount = write_soa(&w, z);
 			break;
 		} else {
-			break; /* delegated or outside the zone: as it is */
+			break; /* outside the zone: as it is */
 		}
 		first = false;
 		if (!wire_name_is_subdomain(cur, z->origin)) {
@@ -378,10 +435,10 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 		}
 		zone_lookup_in(z, zs, cur, curlen, qtype, &lk);
 		if (lk.match == ZONE_MATCH_CUT) {
+			chain_referral(&w, zs, z, lk.node, ai);
 			break;
 		}
 	}
-done:
 	if (w.overflow) {
 		ai->tc = true;
 		ai->ancount = ai->nscount = ai->arcount = 0;
@@ -441,14 +498,14 @@ answer_write(const struct zone_set *zs, const uint8_t *canon, size_t qlen,
 
 size_t
 answer_write_nodata(const struct zone_set *zs, const uint8_t *canon,
-                    size_t qlen, uint8_t *msg, size_t qend, size_t limit,
-                    struct answer_info *ai)
+                    size_t qlen, uint16_t qtype, uint8_t *msg, size_t qend,
+                    size_t limit, struct answer_info *ai)
 {
 	struct zone_lookup lk;
 
 	memset(ai, 0, sizeof(*ai));
 	ai->ns_off = qend;
-	zone_lookup(zs, canon, qlen, 0, &lk);
+	zone_lookup(zs, canon, qlen, qtype, &lk); /* DS at an apex: the parent */
 	if (lk.zone == NULL) {
 		return qend;
 	}

@@ -49,12 +49,12 @@ size_t answer_write(const struct zone_set *zs, const uint8_t *canon,
                     size_t limit, struct answer_info *ai);
 
 /*
- * A NODATA answer for the question (NOERROR, the zone's SOA in the
- * authority section, nothing when no zone covers it): what the nodata
- * fault sends.  Arguments as answer_write().
+ * A NODATA answer for the question (NOERROR, the SOA of the zone that
+ * answers QTYPE there in the authority section, nothing when no zone
+ * covers it): what the nodata fault sends.  Arguments as answer_write().
  */
 size_t answer_write_nodata(const struct zone_set *zs, const uint8_t *canon,
-                           size_t qlen, uint8_t *msg, size_t qend,
-                           size_t limit, struct answer_info *ai);
+                           size_t qlen, uint16_t qtype, uint8_t *msg,
+                           size_t qend, size_t limit, struct answer_info *ai);
 
 #endif /* RESPONDER_ANSWER_H */

@@ -1,9 +1,10 @@
 /*
  * responder/query.c -- one query: wire in, verdict and wire out.  No sockets.
  *
- * The order is NSD's and Knot's: header checks, question, EDNS, the honest
- * answer from the zones, then (fault.c) whatever a rule makes of it, then
- * the OPT record and the header.  Every length is checked before use.
+ * The order is NSD's and Knot's: header checks, question, EDNS and TSIG,
+ * the honest answer from the zones, then (fault.c) whatever a rule makes
+ * of it, then the header, the OPT record and a TSIG record.  Every length
+ * is checked before use.
  */
 #include "query.h"
 
@@ -23,63 +24,171 @@ struct query_edns {
 	uint16_t payload;
 };
 
-/* Skip one RR at *OFF; fill TYPE, CLASS, TTL and the owner's first octet. */
-static int
-query_skip_rr(const uint8_t *in, size_t len, size_t *off, uint16_t *type,
-              uint16_t *rclass, uint32_t *ttl, bool *root_owner)
-{
-	uint8_t name[WIRE_NAME_MAX];
-	int nl = wire_name_unpack(in, len, off, name);
-	uint16_t rdlen;
+/*
+ * What a BADKEY reply echoes of a query's TSIG record (RFC 8945 4.2): key
+ * and algorithm names (canonical, as Knot and NSD write them back), time
+ * signed, fudge, original ID.
+ */
+struct query_tsig {
+	bool present;
+	uint8_t keylen;
+	uint8_t alglen;
+	uint8_t key[WIRE_NAME_MAX];
+	uint8_t alg[WIRE_NAME_MAX];
+	uint8_t time[6];
+	uint16_t fudge;
+	uint16_t origid;
+};
 
-	if (nl < 0 || len - *off < 10) {
+/* One RR's fixed fields, as query_skip_rr() reads them. */
+struct query_rr {
+	uint8_t owner[WIRE_NAME_MAX];
+	int ownerlen;
+	uint16_t type;
+	uint16_t rclass;
+	uint32_t ttl;
+	size_t rdata; /* offset of the RDATA in the message */
+	uint16_t rdlen;
+};
+
+/* Read one RR at *OFF into RR and move *OFF past it; -1 if malformed. */
+static int
+query_skip_rr(const uint8_t *in, size_t len, size_t *off, struct query_rr *rr)
+{
+	rr->ownerlen = wire_name_unpack(in, len, off, rr->owner);
+	if (rr->ownerlen < 0 || len - *off < 10) {
 		return -1;
 	}
-	*root_owner = nl == 1;
-	*type = wire_get16(in + *off);
-	*rclass = wire_get16(in + *off + 2);
-	*ttl = wire_get32(in + *off + 4);
-	rdlen = wire_get16(in + *off + 8);
+	rr->type = wire_get16(in + *off);
+	rr->rclass = wire_get16(in + *off + 2);
+	rr->ttl = wire_get32(in + *off + 4);
+	rr->rdlen = wire_get16(in + *off + 8);
 	*off += 10;
-	if (len - *off < rdlen) {
+	if (len - *off < rr->rdlen) {
 		return -1;
 	}
-	*off += rdlen;
+	rr->rdata = *off;
+	*off += rr->rdlen;
 	return 0;
 }
 
 /*
- * Read the records after the question; only OPT matters (RFC 6891 6.1.1:
- * at most one, owned by the root, in the additional section).  Returns 0
- * or -1 for FORMERR.
+ * The TSIG record RR of the message IN (RFC 8945 4.2):
+ *
+ *   Algorithm Name   a name (uncompressed, but a pointer is read too)
+ *   Time Signed      48 bits
+ *   Fudge            16 bits
+ *   MAC Size         16 bits, then MAC Size octets of MAC
+ *   Original ID      16 bits
+ *   Error            16 bits
+ *   Other Len        16 bits, then Other Len octets
+ *
+ * The fields must fill the RDATA exactly.  Returns 0 or -1 for FORMERR.
  */
 static int
-query_parse_edns(const uint8_t *in, size_t len, size_t off,
-                 struct query_edns *e)
+query_parse_tsig(const uint8_t *in, const struct query_rr *rr,
+                 struct query_tsig *t)
+{
+	size_t end = rr->rdata + rr->rdlen, off = rr->rdata;
+	int al = wire_name_unpack(in, end, &off, t->alg);
+	size_t mac;
+
+	if (al < 0 || end - off < 10) {
+		return -1;
+	}
+	memcpy(t->time, in + off, 6);
+	t->fudge = wire_get16(in + off + 6);
+	mac = wire_get16(in + off + 8);
+	off += 10;
+	if (end - off < mac + 6) {
+		return -1;
+	}
+	off += mac;
+	t->origid = wire_get16(in + off);
+	if (end - off - 6 != wire_get16(in + off + 4)) {
+		return -1;
+	}
+	wire_name_lower(t->alg);
+	memcpy(t->key, rr->owner, (size_t)rr->ownerlen);
+	wire_name_lower(t->key);
+	t->keylen = (uint8_t)rr->ownerlen;
+	t->alglen = (uint8_t)al;
+	t->present = true;
+	return 0;
+}
+
+/*
+ * Read the records after the question; only OPT and TSIG matter.  OPT: at
+ * most one, owned by the root, in the additional section (RFC 6891
+ * 6.1.1).  TSIG: at most one, the last record of the additional section,
+ * with RDATA that parses (RFC 8945 5.1).  Returns 0 or -1 for FORMERR.
+ */
+static int
+query_parse_records(const uint8_t *in, size_t len, size_t off,
+                    struct query_edns *e, struct query_tsig *t)
 {
 	unsigned an = wire_get16(in + 6), ns = wire_get16(in + 8);
 	unsigned ar = wire_get16(in + 10);
+	struct query_rr rr;
 
 	for (unsigned i = 0; i < an + ns + ar; i++) {
-		uint16_t type, rclass;
-		uint32_t ttl;
-		bool root;
-
-		if (query_skip_rr(in, len, &off, &type, &rclass, &ttl, &root) != 0) {
+		if (query_skip_rr(in, len, &off, &rr) != 0) {
 			return -1;
 		}
-		if (type != WIRE_TYPE_OPT) {
+		if (rr.type == WIRE_TYPE_TSIG) {
+			if (i + 1 != an + ns + ar || i < an + ns ||
+			    query_parse_tsig(in, &rr, t) != 0) {
+				return -1;
+			}
 			continue;
 		}
-		if (i < an + ns || e->present || !root) {
+		if (rr.type != WIRE_TYPE_OPT) {
+			continue;
+		}
+		if (i < an + ns || e->present || rr.ownerlen != 1) {
 			return -1;
 		}
 		e->present = true;
-		e->payload = rclass < 512 ? 512 : rclass;
-		e->version = (uint8_t)(ttl >> 16);
-		e->dnssec_ok = (ttl & 0x8000) != 0;
+		e->payload = rr.rclass < 512 ? 512 : rr.rclass;
+		e->version = (uint8_t)(rr.ttl >> 16);
+		e->dnssec_ok = (rr.ttl & 0x8000) != 0;
 	}
 	return 0;
+}
+
+/* Octets of the TSIG record query_write_tsig() writes for T. */
+static size_t
+query_tsig_len(const struct query_tsig *t)
+{
+	return t->present ? (size_t)t->keylen + 10 + t->alglen + 16 : 0;
+}
+
+/*
+ * The TSIG record of a BADKEY reply at OUT (RFC 8945 5.2.2): the key and
+ * algorithm of the query, its time signed and fudge, no MAC, error
+ * BADKEY; class ANY, TTL 0.  The same octets Knot and NSD send.
+ */
+static size_t
+query_write_tsig(uint8_t *out, const struct query_tsig *t)
+{
+	uint8_t *p = out;
+
+	memcpy(p, t->key, t->keylen);
+	p += t->keylen;
+	wire_put16(p, WIRE_TYPE_TSIG);
+	wire_put16(p + 2, WIRE_CLASS_ANY);
+	wire_put32(p + 4, 0);
+	wire_put16(p + 8, (uint16_t)(t->alglen + 16));
+	p += 10;
+	memcpy(p, t->alg, t->alglen);
+	p += t->alglen;
+	memcpy(p, t->time, 6);
+	wire_put16(p + 6, t->fudge);
+	wire_put16(p + 8, 0); /* MAC size */
+	wire_put16(p + 10, t->origid);
+	wire_put16(p + 12, WIRE_RCODE_BADKEY);
+	wire_put16(p + 14, 0); /* other len */
+	return (size_t)(p + 16 - out);
 }
 
 /*
@@ -140,8 +249,8 @@ query_fault(const struct query_env *env, const struct fault_rule *r,
 		ai->tc = false;
 		return qend;
 	case FAULT_NODATA:
-		return answer_write_nodata(env->zones, canon, qlen, out, qend,
-		                           limit, ai);
+		return answer_write_nodata(env->zones, canon, qlen, res->qtype,
+		                           out, qend, limit, ai);
 	case FAULT_DROP:
 		res->verdict = QUERY_DROP;
 		res->drop = QUERY_DROP_FAULT;
@@ -245,6 +354,7 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 {
 	uint8_t canon[WIRE_NAME_MAX];
 	struct query_edns edns = {0};
+	struct query_tsig tsig = {0};
 	struct answer_info ai = {0};
 	uint16_t qflags, flags, qdcount;
 	size_t qend = WIRE_HEADER_LEN, qlen = 0, limit, end;
@@ -287,11 +397,16 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 		ai.rcode = WIRE_RCODE_NOTIMP;
 	} else if (!res->has_question) {
 		ai.rcode = WIRE_RCODE_FORMERR; /* QDCOUNT != 1 or a bad name */
-	} else if (query_parse_edns(in, inlen, qend, &edns) != 0) {
+	} else if (query_parse_records(in, inlen, qend, &edns, &tsig) != 0) {
 		ai.rcode = WIRE_RCODE_FORMERR;
 		edns.present = false;
+		tsig.present = false;
 	} else if (edns.present && edns.version > 0) {
 		ai.rcode = WIRE_RCODE_BADVERS; /* RFC 6891 6.1.3 */
+		tsig.present = false;
+	} else if (tsig.present) {
+		/* No keys here: every key is unknown (RFC 8945 5.2.2). */
+		ai.rcode = WIRE_RCODE_NOTAUTH;
 	} else if (res->qclass != WIRE_CLASS_IN &&
 	           res->qclass != WIRE_CLASS_ANY) {
 		ai.rcode = WIRE_RCODE_REFUSED;
@@ -345,6 +460,17 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 		}
 	}
 
+	/*
+	 * The BADKEY TSIG record goes last, after OPT, unless a rule changed
+	 * the answer.  A question and key name near 255 octets each may not
+	 * fit in 512: then TC, as for any answer too large.
+	 */
+	if (!tsig.present || ai.rcode != WIRE_RCODE_NOTAUTH || garbled) {
+		tsig.present = false;
+	} else if (end + query_tsig_len(&tsig) > limit) {
+		tsig.present = false;
+		ai.tc = true;
+	}
 	if (ai.aa) {
 		flags |= WIRE_AA;
 	}
@@ -359,7 +485,8 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	if (garbled) {
 		edns.present = false; /* the message ends where it breaks */
 	}
-	wire_put16(out + 10, (uint16_t)(ai.arcount + (edns.present ? 1 : 0)));
+	wire_put16(out + 10, (uint16_t)(ai.arcount + (edns.present ? 1 : 0) +
+	                                (tsig.present ? 1 : 0)));
 	if (edns.present) {
 		uint8_t *o = out + end;
 
@@ -379,6 +506,9 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 			wire_put16(o + 15, (uint16_t)ede);
 			end += QUERY_EDE_LEN;
 		}
+	}
+	if (tsig.present) {
+		end += query_write_tsig(out + end, &tsig);
 	}
 	res->len = end;
 	res->rcode = ai.rcode;

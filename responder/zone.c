@@ -358,7 +358,12 @@ zone_lookup(const struct zone_set *zs, const uint8_t *name, size_t len,
 	if (zs == NULL || zs->nlist == 0) {
 		return;
 	}
-	/* The longest origin that is a suffix of NAME wins. */
+	/*
+	 * The longest origin that is a suffix of NAME wins, except for DS at
+	 * a zone's apex: that RRset is the parent's (RFC 4035 3.1.4.1), so
+	 * the next zone up answers it when this process serves one, as Knot
+	 * and NSD do.
+	 */
 	nl = name_label_offsets(name, offs);
 	for (unsigned i = 0; i <= nl; i++) {
 		unsigned labels = nl - i;
@@ -373,8 +378,11 @@ zone_lookup(const struct zone_set *zs, const uint8_t *name, size_t len,
 		}
 		z = zone_find(zs, name + off, len - off,
 		              wire_name_hash(name + off, len - off));
-		if (z != NULL) {
-			zone_lookup_in(z, zs, name, len, qtype, out);
+		if (z == NULL) {
+			continue;
+		}
+		zone_lookup_in(z, zs, name, len, qtype, out);
+		if (!(qtype == WIRE_TYPE_DS && off == 0)) {
 			return;
 		}
 	}

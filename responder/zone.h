@@ -141,7 +141,9 @@ struct zone_lookup {
 
 /*
  * Find what answers NAME (canonical, LEN octets) for QTYPE.  QTYPE matters
- * only at a delegation point, where DS belongs to the parent side.
+ * only for DS, which belongs to the parent side: at a delegation point,
+ * and at a zone's apex, which the next loaded zone up answers for DS (RFC
+ * 4035 3.1.4.1; the zone itself when none is loaded).
  */
 void zone_lookup(const struct zone_set *zs, const uint8_t *name, size_t len,
                  uint16_t qtype, struct zone_lookup *out);

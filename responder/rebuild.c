@@ -121,7 +121,7 @@ rb_thread(void *arg)
 			}
 		} else if (rb->ndoomed > 0) {
 			struct zone_set *zs = rb->doomed[--rb->ndoomed];
-			size_t n = zone_set_record_count(zs);
+			size_t n = zone_set_own_records(zs);
 
 			pthread_mutex_unlock(&rb->mu);
 			zone_set_free(zs);

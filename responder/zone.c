@@ -245,6 +245,19 @@ zone_set_free(struct zone_set *zs)
 }
 
 size_t
+zone_set_own_records(const struct zone_set *zs)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < zs->nlist; i++) {
+		if (atomic_load(&zs->list[i]->store->refs) == 1) {
+			n += zs->list[i]->records;
+		}
+	}
+	return n;
+}
+
+size_t
 zone_set_zone_count(const struct zone_set *zs)
 {
 	return zs->nlist;

@@ -157,6 +157,13 @@ int zone_set_change(const struct zone_set *base,
                     size_t *removed, struct zone_edits *ed,
                     struct zone_set **out, char *err, size_t errlen);
 
+/*
+ * The records of the zones only ZS holds (not shared with another set):
+ * what zone_set_free() would give back.  Only while no other thread makes
+ * or frees sets.
+ */
+size_t zone_set_own_records(const struct zone_set *zs);
+
 size_t zone_set_zone_count(const struct zone_set *zs);
 const struct zone *zone_set_zone(const struct zone_set *zs, size_t i);
 size_t zone_set_record_count(const struct zone_set *zs);

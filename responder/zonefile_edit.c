@@ -18,9 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h> /* malloc_trim() */
-#endif
 
 #include <ldns/ldns.h>
 
@@ -28,7 +25,6 @@
 #include "zonefile_int.h"
 
 #define ZF_NONE UINT32_MAX
-#define ZF_TRIM_RECORDS (64 * 1024) /* a rebuild that big gives memory back */
 
 enum zf_edit_kind {
 	ZF_EDIT_ADD,
@@ -701,7 +697,7 @@ zone_set_change(const struct zone_set *base,
                 size_t *removed, struct zone_edits *ed, struct zone_set **out,
                 char *err, size_t errlen)
 {
-	size_t nz = base->nlist, n = nz, cap = nz + 1, nrecs = 0;
+	size_t nz = base->nlist, n = nz, cap = nz + 1;
 	struct zf_ctx *ctx = calloc(cap, sizeof(*ctx));
 	struct zf_apply a = {ctx, &n, NULL, zf_fill_from_zone, base, NULL};
 	struct zone_set *zs = zone_set_new();
@@ -750,7 +746,6 @@ zone_set_change(const struct zone_set *base,
 				zone_unref(z);
 			}
 		} else if (!zf_ctx_is_spent(&ctx[i])) {
-			nrecs += ctx[i].nrecs;
 			rc = zf_build_zone(zs, &ctx[i]);
 		}
 	}
@@ -764,11 +759,6 @@ out:
 		zf_ctx_clear(&ctx[i]);
 	}
 	free(ctx);
-	zone_set_free(zs);
-#ifdef __GLIBC__
-	if (nrecs >= ZF_TRIM_RECORDS) {
-		(void)malloc_trim(0);
-	}
-#endif
+	zone_set_free(zs); /* the rebuild thread trims the heap after frees */
 	return rc;
 }

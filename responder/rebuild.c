@@ -102,6 +102,7 @@ rb_thread(void *arg)
 {
 	struct rebuild *rb = arg;
 	const char byte = 0;
+	ssize_t w;
 
 #ifdef SYS_gettid
 	/* Linux: a thread's nice value is its own. */
@@ -115,10 +116,9 @@ rb_thread(void *arg)
 			rb_run(rb);
 			pthread_mutex_lock(&rb->mu);
 			rb->job_done = true;
-			/* A full pipe already holds a wakeup. */
-			if (write(rb->pipe[1], &byte, 1) < 0) {
-				(void)0;
-			}
+			/* Fails only when full, and then a wakeup is there. */
+			w = write(rb->pipe[1], &byte, 1);
+			(void)w;
 		} else if (rb->ndoomed > 0) {
 			struct zone_set *zs = rb->doomed[--rb->ndoomed];
 			size_t n = zone_set_own_records(zs);

@@ -105,8 +105,9 @@ write_additional(struct wire_writer *w, const struct zone *z,
 		if (tl < 0 || !wire_name_is_subdomain(target, z->origin)) {
 			continue;
 		}
-		const struct zone_node *t = zone_node_find(
-			z, target, (size_t)tl, wire_name_hash(target, (size_t)tl));
+		const struct zone_node *t =
+			zone_node_find(z, target, (size_t)tl,
+			               wire_name_hash(target, (size_t)tl));
 		static const uint16_t addr[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
 
 		for (size_t k = 0; t != NULL && k < 2; k++) {
@@ -236,7 +237,8 @@ answer_compile_zone(struct zone *z, struct zone_node **nodes, size_t n,
 			continue;
 		}
 		for (uint16_t k = 0; rc == 0 && k < nd->nrrsets; k++) {
-			rc = compile_rrset(z, buf, nd, &nd->rrsets[k], err, errlen);
+			rc = compile_rrset(z, buf, nd, &nd->rrsets[k], err,
+			                   errlen);
 		}
 		if (rc == 0 && nd->cut == nd) {
 			rc = compile_referral(z, buf, nd, err, errlen);

@@ -205,12 +205,13 @@ ctl_reload_done(void *arg, int rc, const char *err, size_t removed)
 	if (rc != 0) {
 		ctl_reply_error(&r, rc == -ECANCELED ? 503 : 400, "%s", err);
 	} else {
-		ctl_reply_json(
-		        &r, 200,
-		        json_pack("{s:I,s:I,s:I}", "zones",
-		                  (json_int_t)zone_set_zone_count(zs), "records",
-		                  (json_int_t)zone_set_record_count(zs), "rules",
-		                  (json_int_t)fault_set_count(p->ctl->cfg.faults)));
+		json_int_t zones = (json_int_t)zone_set_zone_count(zs);
+		json_int_t records = (json_int_t)zone_set_record_count(zs);
+		json_int_t rules = (json_int_t)fault_set_count(p->ctl->cfg.faults);
+
+		ctl_reply_json(&r, 200,
+		               json_pack("{s:I,s:I,s:I}", "zones", zones,
+		                         "records", records, "rules", rules));
 	}
 	ctl_pending_free(p);
 }

@@ -417,7 +417,8 @@ rebuild_new(const struct rebuild_config *cfg, char *err, size_t errlen)
 	    evutil_make_socket_nonblocking(rb->pipe[1]) != 0 ||
 	    evutil_make_socket_closeonexec(rb->pipe[0]) != 0 ||
 	    evutil_make_socket_closeonexec(rb->pipe[1]) != 0) {
-		(void)snprintf(err, errlen, "rebuild pipe: %s", strerror(errno));
+		(void)snprintf(err, errlen, "rebuild pipe: %s",
+		               strerror(errno));
 		goto fail;
 	}
 	rb->ev = event_new(cfg->base, rb->pipe[0], EV_READ | EV_PERSIST,

@@ -144,13 +144,14 @@ struct zone_set *zone_set_load_edits(const char *const *files, size_t n,
 
 /*
  * The set BASE with the changes CH[0..N) applied in order, each a list of
- * edits; REMOVED[k] gets the number of records CH[k] removed.  ED, the API's difference from the files
- * (see above), is brought up to date.  Only the zones the edits reach are
- * built again, from BASE's records; the others are shared.  BASE is only
- * read, so it may serve meanwhile, and nothing here is static: it runs in
- * the rebuild thread.  Returns 0 with *OUT the new set (free with
- * zone_set_free()), or NULL when no record changed; or a negative errno
- * with ERR filled (ED may then be part-way: work on a copy).
+ * edits; REMOVED[k] gets the number of records CH[k] removed.  ED, the
+ * API's difference from the files (see above), is brought up to date.
+ * Only the zones the edits reach are built again, from BASE's records;
+ * the others are shared.  BASE is only read, so it may serve meanwhile,
+ * and nothing here is static: it runs in the rebuild thread.  Returns 0
+ * with *OUT the new set (free with zone_set_free()), or NULL when no
+ * record changed; or a negative errno with ERR filled (ED may then be
+ * part-way: work on a copy).
  */
 int zone_set_change(const struct zone_set *base,
                     const struct zone_edits *const *ch, size_t n,

@@ -141,7 +141,8 @@ node_rrsets_build(struct zone *z, struct zone_node *n,
 			         "%s: too many records at one name", z->file);
 			return -E2BIG;
 		}
-		rs->rdata = zone_arena_alloc(&z->store->arena, bytes ? bytes : 1);
+		rs->rdata = zone_arena_alloc(&z->store->arena,
+		                             bytes ? bytes : 1);
 		if (rs->rdata == NULL) {
 			return -ENOMEM;
 		}

@@ -429,7 +429,10 @@ zf_apply_add(struct zf_target *t, const struct zone_edit *e,
 		zf_edit_drop(ed, (size_t)del);
 		restored = !zf_edits_type_takes(ed, &e->rec);
 	}
-	return restored ? 0 : zf_edit_push(ed, ZF_EDIT_ADD, &e->rec, err, errlen);
+	if (restored) {
+		return 0;
+	}
+	return zf_edit_push(ed, ZF_EDIT_ADD, &e->rec, err, errlen);
 }
 
 /*
@@ -478,7 +481,8 @@ zf_apply_del(struct zf_target *t, const struct zone_edit *e,
 			covered = x->kind != ZF_EDIT_DEL_TYPE &&
 			          zf_same_rec(&x->rec, &e->rec);
 		} else {
-			covered = e->rec.type == 0 || x->rec.type == e->rec.type;
+			covered = e->rec.type == 0 ||
+			          x->rec.type == e->rec.type;
 		}
 		if (covered) {
 			from_file = from_file || x->kind != ZF_EDIT_ADD;
@@ -500,7 +504,8 @@ zf_zone_for(const struct zf_ctx *ctx, size_t n, const struct zone_rec *r)
 	for (size_t i = 0; i < n; i++) {
 		if (ctx[i].soa_owner != NULL &&
 		    wire_name_is_subdomain(r->owner, ctx[i].soa_owner) &&
-		    (best < 0 || ctx[i].soa_ownerlen > ctx[best].soa_ownerlen)) {
+		    (best < 0 ||
+		     ctx[i].soa_ownerlen > ctx[best].soa_ownerlen)) {
 			best = (long)i;
 		}
 	}

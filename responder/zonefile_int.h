@@ -38,7 +38,7 @@ struct zf_ctx {
 	const char *soa_file;
 	int soa_line;
 	char *entry;   /* ZF_ENTRY_MAX */
-	uint8_t *wire; /* WIRE_MSG_MAX octets for one record, made when needed */
+	uint8_t *wire; /* WIRE_MSG_MAX octets for a record, made when needed */
 	const char *file;
 	char *err;
 	size_t errlen;

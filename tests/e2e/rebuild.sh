@@ -81,8 +81,11 @@ stop_responder
 
 # ------------------------------------- queries answered during a rebuild
 
-# 200,000 records take a build of a few hundred milliseconds; a query that
-# waited for it, as when builds ran in the event loop, would take as long.
+# 200,000 records take a build of a few hundred milliseconds (seconds on a
+# loaded machine, or under a sanitizer); a query that waited for it, as
+# when builds ran in the event loop, took about as long as the POST.  Now
+# no query may wait 100 ms, or, when the machine is so loaded that the
+# builds take seconds, a third of the longest POST.
 bash "$E2E_DIR/../../bench/gen-big-zone.sh" "$tmp/big.test.zone" 200000
 start_api "$tmp/big.test.zone" "$ZONES_DIR/caa.test.zone" || finish
 LAST_CMD="stall.py: caa.test A during POST /records api%d.big.test A"
@@ -92,7 +95,9 @@ check_match "three changes applied" 'codes=201,201,201' "$OUT"
 queries=$(sed -n 's/.*queries=\([0-9]*\).*/\1/p' <<<"$OUT")
 max=$(sed -n 's/.*max_ms=\([0-9]*\).*/\1/p' <<<"$OUT")
 check "queries were asked during the builds" yes "$([ "${queries:-0}" -ge 3 ] && echo yes || echo "no: $OUT")"
-check "no query waited 100 ms for a build" yes "$([ -n "$max" ] && [ "$max" -lt 100 ] && echo yes || echo "no: $OUT")"
+post=$(sed -n 's/.*post_ms=\([0-9]*\).*/\1/p' <<<"$OUT")
+check "no query waited for a build" yes \
+	"$([ -n "$max" ] && { [ "$max" -lt 100 ] || [ "$max" -lt $((${post:-0} / 3)) ]; } && echo yes || echo "no: $OUT")"
 ask dig api2.big.test A
 expect rr ANSWER 'api2.big.test. IN A 192.0.2.1'
 

@@ -21,8 +21,6 @@
 
 #define ANSWER_CHAIN_MAX 16 /* CNAME and DNAME steps followed */
 
-static uint8_t compile_buf[WIRE_MSG_MAX];
-
 /* Write one RR of RRSET starting at P; returns the next record. */
 static const uint8_t *
 write_rr(struct wire_writer *w, const uint8_t *owner, bool owner_is_q,
@@ -76,8 +74,8 @@ write_soa(struct wire_writer *w, const struct zone *z)
  * the zone (glue below a delegation included).
  */
 static uint16_t
-write_additional(struct wire_writer *w, const struct zone_set *zs,
-                 const struct zone *z, const struct zone_rrset *rs)
+write_additional(struct wire_writer *w, const struct zone *z,
+                 const struct zone_rrset *rs)
 {
 	const uint8_t *p = rs->rdata;
 	uint16_t added = 0;
@@ -107,9 +105,9 @@ write_additional(struct wire_writer *w, const struct zone_set *zs,
 		if (tl < 0 || !wire_name_is_subdomain(target, z->origin)) {
 			continue;
 		}
-		const struct zone_node *t = zone_node_find(
-			zs, z, target, (size_t)tl,
-			wire_name_hash(target, (size_t)tl));
+		const struct zone_node *t =
+			zone_node_find(z, target, (size_t)tl,
+			               wire_name_hash(target, (size_t)tl));
 		static const uint16_t addr[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
 
 		for (size_t k = 0; t != NULL && k < 2; k++) {
@@ -124,12 +122,16 @@ write_additional(struct wire_writer *w, const struct zone_set *zs,
 	return added;
 }
 
-/* Start a compile: header room and the canonical question name. */
+/*
+ * Start a compile in BUF (WIRE_MSG_MAX octets, the caller's: builds run
+ * beside the event loop, so nothing here is static): header room and the
+ * canonical question name.
+ */
 static size_t
-compile_start(struct wire_writer *w, const uint8_t *qname, size_t qlen,
-              size_t dict_off)
+compile_start(struct wire_writer *w, uint8_t *buf, const uint8_t *qname,
+              size_t qlen, size_t dict_off)
 {
-	wire_writer_init(w, compile_buf, sizeof(compile_buf), WIRE_HEADER_LEN);
+	wire_writer_init(w, buf, WIRE_MSG_MAX, WIRE_HEADER_LEN);
 	wire_writer_bytes(w, qname, qlen);
 	wire_writer_u32(w, 0); /* QTYPE, QCLASS */
 	if (dict_off < WIRE_HEADER_LEN + qlen - 1) {
@@ -139,7 +141,7 @@ compile_start(struct wire_writer *w, const uint8_t *qname, size_t qlen,
 }
 
 static int
-compile_finish(struct zone_set *zs, struct wire_writer *w, size_t qend,
+compile_finish(struct zone *z, struct wire_writer *w, size_t qend,
                size_t qlen, size_t ar_start, struct zone_blob *b,
                const uint8_t *owner, char *err, size_t errlen)
 {
@@ -155,8 +157,9 @@ compile_finish(struct zone_set *zs, struct wire_writer *w, size_t qend,
 	b->ar_off = (uint32_t)(ar_start - qend);
 	b->canon_qlen = (uint8_t)qlen;
 	b->nfix = (uint16_t)w->nptrs;
-	b->wire = zone_arena_alloc(zs, b->len + 1);
-	b->fix = zone_arena_alloc(zs, (w->nptrs + 1) * sizeof(uint16_t));
+	b->wire = zone_arena_alloc(&z->store->arena, b->len + 1);
+	b->fix = zone_arena_alloc(&z->store->arena,
+	                          (w->nptrs + 1) * sizeof(uint16_t));
 	if (b->wire == NULL || b->fix == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -170,56 +173,61 @@ compile_finish(struct zone_set *zs, struct wire_writer *w, size_t qend,
 
 /* A positive answer: the RRset, owned by the question name. */
 static int
-compile_rrset(struct zone_set *zs, const struct zone *z,
-              const struct zone_node *n, struct zone_rrset *rs, char *err,
-              size_t errlen)
+compile_rrset(struct zone *z, uint8_t *buf, const struct zone_node *n,
+              struct zone_rrset *rs, char *err, size_t errlen)
 {
 	struct wire_writer w;
 	bool wild = n->name[0] == 1 && n->name[1] == '*';
 	/* A wildcard's own name stands for the query's: only its parent's
 	 * suffixes may be compression targets. */
-	size_t qend = compile_start(&w, n->name, n->namelen,
+	size_t qend = compile_start(&w, buf, n->name, n->namelen,
 	                            WIRE_HEADER_LEN + (wild ? 2 : 0));
 	size_t ar_start;
 
 	write_rrset(&w, n->name, true, rs);
 	rs->answer.ancount = rs->count;
 	ar_start = w.len;
-	rs->answer.arcount = write_additional(&w, zs, z, rs);
-	return compile_finish(zs, &w, qend, n->namelen, ar_start, &rs->answer,
+	rs->answer.arcount = write_additional(&w, z, rs);
+	return compile_finish(z, &w, qend, n->namelen, ar_start, &rs->answer,
 	                      n->name, err, errlen);
 }
 
 /* A referral: NS in authority (owner = the cut), glue in additional. */
 static int
-compile_referral(struct zone_set *zs, const struct zone *z,
-                 struct zone_node *n, char *err, size_t errlen)
+compile_referral(struct zone *z, uint8_t *buf, struct zone_node *n,
+                 char *err, size_t errlen)
 {
 	const struct zone_rrset *ns = zone_node_rrset(n, WIRE_TYPE_NS);
 	struct wire_writer w;
-	size_t qend = compile_start(&w, n->name, n->namelen, WIRE_HEADER_LEN);
+	size_t qend =
+	        compile_start(&w, buf, n->name, n->namelen, WIRE_HEADER_LEN);
 	size_t ar_start;
 
 	write_rrset(&w, n->name, false, ns);
 	n->referral.nscount = ns->count;
 	ar_start = w.len;
-	n->referral.arcount = write_additional(&w, zs, z, ns);
-	return compile_finish(zs, &w, qend, n->namelen, ar_start, &n->referral,
+	n->referral.arcount = write_additional(&w, z, ns);
+	return compile_finish(z, &w, qend, n->namelen, ar_start, &n->referral,
 	                      n->name, err, errlen);
 }
 
 int
-answer_compile_zone(struct zone_set *zs, struct zone *z,
-                    struct zone_node **nodes, size_t n, char *err,
-                    size_t errlen)
+answer_compile_zone(struct zone *z, struct zone_node **nodes, size_t n,
+                    char *err, size_t errlen)
 {
 	struct wire_writer w;
+	uint8_t *buf = malloc(WIRE_MSG_MAX);
 	size_t qend;
 	int rc;
 
-	qend = compile_start(&w, z->origin, z->originlen, WIRE_HEADER_LEN);
+	if (buf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	qend = compile_start(&w, buf, z->origin, z->originlen,
+	                     WIRE_HEADER_LEN);
 	z->negative.nscount = write_soa(&w, z);
-	rc = compile_finish(zs, &w, qend, z->originlen, w.len, &z->negative,
+	rc = compile_finish(z, &w, qend, z->originlen, w.len, &z->negative,
 	                    z->origin, err, errlen);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct zone_node *nd = nodes[i];
@@ -229,12 +237,14 @@ answer_compile_zone(struct zone_set *zs, struct zone *z,
 			continue;
 		}
 		for (uint16_t k = 0; rc == 0 && k < nd->nrrsets; k++) {
-			rc = compile_rrset(zs, z, nd, &nd->rrsets[k], err, errlen);
+			rc = compile_rrset(z, buf, nd, &nd->rrsets[k], err,
+			                   errlen);
 		}
 		if (rc == 0 && nd->cut == nd) {
-			rc = compile_referral(zs, z, nd, err, errlen);
+			rc = compile_referral(z, buf, nd, err, errlen);
 		}
 	}
+	free(buf);
 	return rc;
 }
 

@@ -31,11 +31,12 @@ struct answer_info {
 
 /*
  * Compile the answers of zone Z, whose nodes are NODES[0..N).  Blobs live
- * in ZS's arena.  Returns 0, or a negative errno with ERR filled.
+ * in Z's arena.  Reentrant: zones are compiled in the rebuild thread
+ * while the event loop writes answers.  Returns 0, or a negative errno
+ * with ERR filled.
  */
-int answer_compile_zone(struct zone_set *zs, struct zone *z,
-                        struct zone_node **nodes, size_t n, char *err,
-                        size_t errlen);
+int answer_compile_zone(struct zone *z, struct zone_node **nodes, size_t n,
+                        char *err, size_t errlen);
 
 /*
  * Write the sections answering the question already in MSG (its name at

@@ -11,8 +11,9 @@
  *   POST   /records       {"rr":RR} -> 201 {"status":"ok"}; 400 bad record
  *   DELETE /records       {"rr":RR} or {"name":N[,"type":T]} -> 200; 404
  *                         when no record matched; 400 bad input
- *                         (both in control_edit.c)
  *   POST   /reload        200 {"zones","records","rules"}; 400 file:line
+ *                         (these three in control_edit.c: they reply once
+ *                         the new data serves)
  *   GET    /queries       ?name=N&type=T -> 200 [query log objects...]
  *   DELETE /queries       200 {"removed":N}
  *   pebble-challtestsrv's paths: control_compat.c.
@@ -44,8 +45,8 @@
 #include "history.h"
 #include "log.h"
 #include "net.h"
+#include "rebuild.h"
 #include "wire.h"
-#include "zone.h"
 
 #define CTL_HEADERS_MAX 16384
 #define CTL_TIMEOUT_S   30
@@ -379,26 +380,6 @@ ctl_faults_id(struct ctl_req *r)
 	ctl_reply_text(r, 200, "{\"status\":\"ok\"}");
 }
 
-static void
-ctl_reload(struct ctl_req *r)
-{
-	const struct control_config *c = &r->ctl->cfg;
-	char err[1024];
-
-	if (c->reload == NULL ||
-	    c->reload(c->reload_arg, err, sizeof(err)) != 0) {
-		ctl_reply_error(r, 400, "%s",
-		                c->reload == NULL ? "no reload" : err);
-		return;
-	}
-	ctl_reply_json(
-	        r, 200,
-	        json_pack("{s:I,s:I,s:I}", "zones",
-	                  (json_int_t)zone_set_zone_count(*c->zones), "records",
-	                  (json_int_t)zone_set_record_count(*c->zones), "rules",
-	                  (json_int_t)fault_set_count(c->faults)));
-}
-
 /* ------------------------------------------------------------ queries */
 
 /* A type by name ("CAA", "TYPE257") or number ("257"), 1..65535; 0 if
@@ -570,7 +551,7 @@ static const struct ctl_route {
          ctl_faults},
         {"/faults/", M_DELETE, "DELETE", ctl_faults_id},
         {"/records", M_POST | M_DELETE, "POST, DELETE", ctl_records_endpoint},
-        {"/reload", M_POST, "POST", ctl_reload},
+        {"/reload", M_POST, "POST", ctl_reload_endpoint},
         {"/queries", M_GET | M_DELETE, "GET, HEAD, DELETE", ctl_queries},
 };
 
@@ -780,7 +761,6 @@ control_free(struct control *ctl)
 	if (ctl->cfg.env != NULL && ctl->cfg.env->defaults == &ctl->defaults) {
 		ctl->cfg.env->defaults = NULL;
 	}
-	ctl_records_clear(ctl);
 	free(ctl->auth);
 	free(ctl);
 }
@@ -798,5 +778,5 @@ control_address_format(const struct control *ctl, char *buf, size_t cap)
 const struct zone_edits *
 control_edits(const struct control *ctl)
 {
-	return ctl != NULL ? ctl->edits : NULL;
+	return ctl != NULL ? rebuild_edits(ctl->cfg.rebuild) : NULL;
 }

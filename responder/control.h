@@ -3,15 +3,20 @@
  * "Management API"), with pebble-challtestsrv's endpoints.
  *
  * caa-responder -c ADDR:PORT serves it on libevent's evhttp, in the same
- * event loop as the DNS sockets, so a change is in place before the next
- * query is read.  Every change is all or nothing: bad input gets 400 with
- * the reason and leaves rules, records and history as they were.
+ * event loop as the DNS sockets.  Every change is all or nothing: bad
+ * input gets 400 with the reason and leaves rules, records and history as
+ * they were.  Rule changes are in place before the next query is read.
  *
- * Records.  The API keeps the record changes as a list of edits
- * (zone.h: zone_edits) and a change rebuilds the zone set from the zone
- * files and every edit (zone_set_load_edits()); the new set replaces the
- * serving one only when it builds.  The edits also apply on every reload
- * (control_edits()).
+ * Records.  A record change is parsed at once (a bad record gets 400
+ * there and then) and handed to the rebuild thread (rebuild.h), which
+ * applies it to the serving records of the zones it touches, never to the
+ * files on disk; the request stays open until the new set serves, and
+ * only then gets its reply.  Changes are applied in the order they came;
+ * changes that arrive while a build runs share the next one, each with
+ * its own reply.  The rebuild keeps the API's difference from the zone
+ * files as a list of edits (zone.h) that every reload applies too
+ * (control_edits()).  POST /reload likewise replies once the reloaded
+ * data serves.
  *
  * Endpoints and status codes: see the table in control.c.  A body over
  * 1 MiB gets 413 before it is read; with a token, a request without
@@ -30,8 +35,8 @@ struct history;
 struct net;
 struct net_listen;
 struct query_env;
+struct rebuild;
 struct zone_edits;
-struct zone_set;
 
 #define CONTROL_BODY_MAX 1048576 /* 1 MiB: larger bodies get 413 */
 
@@ -39,23 +44,16 @@ struct zone_set;
 struct control_config {
 	const struct net_listen *addr; /* where to listen (port 0: any) */
 	const char *token;             /* NULL: no authorization */
-	const char *const *zone_files; /* what a record change rebuilds */
-	size_t nzone_files;
 	/*
-	 * The serving zone set: a record change stores the new set here and
-	 * in ENV->zones and frees the old one.
+	 * Record changes and POST /reload go there; it must outlive every
+	 * request it was given: free it (which ends them) before the
+	 * control.
 	 */
-	struct zone_set **zones;
+	struct rebuild *rebuild;
 	struct query_env *env; /* its defaults are set by the API */
 	struct fault_set *faults;
 	struct history *history;
 	const struct net *net; /* GET /stats; NULL: all zero */
-	/*
-	 * POST /reload: what SIGHUP does.  Returns 0, or non-zero with ERR
-	 * saying why (then the old data still serves).
-	 */
-	int (*reload)(void *arg, char *err, size_t errlen);
-	void *reload_arg;
 };
 
 struct control;
@@ -82,8 +80,8 @@ void control_free(struct control *ctl);
 size_t control_address_format(const struct control *ctl, char *buf, size_t cap);
 
 /*
- * The record edits made over the API, for a reload to apply
- * (zone_set_load_edits()); NULL when CTL is NULL.
+ * The record edits made over the API: their difference from the zone
+ * files, which reloads apply (rebuild_edits()); NULL when CTL is NULL.
  */
 const struct zone_edits *control_edits(const struct control *ctl);
 

@@ -67,35 +67,29 @@ compat_host(struct ctl_req *r, char *host, uint8_t *wire)
 	return 0;
 }
 
-/* Reply to a record change that returned RC. */
+/* Queue the change CH[0..N), answered once it serves (WHAT HOST logged). */
 static void
-compat_done(struct ctl_req *r, int rc, const char *err, const char *what,
-            const char *host)
+compat_change(struct ctl_req *r, const struct ctl_change *ch, size_t n,
+              bool removal, const char *what, const char *host)
 {
-	if (rc == 0 || rc == -ENOENT) { /* clearing nothing is fine */
-		log_info("control: %s %s", what, host);
-		ctl_reply_empty(r, 200);
-	} else if (rc == -ENOMEM) {
-		ctl_reply_error(r, 500, "out of memory");
-	} else {
-		ctl_reply_error(r, 400, "%s", err);
-	}
+	char log[COMPAT_NAME_MAX + 64];
+
+	(void)snprintf(log, sizeof(log), "%s %s", what, host);
+	ctl_records_change(r, ch, n, removal, CTL_STYLE_COMPAT, log);
 }
 
 /* /clear-a, /clear-aaaa, /clear-caa, /clear-txt, /clear-cname */
 static void
 compat_clear(struct ctl_req *r, uint16_t type, const char *what)
 {
-	char host[COMPAT_NAME_MAX], err[1024];
+	char host[COMPAT_NAME_MAX];
 	uint8_t wire[WIRE_NAME_MAX];
 	struct ctl_change ch = {CTL_OP_DEL_TYPE, host, type};
 
 	if (compat_host(r, host, wire) != 0) {
 		return;
 	}
-	compat_done(r,
-	            ctl_records_change(r->ctl, &ch, 1, true, err, sizeof(err)),
-	            err, what, host);
+	compat_change(r, &ch, 1, true, what, host);
 }
 
 /* Up to N changes whose texts are owned here. */
@@ -174,16 +168,12 @@ compat_quote(const char *s, size_t len)
 	return q;
 }
 
-/* Apply the batch B (it adds records); replies. */
+/* Apply the batch B (it adds records); replies once it serves. */
 static void
 compat_batch_apply(struct ctl_req *r, struct compat_batch *b, const char *what,
                    const char *host)
 {
-	char err[1024];
-	int rc = ctl_records_change(r->ctl, b->ch, b->n, false, err,
-	                            sizeof(err));
-
-	compat_done(r, rc, err, what, host);
+	compat_change(r, b->ch, b->n, false, what, host);
 }
 
 /* /add-a, /add-aaaa: one record per address, all or none. */

@@ -18,20 +18,12 @@
 #include "query.h"
 #include "wire.h"
 
-/* One record edit as the API keeps it (see control_edit.c). */
-struct ctl_op;
-
 struct control {
 	struct control_config cfg;
 	struct evhttp *http;
 	struct sockaddr_storage bound;
 	socklen_t boundlen;
 	char *auth; /* "Bearer TOKEN", or NULL */
-
-	/* Record edits: the list, and zone_edits built from it. */
-	struct ctl_op **ops;
-	size_t nops;
-	struct zone_edits *edits;
 
 	struct query_defaults defaults; /* ENV->defaults points here if set */
 };
@@ -115,21 +107,28 @@ struct ctl_change {
 	uint16_t type;
 };
 
+/* How a record change is answered once it serves (or fails). */
+enum ctl_style {
+	CTL_STYLE_RECORDS, /* /records: 201/200 {"status":"ok"}, 404 */
+	CTL_STYLE_COMPAT,  /* challtestsrv: 200, empty; clearing nothing too */
+};
+
 /*
- * Apply CH[0..N) as one change: rebuild the zones from the files and
- * every edit, these last, and serve the result.  When REMOVAL, a change
- * that removes no record is not kept.  Returns 0; -EINVAL with ERR saying
- * why (a bad record, or the zones do not build); -ENOENT (REMOVAL, nothing
- * went); -ENOMEM.  On error nothing changed.
+ * Apply CH[0..N) as one change (all or nothing) to the serving records.
+ * The edits are parsed here: a bad one gets its 400 at once.  Otherwise
+ * R's request is kept open until the rebuild thread's new set serves, and
+ * answered then in STYLE; WHAT is logged with the success.  When
+ * REMOVAL, a change that removes no record gets 404 (/records).
  */
-int ctl_records_change(struct control *ctl, const struct ctl_change *ch,
-                       size_t n, bool removal, char *err, size_t errlen);
+void ctl_records_change(struct ctl_req *r, const struct ctl_change *ch,
+                        size_t n, bool removal, enum ctl_style style,
+                        const char *what);
 
 /* POST and DELETE /records (control_edit.c). */
 void ctl_records_endpoint(struct ctl_req *r);
 
-/* Free the edit list and the edits built from it. */
-void ctl_records_clear(struct control *ctl);
+/* POST /reload (control_edit.c): answered once the new data serves. */
+void ctl_reload_endpoint(struct ctl_req *r);
 
 /*
  * pebble-challtestsrv's endpoints (control_compat.c): the handler for

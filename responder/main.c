@@ -19,6 +19,7 @@
 #include "net.h"
 #include "options.h"
 #include "query.h"
+#include "rebuild.h"
 #include "zone.h"
 
 #define MAIN_PROG "caa-responder"
@@ -26,7 +27,7 @@
 struct main_state {
 	struct options opt;
 	struct query_env env;
-	struct zone_set *zones;   /* what env.zones points to; owned */
+	struct rebuild *rebuild;  /* owns the set env.zones points to */
 	struct fault_set *faults; /* what env.faults points to; owned */
 	struct event_base *base;
 	struct net *net;
@@ -36,46 +37,46 @@ struct main_state {
 };
 
 /*
- * Read every zone and rules file again, with the API's record edits; on
- * any error keep the old data.  SIGHUP and POST /reload.  Returns 0, or
- * -1 with ERR saying why.
+ * A reload's zones are built (in the rebuild thread, from every zone file
+ * and the API's record edits): now the rules files, last, as they cannot
+ * roll back.  On any error the old zones and rules keep serving.  Returns
+ * 0, or -1 with ERR saying why.
  */
 static int
-main_reload_now(void *arg, char *err, size_t errlen)
+main_reload_rules(void *arg, const struct zone_set *zs, char *err,
+                  size_t errlen)
 {
 	struct main_state *st = arg;
-	struct zone_set *zs;
 
-	zs = zone_set_load_edits(st->opt.zones, st->opt.nzones,
-	                         control_edits(st->control), err, errlen);
-	if (zs == NULL) {
-		return -1;
-	}
-	/* All or nothing: the rules files last, as they cannot roll back. */
 	if (fault_set_reload(st->faults, err, errlen) != 0) {
-		zone_set_free(zs);
 		return -1;
 	}
-	/* No query is in flight between events, so the swap is atomic. */
-	zone_set_free(st->zones);
-	st->zones = zs;
-	st->env.zones = zs;
 	log_info("reloaded: %zu zones, %zu records, %zu fault rules",
 	         zone_set_zone_count(zs), zone_set_record_count(zs),
 	         fault_set_count(st->faults));
 	return 0;
 }
 
-/* SIGHUP */
+static void
+main_reload_done(void *arg, int rc, const char *err, size_t removed)
+{
+	(void)arg;
+	(void)removed;
+	if (rc != 0) {
+		log_err("%s (not reloaded, the old data still serves)", err);
+	}
+}
+
+/* SIGHUP: the files are read and built beside the event loop. */
 static void
 main_reload(evutil_socket_t sig, short what, void *arg)
 {
-	char err[1024];
+	struct main_state *st = arg;
 
 	(void)sig;
 	(void)what;
-	if (main_reload_now(arg, err, sizeof(err)) != 0) {
-		log_err("%s (not reloaded, the old data still serves)", err);
+	if (rebuild_reload(st->rebuild, main_reload_done, st) != 0) {
+		log_err("not reloaded (out of memory)");
 	}
 }
 
@@ -194,15 +195,11 @@ main_control(struct main_state *st)
 	history_attach(st->history);
 	cfg.addr = &st->opt.control_addr;
 	cfg.token = st->opt.control_token;
-	cfg.zone_files = st->opt.zones;
-	cfg.nzone_files = st->opt.nzones;
-	cfg.zones = &st->zones;
+	cfg.rebuild = st->rebuild;
 	cfg.env = &st->env;
 	cfg.faults = st->faults;
 	cfg.history = st->history;
 	cfg.net = st->net;
-	cfg.reload = main_reload_now;
-	cfg.reload_arg = st;
 	st->control = control_new(st->base, &cfg, err, sizeof(err));
 	if (st->control == NULL) {
 		log_err("%s", err);
@@ -216,7 +213,9 @@ static int
 main_serve(struct main_state *st)
 {
 	struct net_config cfg = {0};
+	struct rebuild_config rcfg = {0};
 	struct net_stats stats;
+	struct zone_set *zs;
 	char err[1024];
 	char ready[2048];
 	size_t n;
@@ -226,25 +225,37 @@ main_serve(struct main_state *st)
 	if (rc != 0) {
 		return rc;
 	}
-	st->zones =
-	        zone_set_load(st->opt.zones, st->opt.nzones, err, sizeof(err));
-	if (st->zones == NULL) {
+	zs = zone_set_load(st->opt.zones, st->opt.nzones, err, sizeof(err));
+	if (zs == NULL) {
 		log_err("%s", err);
 		return 1;
 	}
 	if (st->opt.nzones == 0) {
 		log_warn("no zone files: every query gets REFUSED");
 	}
-	log_info("%zu zones loaded (%zu records)",
-	         zone_set_zone_count(st->zones),
-	         zone_set_record_count(st->zones));
-	st->env.zones = st->zones;
+	log_info("%zu zones loaded (%zu records)", zone_set_zone_count(zs),
+	         zone_set_record_count(zs));
+	st->env.zones = zs;
 	st->env.faults = st->faults;
 	st->env.udp_max = (uint16_t)st->opt.udp_max;
 
 	st->base = event_base_new();
 	if (st->base == NULL) {
+		zone_set_free(zs);
 		log_err("event loop not created");
+		return 1;
+	}
+	rcfg.base = st->base;
+	rcfg.files = st->opt.zones;
+	rcfg.nfiles = st->opt.nzones;
+	rcfg.zones = zs; /* the rebuild's from here on */
+	rcfg.env = &st->env;
+	rcfg.reload_hook = main_reload_rules;
+	rcfg.hook_arg = st;
+	st->rebuild = rebuild_new(&rcfg, err, sizeof(err));
+	if (st->rebuild == NULL) {
+		st->env.zones = NULL;
+		log_err("%s", err);
 		return 1;
 	}
 	if (main_signals(st) != 0) {
@@ -327,6 +338,8 @@ main_control_misuse(const struct options *o)
 static void
 main_clear(struct main_state *st)
 {
+	/* First: it answers the API requests still waiting for a build. */
+	rebuild_free(st->rebuild);
 	control_free(st->control);
 	history_attach(NULL);
 	history_free(st->history);
@@ -339,7 +352,6 @@ main_clear(struct main_state *st)
 	if (st->base != NULL) {
 		event_base_free(st->base);
 	}
-	zone_set_free(st->zones);
 	fault_set_free(st->faults);
 	log_query_close();
 	options_clear(&st->opt);

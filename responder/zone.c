@@ -2,9 +2,10 @@
  * responder/zone.c -- zone data: the set, its tables and arena, lookups.
  *
  * zone_build.c turns the records zonefile.c reads into nodes; this file
- * holds what they are stored in (hash tables and an arena), adds built
- * zones to a set, and answers "what covers this name" with two hash
- * lookups.
+ * holds what they are stored in (hash tables and a zone's arena), adds
+ * built zones to a set (a zone may be in several sets: the serving one
+ * and one built after a change elsewhere), and answers "what covers this
+ * name" with two hash lookups.
  */
 #include "zone.h"
 
@@ -105,10 +106,10 @@ zone_table_clear(struct zone_table *t)
 }
 
 struct zone_node *
-zone_node_find(const struct zone_set *zs, const struct zone *z,
-               const uint8_t *name, size_t len, uint32_t hash)
+zone_node_find(const struct zone *z, const uint8_t *name, size_t len,
+               uint32_t hash)
 {
-	const struct zone_table *t = &zs->nodes;
+	const struct zone_table *t = &z->store->nodes;
 
 	if (t->slots == NULL) {
 		return NULL;
@@ -117,8 +118,8 @@ zone_node_find(const struct zone_set *zs, const struct zone *z,
 	     j = (j + 1) & t->mask) {
 		struct zone_node *n = t->slots[j].item;
 
-		if (t->slots[j].hash == hash && n->zone == z &&
-		    n->namelen == len && memcmp(n->name, name, len) == 0) {
+		if (t->slots[j].hash == hash && n->namelen == len &&
+		    memcmp(n->name, name, len) == 0) {
 			return n;
 		}
 	}
@@ -146,19 +147,19 @@ zone_find(const struct zone_set *zs, const uint8_t *name, size_t len,
 	return NULL;
 }
 
-/* Arena: everything a set holds lives in a few big blocks. */
+/* Arena: everything a zone holds lives in a few big blocks. */
 
 void *
-zone_arena_alloc(struct zone_set *zs, size_t n)
+zone_arena_alloc(struct zone_arena *a, size_t n)
 {
-	struct zone_chunk *c = zs->chunks;
+	struct zone_chunk *c = a->chunks;
 
 	n = (n + 7) & ~(size_t)7;
 	if (c == NULL || c->cap - c->used < n) {
 		size_t cap = n > ZONE_CHUNK ? n : ZONE_CHUNK;
 
-		/* Small sets stay small; big ones grow in huge pages. */
-		if (zs->nchunks >= 4 && sizeof(*c) + n <= ZONE_BIG_CHUNK) {
+		/* Small zones stay small; big ones grow in huge pages. */
+		if (a->nchunks >= 4 && sizeof(*c) + n <= ZONE_BIG_CHUNK) {
 			cap = ZONE_BIG_CHUNK - sizeof(*c);
 			c = aligned_alloc(ZONE_HUGE, ZONE_BIG_CHUNK);
 			if (c != NULL) {
@@ -170,14 +171,57 @@ zone_arena_alloc(struct zone_set *zs, size_t n)
 		if (c == NULL) {
 			return NULL;
 		}
-		zs->nchunks++;
+		a->nchunks++;
 		c->cap = cap;
 		c->used = 0;
-		c->next = zs->chunks;
-		zs->chunks = c;
+		c->next = a->chunks;
+		a->chunks = c;
 	}
 	c->used += n;
 	return c->data + c->used - n;
+}
+
+void
+zone_arena_clear(struct zone_arena *a)
+{
+	struct zone_chunk *c, *next;
+
+	for (c = a->chunks; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->chunks = NULL;
+	a->nchunks = 0;
+}
+
+/* A zone and its store, in one block. */
+struct zone_block {
+	struct zone zone;
+	struct zone_store store;
+};
+
+struct zone *
+zone_new(void)
+{
+	struct zone_block *b = calloc(1, sizeof(*b));
+
+	if (b == NULL) {
+		return NULL;
+	}
+	b->zone.store = &b->store;
+	atomic_init(&b->store.refs, 1);
+	return &b->zone;
+}
+
+void
+zone_unref(struct zone *z)
+{
+	if (z == NULL || atomic_fetch_sub(&z->store->refs, 1) != 1) {
+		return;
+	}
+	zone_arena_clear(&z->store->arena);
+	zone_table_clear(&z->store->nodes);
+	free(z); /* the block starts with the zone */
 }
 
 struct zone_set *
@@ -189,19 +233,28 @@ zone_set_new(void)
 void
 zone_set_free(struct zone_set *zs)
 {
-	struct zone_chunk *c, *next;
-
 	if (zs == NULL) {
 		return;
 	}
-	for (c = zs->chunks; c != NULL; c = next) {
-		next = c->next;
-		free(c);
+	for (size_t i = 0; i < zs->nlist; i++) {
+		zone_unref(zs->list[i]);
 	}
-	zone_table_clear(&zs->nodes);
 	zone_table_clear(&zs->zones);
 	free(zs->list);
 	free(zs);
+}
+
+size_t
+zone_set_own_records(const struct zone_set *zs)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < zs->nlist; i++) {
+		if (atomic_load(&zs->list[i]->store->refs) == 1) {
+			n += zs->list[i]->records;
+		}
+	}
+	return n;
 }
 
 size_t
@@ -246,6 +299,7 @@ zone_set_add(struct zone_set *zs, struct zone *z, char *err, size_t errlen)
 	}
 	zs->list = nl;
 	zs->list[zs->nlist++] = z;
+	zs->records += z->records;
 	if (zs->nlist == 1 || z->labels < zs->min_labels) {
 		zs->min_labels = z->labels;
 	}
@@ -286,7 +340,8 @@ zone_lookup_in(const struct zone *z, const struct zone_set *zs,
 
 	out->zone = z;
 	out->node = NULL;
-	n = zone_node_find(zs, z, name, len, wire_name_hash(name, len));
+	(void)zs;
+	n = zone_node_find(z, name, len, wire_name_hash(name, len));
 	if (n != NULL) {
 		if (n->dname != NULL) {
 			out->match = ZONE_MATCH_DNAME;
@@ -306,7 +361,7 @@ zone_lookup_in(const struct zone *z, const struct zone_set *zs,
 	for (unsigned i = 1; i + zl <= nl; i++) {
 		size_t off = i < nl ? offs[i] : len - 1; /* the root: "" */
 
-		ce = zone_node_find(zs, z, name + off, len - off,
+		ce = zone_node_find(z, name + off, len - off,
 		                    wire_name_hash(name + off, len - off));
 		if (ce != NULL) {
 			break;
@@ -333,7 +388,7 @@ zone_lookup_in(const struct zone *z, const struct zone_set *zs,
 			wild[0] = 1;
 			wild[1] = '*';
 			memcpy(wild + 2, ce->name, ce->namelen);
-			n = zone_node_find(zs, z, wild, wl,
+			n = zone_node_find(z, wild, wl,
 			                   wire_name_hash(wild, wl));
 			if (n != NULL) {
 				out->match = ZONE_MATCH_WILDCARD;

@@ -2,10 +2,11 @@
  * responder/zone.h -- zone data: load master files, find the node a query
  * is about.
  *
- * A zone_set is built once from master files (ldns reads them) and is
- * read-only while it serves; a reload builds a new set and swaps it in.
- * Every node carries answers compiled at load time (answer.h), so that a
- * query costs a hash lookup and a copy.
+ * A zone_set is built from master files (ldns reads them) and is
+ * read-only while it serves.  A reload or a change builds a new set, in
+ * the rebuild thread (rebuild.h) while the old one answers, and the event
+ * loop swaps it in.  Every node carries answers compiled at load time
+ * (answer.h), so that a query costs a hash lookup and a copy.
  */
 #ifndef RESPONDER_ZONE_H
 #define RESPONDER_ZONE_H
@@ -62,6 +63,8 @@ struct zone_node {
 	struct zone_blob referral; /* when this node is a cut */
 };
 
+struct zone_store;
+
 struct zone {
 	uint8_t *origin; /* canonical */
 	uint8_t originlen;
@@ -70,6 +73,7 @@ struct zone {
 	struct zone_node *apex;
 	struct zone_blob negative; /* SOA in authority, for NXDOMAIN/NODATA */
 	size_t records;
+	struct zone_store *store; /* its memory and nodes (zone_int.h) */
 };
 
 struct zone_set;
@@ -85,11 +89,24 @@ struct zone_set *zone_set_load(const char *const *files, size_t n, char *err,
 void zone_set_free(struct zone_set *zs);
 
 /*
- * Records added and removed at run time (the management API).  Edits are
- * kept in order and applied to the records of the files every time a set
- * is built, so they survive reloads.  A record added where no zone file
- * reaches goes to a zone of the root with a made-up SOA (as
- * pebble-challtestsrv answers for any name).
+ * Records added and removed at run time (the management API).  A list of
+ * edits serves two purposes:
+ *
+ * - A change: the edits of one or more API requests, applied in order to
+ *   the records the serving set holds (zone_set_change()).  No file is
+ *   read; zones the edits do not reach are shared with the new set.
+ * - The API's difference from the zone files: zone_set_change() keeps it
+ *   up to date and a reload (SIGHUP, POST /reload) applies it, in order,
+ *   to the records of the files it reads (zone_set_load_edits()), so API
+ *   records survive reloads.  It stays as long as the difference: adding
+ *   a record that is served already adds nothing, an add and its delete
+ *   leave nothing, a delete of records only the API added leaves nothing,
+ *   a delete of file records stays as one edit (replacing the edits of
+ *   that name and type before it).
+ *
+ * A record added where no zone file reaches goes to a zone of the root
+ * with a made-up SOA (as pebble-challtestsrv answers for any name); that
+ * zone goes again once it holds nothing but the SOA.
  */
 struct zone_edits;
 
@@ -97,6 +114,9 @@ struct zone_edits *zone_edits_new(void);
 void zone_edits_free(struct zone_edits *ed);
 void zone_edits_clear(struct zone_edits *ed);
 size_t zone_edits_count(const struct zone_edits *ed);
+
+/* A copy of ED (NULL: an empty list); NULL when out of memory. */
+struct zone_edits *zone_edits_copy(const struct zone_edits *ed);
 
 /*
  * Add the record TEXT, one master-file line with an absolute owner
@@ -114,10 +134,36 @@ int zone_edits_remove_rr(struct zone_edits *ed, const char *text, char *err,
 int zone_edits_remove(struct zone_edits *ed, const char *name, uint16_t type,
                       char *err, size_t errlen);
 
-/* zone_set_load(), then the edits ED (may be NULL) applied in order. */
+/*
+ * zone_set_load(), then the edits ED (may be NULL) applied in order.
+ * Reads the files: for reloads.
+ */
 struct zone_set *zone_set_load_edits(const char *const *files, size_t n,
                                      const struct zone_edits *ed, char *err,
                                      size_t errlen);
+
+/*
+ * The set BASE with the changes CH[0..N) applied in order, each a list of
+ * edits; REMOVED[k] gets the number of records CH[k] removed.  ED, the
+ * API's difference from the files (see above), is brought up to date.
+ * Only the zones the edits reach are built again, from BASE's records;
+ * the others are shared.  BASE is only read, so it may serve meanwhile,
+ * and nothing here is static: it runs in the rebuild thread.  Returns 0
+ * with *OUT the new set (free with zone_set_free()), or NULL when no
+ * record changed; or a negative errno with ERR filled (ED may then be
+ * part-way: work on a copy).
+ */
+int zone_set_change(const struct zone_set *base,
+                    const struct zone_edits *const *ch, size_t n,
+                    size_t *removed, struct zone_edits *ed,
+                    struct zone_set **out, char *err, size_t errlen);
+
+/*
+ * The records of the zones only ZS holds (not shared with another set):
+ * what zone_set_free() would give back.  Only while no other thread makes
+ * or frees sets.
+ */
+size_t zone_set_own_records(const struct zone_set *zs);
 
 size_t zone_set_zone_count(const struct zone_set *zs);
 const struct zone *zone_set_zone(const struct zone_set *zs, size_t i);

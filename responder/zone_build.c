@@ -4,7 +4,9 @@
  *
  * Records become nodes (one per owner name, empty non-terminals included)
  * with their RRsets; delegations and DNAMEs are marked, and answer.c
- * compiles every answer.  The nodes go in the set's tables (zone.c).
+ * compiles every answer.  The nodes go in the zone's table (zone.c).
+ * Nothing here is static or shared: a zone is built in the rebuild thread
+ * while the event loop answers from the zones it has.
  */
 #include "zone.h"
 
@@ -19,16 +21,16 @@
 #define ZONE_AHEAD 8 /* records hashed ahead of the one placed */
 
 static struct zone_node *
-node_get_hashed(struct zone_set *zs, struct zone *z, const uint8_t *name,
-                size_t len, uint32_t h, bool *created)
+node_get_hashed(struct zone *z, const uint8_t *name, size_t len, uint32_t h,
+                bool *created)
 {
-	struct zone_node *n = zone_node_find(zs, z, name, len, h);
+	struct zone_node *n = zone_node_find(z, name, len, h);
 
 	*created = false;
 	if (n != NULL) {
 		return n;
 	}
-	n = zone_arena_alloc(zs, sizeof(*n) + len);
+	n = zone_arena_alloc(&z->store->arena, sizeof(*n) + len);
 	if (n == NULL) {
 		return NULL;
 	}
@@ -37,7 +39,7 @@ node_get_hashed(struct zone_set *zs, struct zone *z, const uint8_t *name,
 	memcpy(n->name, name, len);
 	n->namelen = (uint8_t)len;
 	n->zone = z;
-	if (zone_table_insert(&zs->nodes, h, n) != 0) {
+	if (zone_table_insert(&z->store->nodes, h, n) != 0) {
 		return NULL;
 	}
 	*created = true;
@@ -45,10 +47,9 @@ node_get_hashed(struct zone_set *zs, struct zone *z, const uint8_t *name,
 }
 
 static struct zone_node *
-node_get(struct zone_set *zs, struct zone *z, const uint8_t *name, size_t len,
-         bool *created)
+node_get(struct zone *z, const uint8_t *name, size_t len, bool *created)
 {
-	return node_get_hashed(zs, z, name, len, wire_name_hash(name, len),
+	return node_get_hashed(z, name, len, wire_name_hash(name, len),
 	                       created);
 }
 
@@ -103,7 +104,7 @@ recs_sort(const struct zone_rec **r, size_t n)
  * one RRset a type, twins dropped.
  */
 static int
-node_rrsets_build(struct zone_set *zs, struct zone *z, struct zone_node *n,
+node_rrsets_build(struct zone *z, struct zone_node *n,
                   const struct zone_rec **r, size_t nr, char *err,
                   size_t errlen)
 {
@@ -114,7 +115,8 @@ node_rrsets_build(struct zone_set *zs, struct zone *z, struct zone_node *n,
 			ntypes++;
 		}
 	}
-	n->rrsets = zone_arena_alloc(zs, ntypes * sizeof(*n->rrsets));
+	n->rrsets = zone_arena_alloc(&z->store->arena,
+	                             ntypes * sizeof(*n->rrsets));
 	if (n->rrsets == NULL) {
 		return -ENOMEM;
 	}
@@ -139,7 +141,8 @@ node_rrsets_build(struct zone_set *zs, struct zone *z, struct zone_node *n,
 			         "%s: too many records at one name", z->file);
 			return -E2BIG;
 		}
-		rs->rdata = zone_arena_alloc(zs, bytes ? bytes : 1);
+		rs->rdata = zone_arena_alloc(&z->store->arena,
+		                             bytes ? bytes : 1);
 		if (rs->rdata == NULL) {
 			return -ENOMEM;
 		}
@@ -178,9 +181,8 @@ recs_grouped(const struct zone_rec *recs, size_t nrecs)
 
 /* RRsets for records grouped by node (recs_grouped()): run by run. */
 static int
-zone_rrsets_runs(struct zone_set *zs, struct zone *z,
-                 const struct zone_rec *recs, size_t nrecs, char *err,
-                 size_t errlen)
+zone_rrsets_runs(struct zone *z, const struct zone_rec *recs, size_t nrecs,
+                 char *err, size_t errlen)
 {
 	const struct zone_rec **run = NULL;
 	size_t cap = 0, j;
@@ -206,7 +208,7 @@ zone_rrsets_runs(struct zone_set *zs, struct zone *z,
 			run[k - i] = &recs[k];
 		}
 		recs_sort(run, j - i);
-		rc = node_rrsets_build(zs, z, recs[i].node, run, j - i, err,
+		rc = node_rrsets_build(z, recs[i].node, run, j - i, err,
 		                       errlen);
 	}
 	free(run);
@@ -220,16 +222,16 @@ zone_rrsets_runs(struct zone_set *zs, struct zone *z,
  * keeps the file order within each node, in linear time.
  */
 static int
-zone_rrsets_build(struct zone_set *zs, struct zone *z, struct zone_node **nodes,
-                  size_t nnodes, const struct zone_rec *recs, size_t nrecs,
-                  char *err, size_t errlen)
+zone_rrsets_build(struct zone *z, struct zone_node **nodes, size_t nnodes,
+                  const struct zone_rec *recs, size_t nrecs, char *err,
+                  size_t errlen)
 {
 	size_t *start = NULL;
 	const struct zone_rec **by_node = NULL;
 	int rc = -ENOMEM;
 
 	if (recs_grouped(recs, nrecs)) {
-		return zone_rrsets_runs(zs, z, recs, nrecs, err, errlen);
+		return zone_rrsets_runs(z, recs, nrecs, err, errlen);
 	}
 	start = calloc(nnodes + 1, sizeof(*start));
 	by_node = malloc((nrecs ? nrecs : 1) * sizeof(*by_node));
@@ -250,7 +252,7 @@ zone_rrsets_build(struct zone_set *zs, struct zone *z, struct zone_node **nodes,
 	for (size_t k = 0, b = 0; rc == 0 && k < nnodes; b = start[k++]) {
 		if (start[k] > b) {
 			recs_sort(by_node + b, start[k] - b);
-			rc = node_rrsets_build(zs, z, nodes[k], by_node + b,
+			rc = node_rrsets_build(z, nodes[k], by_node + b,
 			                       start[k] - b, err, errlen);
 		}
 	}
@@ -298,8 +300,8 @@ nodes_sort_by_depth(struct zone_node **nodes, size_t n)
  * the last parent found is tried first.
  */
 static int
-zone_link_parents(struct zone_set *zs, struct zone *z,
-                  struct zone_node ***nodes, size_t *nnodes, size_t *capnodes)
+zone_link_parents(struct zone *z, struct zone_node ***nodes, size_t *nnodes,
+                  size_t *capnodes)
 {
 	struct zone_node *last = NULL;
 
@@ -314,7 +316,7 @@ zone_link_parents(struct zone_set *zs, struct zone *z,
 
 			if (p == NULL || p->namelen != plen ||
 			    memcmp(p->name, pname, plen) != 0) {
-				p = node_get(zs, z, pname, plen, &created);
+				p = node_get(z, pname, plen, &created);
 				last = p;
 			}
 			if (p == NULL) {
@@ -347,9 +349,8 @@ zone_link_parents(struct zone_set *zs, struct zone *z,
 }
 
 int
-zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
-           size_t nrecs, zone_release_fn release, void *arg, char *err,
-           size_t errlen)
+zone_build(struct zone *z, struct zone_rec *recs, size_t nrecs,
+           zone_release_fn release, void *arg, char *err, size_t errlen)
 {
 	struct zone_node **nodes = NULL;
 	size_t nnodes = 0, capnodes = 64, i;
@@ -357,14 +358,15 @@ zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
 	int rc = -ENOMEM;
 	bool created;
 
-	z->apex = node_get(zs, z, z->origin, z->originlen, &created);
+	z->apex = node_get(z, z->origin, z->originlen, &created);
 	nodes = malloc(capnodes * sizeof(*nodes));
 	if (z->apex == NULL || nodes == NULL) {
 		goto fail;
 	}
 	z->apex->build_index = 0;
 	nodes[nnodes++] = z->apex;
-	(void)zone_table_reserve(&zs->nodes, nrecs); /* failing is harmless */
+	/* Failing is harmless. */
+	(void)zone_table_reserve(&z->store->nodes, nrecs);
 	/*
 	 * The owners of big zones are mostly new names, each a cache miss in
 	 * a big table: hash ZONE_AHEAD records ahead and prefetch their slot.
@@ -379,12 +381,12 @@ zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
 		if (i + ZONE_AHEAD < nrecs) {
 			const struct zone_rec *r = &recs[i + ZONE_AHEAD];
 			uint32_t nh = wire_name_hash(r->owner, r->ownerlen);
-			const struct zone_table *t = &zs->nodes;
+			const struct zone_table *t = &z->store->nodes;
 
 			ahead[i % ZONE_AHEAD] = nh;
 			__builtin_prefetch(&t->slots[nh & t->mask]);
 		}
-		n = node_get_hashed(zs, z, recs[i].owner, recs[i].ownerlen, h,
+		n = node_get_hashed(z, recs[i].owner, recs[i].ownerlen, h,
 		                    &created);
 		if (n == NULL) {
 			goto fail;
@@ -407,7 +409,7 @@ zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
 	}
 
 	/* Group records into RRsets: by node, type, data; drop twins. */
-	rc = zone_rrsets_build(zs, z, nodes, nnodes, recs, nrecs, err, errlen);
+	rc = zone_rrsets_build(z, nodes, nnodes, recs, nrecs, err, errlen);
 	if (rc != 0) {
 		goto fail;
 	}
@@ -415,7 +417,7 @@ zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
 		release(arg);
 	}
 
-	rc = zone_link_parents(zs, z, &nodes, &nnodes, &capnodes);
+	rc = zone_link_parents(z, &nodes, &nnodes, &capnodes);
 	if (rc != 0) {
 		goto fail;
 	}
@@ -443,9 +445,21 @@ zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
 		}
 	}
 
-	rc = answer_compile_zone(zs, z, nodes, nnodes, err, errlen);
+	rc = answer_compile_zone(z, nodes, nnodes, err, errlen);
+	if (rc != 0) {
+		goto fail;
+	}
+	/* The nodes stay listed: a change rebuilds the zone from them. */
+	z->store->list = zone_arena_alloc(&z->store->arena,
+	                                  nnodes * sizeof(*nodes));
+	if (z->store->list == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	memcpy(z->store->list, nodes, nnodes * sizeof(*nodes));
+	z->store->nlist = nnodes;
 	free(nodes);
-	return rc;
+	return 0;
 fail:
 	if (rc == -ENOMEM) {
 		snprintf(err, errlen, "%s: out of memory", z->file);

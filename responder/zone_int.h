@@ -5,6 +5,7 @@
 #ifndef RESPONDER_ZONE_INT_H
 #define RESPONDER_ZONE_INT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,12 @@ struct zone_chunk {
 	_Alignas(8) uint8_t data[];
 };
 
+/* Memory that is freed all at once: a few big blocks, newest first. */
+struct zone_arena {
+	struct zone_chunk *chunks;
+	size_t nchunks;
+};
+
 struct zone_slot {
 	uint32_t hash;
 	void *item;
@@ -30,15 +37,25 @@ struct zone_table {
 	size_t count;
 };
 
+/*
+ * A zone keeps all it holds (nodes, RRsets, answers) in its own arena and
+ * node table, so that a set built after a change to one zone shares the
+ * others with the set before it: each zone counts the sets that hold it.
+ */
+struct zone_store {
+	struct zone_arena arena;
+	struct zone_table nodes;   /* by owner name */
+	struct zone_node **list;   /* every node, parents before children */
+	size_t nlist;
+	atomic_uint refs;          /* sets holding the zone */
+};
+
 struct zone_set {
 	struct zone_table zones; /* by origin */
-	struct zone_table nodes; /* by owner name, every zone's nodes */
 	struct zone **list;      /* in load order */
 	size_t nlist;
 	size_t records;
 	unsigned min_labels, max_labels; /* of the origins */
-	struct zone_chunk *chunks; /* the arena, newest first */
-	size_t nchunks;
 };
 
 /* One record as read from a master file, before it joins an RRset. */
@@ -77,8 +94,20 @@ zone_table_reserve(struct zone_table *t, size_t n)
 
 struct zone_set *zone_set_new(void);
 
-/* Memory that lives as long as ZS; NULL when out of memory. */
-void *zone_arena_alloc(struct zone_set *zs, size_t n);
+/* N octets (8-aligned) that live until zone_arena_clear(A); NULL when out
+ * of memory. */
+void *zone_arena_alloc(struct zone_arena *a, size_t n);
+void zone_arena_clear(struct zone_arena *a);
+
+/*
+ * A new zone, empty, held by no set (its reference count is 1: the
+ * caller's, handed to the set by zone_set_add()); free with
+ * zone_unref().  NULL when out of memory.
+ */
+struct zone *zone_new(void);
+
+/* Drop one reference to Z; the last frees it.  Accepts NULL. */
+void zone_unref(struct zone *z);
 
 /* Ask for transparent huge pages under the big block P (LEN octets). */
 void zone_hint_huge(void *p, size_t len);
@@ -92,19 +121,21 @@ typedef void (*zone_release_fn)(void *arg);
  * their data is copied, before the answers are compiled, RELEASE(ARG) is
  * called (unless RELEASE is NULL), so that the caller can free RECS and
  * what they point to early: a big zone then never holds both at once.
- * Returns 0, or a negative errno with ERR filled.
+ * Touches nothing but Z, so it runs in any thread.  Returns 0, or a
+ * negative errno with ERR filled.
  */
-int zone_build(struct zone_set *zs, struct zone *z, struct zone_rec *recs,
-               size_t nrecs, zone_release_fn release, void *arg, char *err,
-               size_t errlen);
+int zone_build(struct zone *z, struct zone_rec *recs, size_t nrecs,
+               zone_release_fn release, void *arg, char *err, size_t errlen);
 
-/* Make Z (built) part of ZS; fails when its origin is there already. */
+/*
+ * Make Z (built) part of ZS, taking the caller's reference; fails when its
+ * origin is there already (Z is then still the caller's).
+ */
 int zone_set_add(struct zone_set *zs, struct zone *z, char *err,
                  size_t errlen);
 
 /* The node NAME (canonical, LEN octets, HASH) of zone Z, or NULL. */
-struct zone_node *zone_node_find(const struct zone_set *zs,
-                                 const struct zone *z, const uint8_t *name,
+struct zone_node *zone_node_find(const struct zone *z, const uint8_t *name,
                                  size_t len, uint32_t hash);
 
 /* The RRset of TYPE at NODE, or NULL: zone_node_rrset(), inline. */

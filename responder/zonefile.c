@@ -283,18 +283,31 @@ zf_rec_add(struct zf_ctx *c, const char *file, int line, const uint8_t *owner,
 	return 0;
 }
 
+/* C's scratch for one record's wire form (WIRE_MSG_MAX), or NULL. */
+static uint8_t *
+zf_wire_buf(struct zf_ctx *c)
+{
+	if (c->wire == NULL) {
+		c->wire = malloc(WIRE_MSG_MAX);
+	}
+	return c->wire;
+}
+
 /* Add the record ldns parsed: its RDATA fields joined. */
 static int
 zf_add_ldns(struct zf_ctx *c, const char *file, int line, const ldns_rr *rr,
             uint16_t type)
 {
-	static uint8_t rdata[UINT16_MAX];
+	uint8_t *rdata = zf_wire_buf(c);
 	size_t rdlen = 0;
 
+	if (rdata == NULL) {
+		return zf_error(c, file, line, "out of memory");
+	}
 	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
 		const ldns_rdf *f = ldns_rr_rdf(rr, i);
 
-		if (rdlen + ldns_rdf_size(f) > sizeof(rdata)) {
+		if (rdlen + ldns_rdf_size(f) > UINT16_MAX) {
 			return zf_error(c, file, line,
 			                "record data over 65535 octets");
 		}
@@ -340,11 +353,14 @@ zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
 
 	/* Generic RDATA, and CAA in any form, go through a private type. */
 	if (strncmp(rd, "\\#", 2) == 0 || type == WIRE_TYPE_CAA) {
-		static uint8_t wire[WIRE_MSG_MAX];
+		uint8_t *wire = zf_wire_buf(c);
 		size_t head = (size_t)(tt - e), n;
 		const char *why = NULL;
 		long wl = 0;
 
+		if (wire == NULL) {
+			return zf_error(c, file, line, "out of memory");
+		}
 		if (strncmp(rd, "\\#", 2) != 0) {
 			wl = zf_caa_wire(rd, wire, &why);
 			if (wl < 0) {
@@ -585,7 +601,7 @@ zf_read_zone(struct zf_ctx *c, const char *file)
 	char oname[1024];
 	int rc;
 
-	c->scratch = zone_set_new();
+	c->scratch = calloc(1, sizeof(*c->scratch));
 	c->entry = malloc(ZF_ENTRY_MAX);
 	c->file = file;
 	if (c->scratch == NULL || c->entry == NULL) {
@@ -618,12 +634,23 @@ out:
 	return rc;
 }
 
+static void
+zf_scratch_free(struct zf_ctx *c)
+{
+	if (c->scratch != NULL) {
+		zone_arena_clear(c->scratch);
+		free(c->scratch);
+		c->scratch = NULL;
+	}
+}
+
 void
 zf_ctx_clear(struct zf_ctx *c)
 {
 	free(c->recs);
 	free(c->entry);
-	zone_set_free(c->scratch);
+	free(c->wire);
+	zf_scratch_free(c);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -634,28 +661,28 @@ zf_release_recs(void *arg)
 	struct zf_ctx *c = arg;
 
 	free(c->recs);
-	zone_set_free(c->scratch);
+	zf_scratch_free(c);
 	c->recs = NULL;
 	c->nrecs = c->caprecs = 0;
-	c->scratch = NULL;
 	c->soa_owner = NULL;
 }
 
-/* Build the zone C read into ZS. */
-static int
+int
 zf_build_zone(struct zone_set *zs, struct zf_ctx *c)
 {
-	struct zone *z = zone_arena_alloc(zs, sizeof(*z));
+	struct zone *z = zone_new();
+	struct zone_arena *a;
 	size_t n = 0;
 	int rc;
 
 	if (z == NULL) {
 		return zf_error(c, c->file, 0, "out of memory");
 	}
-	memset(z, 0, sizeof(*z));
-	z->origin = zone_arena_alloc(zs, c->soa_ownerlen);
-	z->file = zone_arena_alloc(zs, strlen(c->file) + 1);
+	a = &z->store->arena;
+	z->origin = zone_arena_alloc(a, c->soa_ownerlen);
+	z->file = zone_arena_alloc(a, strlen(c->file) + 1);
 	if (z->origin == NULL || z->file == NULL) {
+		zone_unref(z);
 		return zf_error(c, c->file, 0, "out of memory");
 	}
 	memcpy(z->origin, c->soa_owner, c->soa_ownerlen);
@@ -668,13 +695,12 @@ zf_build_zone(struct zone_set *zs, struct zf_ctx *c)
 			c->recs[n++] = c->recs[i];
 		}
 	}
-	rc = zone_build(zs, z, c->recs, n, zf_release_recs, c, c->err,
-	                c->errlen);
+	rc = zone_build(z, c->recs, n, zf_release_recs, c, c->err, c->errlen);
 	if (rc == 0) {
 		rc = zone_set_add(zs, z, c->err, c->errlen);
 	}
-	if (rc == 0) {
-		zs->records += z->records;
+	if (rc != 0) {
+		zone_unref(z);
 	}
 	return rc;
 }
@@ -705,7 +731,9 @@ zone_set_load_edits(const char *const *files, size_t n,
 		rc = zf_apply_edits(ctx, &nctx, ed);
 	}
 	for (size_t i = 0; rc == 0 && i < nctx; i++) {
-		rc = zf_build_zone(zs, &ctx[i]);
+		if (!zf_ctx_is_spent(&ctx[i])) {
+			rc = zf_build_zone(zs, &ctx[i]);
+		}
 	}
 out:
 	for (size_t i = 0; ctx != NULL && i <= n; i++) {

@@ -14,13 +14,22 @@
 
 #include <ldns/ldns.h>
 
+struct zone;
+struct zone_arena;
 struct zone_edits;
 struct zone_rec;
 struct zone_set;
 
-/* The records of one zone between reading its file and building it. */
+/* The file name of the root zone that takes API records no file reaches. */
+#define ZF_API_FILE "(records added over the API)"
+
+/*
+ * The records of one zone between reading its file (or taking them from
+ * a built zone) and building it.  Everything a build uses lives here or
+ * on its stack: builds run in the rebuild thread.
+ */
 struct zf_ctx {
-	struct zone_set *scratch; /* records live here until the build */
+	struct zone_arena *scratch; /* records read live here until the build */
 	struct zone_rec *recs;
 	size_t nrecs;
 	size_t caprecs;
@@ -28,7 +37,8 @@ struct zf_ctx {
 	size_t soa_ownerlen;
 	const char *soa_file;
 	int soa_line;
-	char *entry; /* ZF_ENTRY_MAX */
+	char *entry;   /* ZF_ENTRY_MAX */
+	uint8_t *wire; /* WIRE_MSG_MAX octets for a record, made when needed */
 	const char *file;
 	char *err;
 	size_t errlen;
@@ -72,11 +82,22 @@ int zf_read_zone(struct zf_ctx *c, const char *file);
 void zf_ctx_clear(struct zf_ctx *c);
 
 /*
+ * Build the zone C holds into ZS (records of type 0, removed by an edit,
+ * left out).  Frees C's records on the way.  Returns 0 or a negative
+ * errno with ERR filled.
+ */
+int zf_build_zone(struct zone_set *zs, struct zf_ctx *c);
+
+/*
  * Apply the edits ED to the zones read into CTX[0..*N), in order.  A
  * record no zone reaches starts a root zone in CTX[*N] (room for one is
  * the caller's) and *N grows.  Returns 0 or a negative errno, ERR filled.
  */
 int zf_apply_edits(struct zf_ctx *ctx, size_t *n, const struct zone_edits *ed);
+
+/* True for the API's root zone once it holds nothing but its SOA: it is
+ * then not built (names outside every zone file get REFUSED again). */
+bool zf_ctx_is_spent(const struct zf_ctx *c);
 
 /*
  * The fast reader (zonefile_fast.c).  It reads a master file a physical

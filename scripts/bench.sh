@@ -37,12 +37,25 @@
 #                               (responder and knot both up, LAT_REPS short runs
 #                               each, alternating, which goes first alternating)
 #   1M-record zone              exec to answering its last record, RSS (responder, knot)
+#   zone changes                caa-responder alone, with the management API:
+#                               a CHANGE_RECORDS-record zone (1M; 200k with
+#                               --quick) and a 1,000-record zone beside it;
+#                               CHANGES records added to each over the API, one
+#                               after the other, each timed from the POST to the
+#                               first answer with the new record (bench/changes.py);
+#                               a steady stream (dnsperf -Q CHANGE_QPS -v,
+#                               CHANGE_DURATION s) of A queries for the big
+#                               zone's names, once without changes and once
+#                               while changes to the big zone run back to back:
+#                               p50, p99, max; then a 1,000-record zone served
+#                               alone, CHANGES records added
 # Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
-# here is stopped here, by its PID.  Ports 5330-5334 on 127.0.0.1 only.
+# here is stopped here, by its PID.  Ports 5330-5336 on 127.0.0.1 only.
 #
 # Environment: RESPONDER and LOADGEN (binaries; default: a Release build in
 # build-bench/), WORK (default /tmp/caalab-bench), DURATION, SAT_DURATION,
-# REPS, LAT_DURATION, LAT_REPS, BIG_RECORDS, PIN.
+# REPS, LAT_DURATION, LAT_REPS, BIG_RECORDS, CHANGE_RECORDS, CHANGES,
+# CHANGE_QPS, CHANGE_DURATION, PIN, ONLY=changes (that section alone).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
@@ -50,17 +63,23 @@ QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,58p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 64 ;;
   esac
 done
 if [ $QUICK = 1 ]; then
   DURATION=${DURATION:-3}; SAT_DURATION=${SAT_DURATION:-2}; REPS=${REPS:-1}
   LAT_DURATION=${LAT_DURATION:-3}; LAT_REPS=${LAT_REPS:-2}
+  CHANGE_RECORDS=${CHANGE_RECORDS:-200000}; CHANGES=${CHANGES:-5}
+  CHANGE_DURATION=${CHANGE_DURATION:-4}
 else
   DURATION=${DURATION:-10}; SAT_DURATION=${SAT_DURATION:-5}; REPS=${REPS:-5}
   LAT_DURATION=${LAT_DURATION:-3}; LAT_REPS=${LAT_REPS:-20}
+  CHANGE_RECORDS=${CHANGE_RECORDS:-1000000}; CHANGES=${CHANGES:-20}
+  CHANGE_DURATION=${CHANGE_DURATION:-10}
 fi
+CHANGE_QPS=${CHANGE_QPS:-2000}
+ONLY=${ONLY:-}
 PIN=${PIN:-1}
 SRV_PIN=() GEN_PIN=()
 if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset > /dev/null; then
@@ -69,8 +88,9 @@ fi
 BIG_RECORDS=${BIG_RECORDS:-1000000}
 WORK=${WORK:-/tmp/caalab-bench}
 ADDR=127.0.0.1                     # loopback only
-declare -A PORT=([responder]=5330 [knot]=5331 [nsd]=5332 [responder-faulted]=5333 [responder-10k-rules]=5334)
-SERVERS=(responder responder-faulted responder-10k-rules knot nsd)
+declare -A PORT=([responder]=5330 [knot]=5331 [nsd]=5332 [responder-faulted]=5333 [responder-10k-rules]=5334 [responder-changes]=5335)
+API_PORT=5336                      # responder-changes' management API
+SERVERS=(responder responder-faulted responder-10k-rules knot nsd responder-changes)
 PY=$(command -v python3)
 ZONE=$B/example.test.zone
 QUERIES=$B/queries-caa-mix.txt
@@ -286,6 +306,7 @@ log "start: DURATION=$DURATION SAT_DURATION=$SAT_DURATION REPS=$REPS LAT_DURATIO
 { for i in $(seq 0 149); do echo "servfail host$i.example.test CAA"; echo "nodata nx$i.example.test CAA"; done; } > "$WORK/faults-10pct.txt"
 seq 0 9999 | awk '{ printf "servfail nomatch%d.example.net CAA\n", $1 }' > "$WORK/rules-10k.txt"
 
+if [ "$ONLY" != changes ]; then
 # --- throughput: responder, faulted, 10k rules, knot, nsd --------------------
 # The machine's speed drifts within a minute, so all five servers stay up
 # (each on its own port; the idle ones sleep) and every repetition loads
@@ -346,8 +367,65 @@ for s in responder knot; do
   stop_server "$s"
 done
 cleanup
+fi
+
+# --- zone changes: from the API to the answer; queries meanwhile -----------
+# A change is built beside the event loop and swapped in, so the queries of
+# the steady stream should not wait for it; the stream without changes is
+# the baseline.  A change to the small zone builds only that zone.
+changes_section() {
+  local s=responder-changes p=${PORT[responder-changes]} csv=$WORK/changes.csv
+  local big=$WORK/change-big.test.zone small=$WORK/small.test.zone qf=$WORK/queries-big.txt
+  local raw lost
+  log "zone changes: generating a $CHANGE_RECORDS-record zone and a 1,000-record one"
+  "$B/gen-big-zone.sh" "$big" "$CHANGE_RECORDS"
+  "$B/gen-big-zone.sh" "$small" 1000
+  sed -i 's/big\.test\./small.test./g' "$small"
+  awk -v n="$((CHANGE_RECORDS - 10))" 'BEGIN { srand(1); for (i = 0; i < 3000; i++) printf "h%d.big.test A\n", int(rand() * n) }' > "$qf"
+  : > "$csv"
+  mkdir -p "$WORK/$s"
+  exec_server "$s" "$big" -c "$ADDR:$API_PORT" "$small"
+  if ! probe "$p" "h$((CHANGE_RECORDS - 11)).big.test" A 120 > /dev/null; then
+    log "$s did not answer"; stop_server "$s"; return 1
+  fi
+  "${GEN_PIN[@]}" "$PY" "$B/changes.py" run "$p" "$API_PORT" small.test small "$CHANGES" >> "$csv" || log "changes to small.test failed"
+  "${GEN_PIN[@]}" "$PY" "$B/changes.py" run "$p" "$API_PORT" big.test big "$CHANGES" >> "$csv" || log "changes to big.test failed"
+  for run in quiet changing; do
+    raw=$WORK/raw/dnsperf-changes-$run.txt
+    "${GEN_PIN[@]}" dnsperf -s "$ADDR" -p "$p" -d "$qf" -l "$CHANGE_DURATION" -Q "$CHANGE_QPS" -v > "$raw" 2>&1 &
+    local dp=$!
+    if [ $run = changing ]; then
+      sleep 0.2
+      "${GEN_PIN[@]}" "$PY" "$B/changes.py" run "$p" "$API_PORT" big.test stream 0 \
+        "$(awk -v d="$CHANGE_DURATION" 'BEGIN{print d - 0.5}')" > "$WORK/raw/changes-stream.csv" ||
+        log "changes during the stream failed"
+      log "changes during the stream: $(wc -l < "$WORK/raw/changes-stream.csv")"
+    fi
+    wait "$dp"
+    grep '^> ' "$raw" | awk '{print $NF*1000}' > "$raw.lat"
+    lost=$(awk '/Queries lost:/ { print $3 }' "$raw")
+    "$PY" "$B/changes.py" stream "$run" "$raw.lat" "${lost:-?}" >> "$csv"
+  done
+  stop_server "$s"
+  exec_server "$s" "$small" -c "$ADDR:$API_PORT"
+  if probe "$p" h989.small.test A 60 > /dev/null; then
+    "${GEN_PIN[@]}" "$PY" "$B/changes.py" run "$p" "$API_PORT" small.test alone "$CHANGES" >> "$csv" || log "changes to a zone alone failed"
+  fi
+  stop_server "$s"
+  tee -a "$RAW" < "$csv" > /dev/null
+}
+
+mkdir -p "$WORK/responder-changes"
+changes_section
+cleanup
 
 # --- table -------------------------------------------------------------------
 VERSIONS="caa-responder $("$RESPONDER" --version 2>&1 | head -1 | awk '{print $NF}'), $(knotd --version | head -1 | sed 's/.*version /Knot DNS /'), NSD $(nsd -v 2>&1 | head -1 | awk '{print $NF}'), dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null || echo '?')"
 PINNED="servers on CPU 0, load generators on CPU 1"; [ ${#SRV_PIN[@]} -gt 0 ] || PINNED="not pinned"
-"$PY" "$B/summarize.py" "$RAW" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$VERSIONS" "$DURATION" "$REPS" "$LAT_DURATION" "$BIG_RECORDS" "$LAT_REPS" "$PINNED" "$SAT_DURATION"
+if [ "$ONLY" != changes ]; then
+  grep -v '^change,\|^stream,' "$RAW" > "$RAW.main"
+  "$PY" "$B/summarize.py" "$RAW.main" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$VERSIONS" "$DURATION" "$REPS" "$LAT_DURATION" "$BIG_RECORDS" "$LAT_REPS" "$PINNED" "$SAT_DURATION"
+fi
+printf '\nZone changes over the management API: a %s-record zone and a 1,000-record zone in one\ncaa-responder (%s); the stream: dnsperf -Q %s -v -l %s, A queries for the big zone.\n' \
+  "$CHANGE_RECORDS" "$PINNED" "$CHANGE_QPS" "$CHANGE_DURATION"
+"$PY" "$B/changes.py" table "$WORK/changes.csv"

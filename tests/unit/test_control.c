@@ -27,13 +27,14 @@
 #include "net.h"
 #include "options.h"
 #include "query.h"
+#include "rebuild.h"
 #include "zone.h"
 
 #define DATA CAA_SOURCE_DIR "/tests/data/"
 
 static const char *const files[] = {DATA "test.zone", DATA "example.test.zone"};
 static struct event_base *base;
-static struct zone_set *zones;
+static struct rebuild *rb;
 static struct fault_set *faults;
 static struct history *hist;
 static struct query_env env;
@@ -42,10 +43,19 @@ static unsigned port;
 static int reload_rc;
 static int reloads;
 
+/* The set serving now. */
+static const struct zone_set *
+served(void)
+{
+	return rebuild_zones(rb);
+}
+
+/* What main.c does with the rules files once a reload's zones built. */
 static int
-test_reload(void *arg, char *err, size_t errlen)
+test_reload(void *arg, const struct zone_set *zs, char *err, size_t errlen)
 {
 	(void)arg;
+	(void)zs;
 	reloads++;
 	if (reload_rc != 0) {
 		(void)snprintf(err, errlen, "zones/x.zone:3: bad record");
@@ -57,33 +67,38 @@ static void
 start(const char *token)
 {
 	struct control_config cfg = {0};
+	struct rebuild_config rcfg = {0};
 	struct net_listen addr;
 	char err[512], a[64];
 
 	/* The server may close while the client still sends (413). */
 	(void)signal(SIGPIPE, SIG_IGN);
 	base = event_base_new();
-	zones = zone_set_load(files, 2, err, sizeof(err));
-	cr_assert_not_null(zones, "%s", err);
+	rcfg.zones = zone_set_load(files, 2, err, sizeof(err));
+	cr_assert_not_null(rcfg.zones, "%s", err);
 	faults = fault_set_new();
 	hist = history_new(100);
 	cr_assert(base != NULL && faults != NULL && hist != NULL);
 	memset(&env, 0, sizeof(env));
-	env.zones = zones;
+	env.zones = rcfg.zones;
 	env.faults = faults;
 	env.udp_max = QUERY_UDP_MAX_DEFAULT;
+	rcfg.base = base;
+	rcfg.files = files;
+	rcfg.nfiles = 2;
+	rcfg.env = &env;
+	rcfg.reload_hook = test_reload;
+	rb = rebuild_new(&rcfg, err, sizeof(err));
+	cr_assert_not_null(rb, "%s", err);
 	cr_assert_eq(options_listen_parse("127.0.0.1:0", -1, &addr, err,
 	                                  sizeof(err)),
 	             0);
 	cfg.addr = &addr;
 	cfg.token = token;
-	cfg.zone_files = files;
-	cfg.nzone_files = 2;
-	cfg.zones = &zones;
+	cfg.rebuild = rb;
 	cfg.env = &env;
 	cfg.faults = faults;
 	cfg.history = hist;
-	cfg.reload = test_reload;
 	ctl = control_new(base, &cfg, err, sizeof(err));
 	cr_assert_not_null(ctl, "%s", err);
 	(void)control_address_format(ctl, a, sizeof(a));
@@ -98,14 +113,20 @@ setup(void)
 }
 
 static void
-teardown(void)
+stop(void)
 {
+	rebuild_free(rb);
 	control_free(ctl);
-	cr_assert_null(env.defaults);
 	history_free(hist);
 	fault_set_free(faults);
-	zone_set_free(zones);
 	event_base_free(base);
+}
+
+static void
+teardown(void)
+{
+	cr_assert_null(env.defaults);
+	stop();
 }
 
 TestSuite(control, .init = setup, .fini = teardown, .timeout = 20);
@@ -311,8 +332,8 @@ Test(control, body_over_one_mebibyte_is_refused)
 
 Test(control, records_add_and_remove)
 {
-	const struct zone_set *before = zones;
-	size_t count = zone_set_record_count(zones);
+	const struct zone_set *before = served();
+	size_t count = zone_set_record_count(served());
 	struct test_reply r;
 
 	cr_assert_eq(http(POST, "/records",
@@ -320,9 +341,9 @@ Test(control, records_add_and_remove)
 	                  "\\\"ca.test\\\"\"}",
 	                  &r),
 	             201, "%s", r.body);
-	cr_assert_neq(zones, before);
-	cr_assert_eq(env.zones, zones);
-	cr_assert_eq(zone_set_record_count(zones), count + 1);
+	cr_assert_neq(served(), before);
+	cr_assert_eq(env.zones, served());
+	cr_assert_eq(zone_set_record_count(served()), count + 1);
 	cr_assert_eq(http(DELETE, "/records",
 	                  "{\"rr\":\"x.example.test. 60 IN CAA 0 issue "
 	                  "\\\"other.test\\\"\"}",
@@ -331,7 +352,7 @@ Test(control, records_add_and_remove)
 	cr_assert_eq(http(DELETE, "/records",
 	                  "{\"name\":\"X.example.test\",\"type\":\"caa\"}", &r),
 	             200, "%s", r.body);
-	cr_assert_eq(zone_set_record_count(zones), count);
+	cr_assert_eq(zone_set_record_count(served()), count);
 	cr_assert_eq(http(DELETE, "/records",
 	                  "{\"name\":\"x.example.test.\",\"type\":\"CAA\"}",
 	                  &r),
@@ -340,7 +361,7 @@ Test(control, records_add_and_remove)
 	cr_assert_eq(
 	        http(DELETE, "/records", "{\"name\":\"www.example.test\"}", &r),
 	        200, "%s", r.body);
-	cr_assert_eq(zone_set_record_count(zones), count - 2);
+	cr_assert_eq(zone_set_record_count(served()), count - 2);
 }
 
 Test(control, a_bad_record_changes_nothing)
@@ -355,7 +376,7 @@ Test(control, a_bad_record_changes_nothing)
 	        "{\"name\":\"x.example.test\",\"type\":\"NOPE\"}",
 	        "{\"type\":\"A\"}",
 	};
-	const struct zone_set *before = zones;
+	const struct zone_set *before = served();
 	struct test_reply r;
 
 	cr_assert_eq(http(POST, "/records", bodies[0], &r), 400);
@@ -364,9 +385,9 @@ Test(control, a_bad_record_changes_nothing)
 		cr_assert_eq(
 		        http(i < 4 ? POST : DELETE, "/records", bodies[i], &r),
 		        i == 4 ? 404 : 400, "%s -> %s", bodies[i], r.body);
-		cr_assert_eq(zones, before, "%s", bodies[i]);
+		cr_assert_eq(served(), before, "%s", bodies[i]);
 	}
-	cr_assert_eq(ctl->nops, 0);
+	cr_assert_eq(zone_edits_count(control_edits(ctl)), 0);
 }
 
 Test(control, reload)
@@ -446,11 +467,7 @@ Test(control, token_is_required_when_set)
 {
 	struct test_reply r;
 
-	control_free(ctl);
-	history_free(hist);
-	fault_set_free(faults);
-	zone_set_free(zones);
-	event_base_free(base);
+	stop();
 	start("s3cret");
 	cr_assert_eq(http(GET, "/health", NULL, &r), 401);
 	cr_assert_eq(http(GET, "/nope", NULL, &r), 401);
@@ -512,7 +529,7 @@ Test(control, names_with_or_without_the_dot)
 
 Test(control, challtestsrv_a_records_add_up_and_clear)
 {
-	size_t count = zone_set_record_count(zones);
+	size_t count = zone_set_record_count(served());
 	struct test_reply r;
 
 	cr_assert_eq(http(POST, "/add-a",
@@ -527,16 +544,17 @@ Test(control, challtestsrv_a_records_add_up_and_clear)
 	                  "[\"192.0.2.82\"],\"extra\":true}",
 	                  &r),
 	             200, "%s", r.body);
-	cr_assert_eq(zone_set_record_count(zones), count + 3);
+	cr_assert_eq(zone_set_record_count(served()), count + 3);
 	cr_assert_eq(
 	        http(POST, "/clear-a", "{\"host\":\"web.example.test\"}", &r),
 	        200);
-	cr_assert_eq(zone_set_record_count(zones), count);
-	/* Clearing nothing is fine, and leaves no edit behind. */
+	cr_assert_eq(zone_set_record_count(served()), count);
+	/* Clearing nothing is fine; records only the API added leave no
+	 * edit behind. */
 	cr_assert_eq(
 	        http(POST, "/clear-a", "{\"host\":\"web.example.test\"}", &r),
 	        200);
-	cr_assert_eq(ctl->nops, 1);
+	cr_assert_eq(zone_edits_count(control_edits(ctl)), 0);
 }
 
 Test(control, challtestsrv_bad_bodies)
@@ -565,23 +583,23 @@ Test(control, challtestsrv_bad_bodies)
 	        {"/set-txt", "not json"},
 	        {"/clear-txt", "[]"},
 	};
-	const struct zone_set *before = zones;
+	const struct zone_set *before = served();
 	struct test_reply r;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_assert_eq(http(POST, bad[i][0], bad[i][1], &r), 400,
 		             "%s %s -> %d %s", bad[i][0], bad[i][1], r.code,
 		             r.body);
-		cr_assert_eq(zones, before);
+		cr_assert_eq(served(), before);
 		cr_assert_eq(fault_set_count(faults), 0);
 		cr_assert_null(env.defaults);
 	}
 	cr_assert_eq(http(POST, "/add-a", NULL, &r), 400);
 }
 
-Test(control, challtestsrv_txt_adds_and_a_clear_leaves_one_edit)
+Test(control, challtestsrv_txt_adds_and_a_clear_leave_no_edit)
 {
-	size_t count = zone_set_record_count(zones);
+	size_t count = zone_set_record_count(served());
 	struct test_reply r;
 	char body[600];
 
@@ -596,14 +614,14 @@ Test(control, challtestsrv_txt_adds_and_a_clear_leaves_one_edit)
 		                  "\"value\":\"two \\\"q\\\" \\\\ \\u00e9\"}",
 		                  &r),
 		             200, "%s", r.body);
-		cr_assert_eq(zone_set_record_count(zones), count + 2);
+		cr_assert_eq(zone_set_record_count(served()), count + 2);
 		cr_assert_eq(http(POST, "/clear-txt",
 		                  "{\"host\":\"_acme-challenge.example.test\"}",
 		                  &r),
 		             200);
-		cr_assert_eq(zone_set_record_count(zones), count);
+		cr_assert_eq(zone_set_record_count(served()), count);
 	}
-	cr_assert_eq(ctl->nops, 1);
+	cr_assert_eq(zone_edits_count(control_edits(ctl)), 0);
 	/* A value over 255 octets becomes several strings. */
 	memset(body, 0, sizeof(body));
 	(void)snprintf(body, sizeof(body),
@@ -614,7 +632,7 @@ Test(control, challtestsrv_txt_adds_and_a_clear_leaves_one_edit)
 
 Test(control, challtestsrv_caa_and_cname)
 {
-	size_t count = zone_set_record_count(zones);
+	size_t count = zone_set_record_count(served());
 	uint8_t out[WIRE_MSG_MAX];
 	struct query_result res;
 	struct test_reply r;
@@ -635,7 +653,7 @@ Test(control, challtestsrv_caa_and_cname)
 	                  &r),
 	             200, "%s", r.body);
 	/* set-cname replaces the CNAME the zone file had. */
-	cr_assert_eq(zone_set_record_count(zones), count + 2);
+	cr_assert_eq(zone_set_record_count(served()), count + 2);
 	(void)ask("alias2.example.test", WIRE_TYPE_CAA, out, &res);
 	cr_assert_eq(res.answers, 3); /* the CNAME, then the two CAA */
 	cr_assert_eq(http(POST, "/clear-cname",
@@ -644,7 +662,7 @@ Test(control, challtestsrv_caa_and_cname)
 	cr_assert_eq(http(POST, "/clear-caa",
 	                  "{\"host\":\"shop.example.test\"}", &r),
 	             200);
-	cr_assert_eq(zone_set_record_count(zones), count - 1);
+	cr_assert_eq(zone_set_record_count(served()), count - 1);
 }
 
 Test(control, challtestsrv_servfail_is_one_api_rule)
@@ -762,4 +780,166 @@ Test(control, challtestsrv_request_history)
 	             400);
 	cr_assert_str_eq(r.body,
 	                 "{\"error\":\"\\\"smtp\\\" event type unknown\"}");
+}
+
+/* Item: the edit list stays as long as the difference from the files. */
+Test(control, added_and_removed_records_leave_no_edit)
+{
+	size_t count = zone_set_record_count(served());
+	struct test_reply r;
+
+	for (int i = 0; i < 40; i++) {
+		cr_assert_eq(http(POST, "/records",
+		                  "{\"rr\":\"x.example.test. 60 IN CAA 0 issue "
+		                  "\\\"ca.test\\\"\"}",
+		                  &r),
+		             201, "%s", r.body);
+		cr_assert_eq(http(DELETE, "/records",
+		                  "{\"rr\":\"x.example.test. 60 IN CAA 0 issue "
+		                  "\\\"ca.test\\\"\"}",
+		                  &r),
+		             200, "%s", r.body);
+		cr_assert_eq(http(POST, "/records",
+		                  "{\"rr\":\"y.example.test. A 192.0.2.9\"}", &r),
+		             201, "%s", r.body);
+		cr_assert_eq(http(DELETE, "/records",
+		                  "{\"name\":\"y.example.test\"}", &r),
+		             200, "%s", r.body);
+		cr_assert_eq(http(POST, "/add-a",
+		                  "{\"host\":\"h.outside.invalid\","
+		                  "\"addresses\":[\"192.0.2.7\"]}",
+		                  &r),
+		             200, "%s", r.body);
+		cr_assert_eq(http(POST, "/clear-a",
+		                  "{\"host\":\"h.outside.invalid\"}", &r),
+		             200, "%s", r.body);
+	}
+	cr_assert_eq(zone_set_record_count(served()), count);
+	cr_assert_eq(zone_edits_count(control_edits(ctl)), 0);
+	/* A file record removed stays removed as one edit, however often. */
+	for (int i = 0; i < 5; i++) {
+		cr_assert_eq(http(POST, "/records",
+		                  "{\"rr\":\"www.example.test. 60 A 192.0.2.8\"}",
+		                  &r),
+		             201, "%s", r.body);
+		cr_assert_eq(http(DELETE, "/records",
+		                  "{\"name\":\"www.example.test\",\"type\":\"A\"}",
+		                  &r),
+		             200, "%s", r.body);
+	}
+	cr_assert_eq(zone_edits_count(control_edits(ctl)), 1);
+	cr_assert_eq(zone_set_record_count(served()), count - 1);
+}
+
+/* API records survive a reload, which reads the files again. */
+Test(control, edits_survive_a_reload)
+{
+	size_t count = zone_set_record_count(served());
+	uint8_t out[WIRE_MSG_MAX];
+	struct query_result res;
+	struct test_reply r;
+
+	cr_assert_eq(http(POST, "/records",
+	                  "{\"rr\":\"api.example.test. A 192.0.2.70\"}", &r),
+	             201, "%s", r.body);
+	cr_assert_eq(http(DELETE, "/records",
+	                  "{\"rr\":\"www.example.test. AAAA 2001:db8::1\"}", &r),
+	             200, "%s", r.body);
+	cr_assert_eq(zone_edits_count(control_edits(ctl)), 2);
+	cr_assert_eq(http(POST, "/reload", NULL, &r), 200, "%s", r.body);
+	cr_assert_eq(zone_set_record_count(served()), count);
+	(void)ask("api.example.test", WIRE_TYPE_A, out, &res);
+	cr_assert_eq(res.answers, 1);
+	(void)ask("www.example.test", WIRE_TYPE_AAAA, out, &res);
+	cr_assert_eq(res.answers, 0);
+	cr_assert_eq(res.rcode, WIRE_RCODE_NOERROR);
+}
+
+/* Several requests at once, on their own connections. */
+struct test_many {
+	struct test_reply r[3];
+	int left;
+};
+
+static void
+test_many_done(struct evhttp_request *req, void *arg)
+{
+	struct test_reply *r = arg;
+
+	r->code = req != NULL ? evhttp_request_get_response_code(req) : -1;
+	if (req != NULL) {
+		struct evbuffer *in = evhttp_request_get_input_buffer(req);
+		size_t n = evbuffer_get_length(in);
+
+		n = n < sizeof(r->body) - 1 ? n : sizeof(r->body) - 1;
+		(void)evbuffer_remove(in, r->body, n);
+		r->body[n] = '\0';
+	}
+}
+
+/*
+ * Changes that come while a build runs share the next one; one that
+ * cannot be built gets its own 400 and the others apply.  Three records
+ * of 25,000 octets at one name make an answer too big for a DNS message,
+ * two do not: whichever comes last fails.
+ */
+Test(control, changes_at_once_each_get_their_reply)
+{
+	static char body[4][60000];
+	struct evhttp_connection *c[4];
+	struct test_reply rep[4];
+	char value[25001];
+	uint8_t out[WIRE_MSG_MAX];
+	struct query_result res;
+	int ok = 0, too_big = 0;
+
+	memset(value, 'v', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	for (int i = 0; i < 3; i++) {
+		value[0] = (char)('a' + i);
+		(void)snprintf(body[i], sizeof(body[i]),
+		               "{\"rr\":\"fat.example.test. CAA 0 issue "
+		               "\\\"%s\\\"\"}",
+		               value);
+	}
+	(void)snprintf(body[3], sizeof(body[3]),
+	               "{\"rr\":\"thin.example.test. A 192.0.2.71\"}");
+	for (int i = 0; i < 4; i++) {
+		struct evhttp_request *req =
+		        evhttp_request_new(test_many_done, &rep[i]);
+		struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+		char len[32];
+
+		memset(&rep[i], 0, sizeof(rep[i]));
+		c[i] = evhttp_connection_base_new(base, NULL, "127.0.0.1",
+		                                  (unsigned short)port);
+		(void)evhttp_add_header(h, "Host", "127.0.0.1");
+		(void)snprintf(len, sizeof(len), "%zu", strlen(body[i]));
+		(void)evhttp_add_header(h, "Content-Length", len);
+		(void)evbuffer_add(evhttp_request_get_output_buffer(req),
+		                   body[i], strlen(body[i]));
+		cr_assert_eq(evhttp_make_request(c[i], req, POST, "/records"),
+		             0);
+	}
+	while (rep[0].code == 0 || rep[1].code == 0 || rep[2].code == 0 ||
+	       rep[3].code == 0) {
+		cr_assert_eq(event_base_loop(base, EVLOOP_ONCE), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		evhttp_connection_free(c[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		ok += rep[i].code == 201;
+		too_big += rep[i].code == 400 &&
+		           strstr(rep[i].body, "does not fit in a DNS "
+		                               "message") != NULL;
+	}
+	cr_assert(ok == 2 && too_big == 1, "%d %s / %d %s / %d %s",
+	          rep[0].code, rep[0].body, rep[1].code, rep[1].body,
+	          rep[2].code, rep[2].body);
+	cr_assert_eq(rep[3].code, 201, "%s", rep[3].body);
+	(void)ask("thin.example.test", WIRE_TYPE_A, out, &res);
+	cr_assert_eq(res.answers, 1);
+	(void)ask("fat.example.test", WIRE_TYPE_CAA, out, &res);
+	cr_assert_eq(res.tc, true); /* two records: more than UDP takes */
 }

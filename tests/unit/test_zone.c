@@ -377,3 +377,144 @@ Test(zone, edits_refuse_rdata_the_answers_read)
 	cr_assert_eq(zone_edits_count(ed), 1);
 	zone_edits_free(ed);
 }
+
+/* Apply the one edit list CH to *ZS with the API's edits ED; swap. */
+static size_t
+change(struct zone_set **zs, struct zone_edits *ch, struct zone_edits *ed)
+{
+	const struct zone_edits *const v[] = {ch};
+	struct zone_set *next = NULL;
+	size_t removed = 0;
+	char err[512];
+
+	cr_assert_eq(zone_set_change(*zs, v, 1, &removed, ed, &next, err,
+	                             sizeof(err)),
+	             0, "%s", err);
+	if (next != NULL) {
+		zone_set_free(*zs);
+		*zs = next;
+	}
+	zone_edits_clear(ch);
+	return removed;
+}
+
+Test(zone, changes_keep_the_edits_as_the_difference)
+{
+	const char *files[] = {DATA "test.zone", DATA "example.test.zone"};
+	struct zone_edits *ed = zone_edits_new(), *ch = zone_edits_new();
+	char err[512];
+	struct zone_set *zs = zone_set_load(files, 2, err, sizeof(err)), *re;
+	size_t count;
+	bool has;
+
+	cr_assert_not_null(zs, "%s", err);
+	count = zone_set_record_count(zs);
+	for (int i = 0; i < 200; i++) {
+		cr_assert_eq(zone_edits_add(ch, "x.example.test. CAA 0 issue "
+		                                "\"ca.test\"", err, sizeof(err)),
+		             0, "%s", err);
+		(void)change(&zs, ch, ed);
+		cr_assert_eq(zone_set_record_count(zs), count + 1);
+		cr_assert_eq(zone_edits_remove_rr(ch, "x.example.test. CAA 0 "
+		                                      "issue \"ca.test\"",
+		                                  err, sizeof(err)),
+		             0, "%s", err);
+		cr_assert_eq(change(&zs, ch, ed), 1);
+		cr_assert_eq(zone_edits_add(ch, "h.elsewhere.invalid. TXT x",
+		                            err, sizeof(err)),
+		             0, "%s", err);
+		(void)change(&zs, ch, ed);
+		cr_assert_eq(zone_edits_remove(ch, "h.elsewhere.invalid.", 0,
+		                               err, sizeof(err)),
+		             0, "%s", err);
+		cr_assert_eq(change(&zs, ch, ed), 1);
+	}
+	cr_assert_eq(zone_edits_count(ed), 0);
+	cr_assert_eq(zone_set_record_count(zs), count);
+	/* The root zone for API records went with its last record. */
+	cr_assert_eq(zone_set_zone_count(zs), 2);
+
+	/* File records removed: one edit, replacing the one before it. */
+	cr_assert_eq(zone_edits_remove(ch, "www.example.test.", 28, err,
+	                               sizeof(err)),
+	             0, "%s", err);
+	cr_assert_eq(change(&zs, ch, ed), 1);
+	cr_assert_eq(zone_edits_remove(ch, "www.example.test.", 0, err,
+	                               sizeof(err)),
+	             0, "%s", err);
+	cr_assert_eq(change(&zs, ch, ed), 1);
+	cr_assert_eq(zone_edits_count(ed), 1);
+	/* Removing nothing changes nothing. */
+	cr_assert_eq(zone_edits_remove(ch, "www.example.test.", 0, err,
+	                               sizeof(err)),
+	             0, "%s", err);
+	cr_assert_eq(change(&zs, ch, ed), 0);
+	cr_assert_eq(zone_edits_count(ed), 1);
+	/* Added again: the add stays, after the removal. */
+	cr_assert_eq(zone_edits_add(ch, "www.example.test. A 192.0.2.1", err,
+	                            sizeof(err)),
+	             0, "%s", err);
+	(void)change(&zs, ch, ed);
+	cr_assert_eq(zone_edits_count(ed), 2);
+	cr_assert_eq(zone_set_record_count(zs), count - 1);
+
+	/* A reload applies them to the files it reads. */
+	re = zone_set_load_edits(files, 2, ed, err, sizeof(err));
+	cr_assert_not_null(re, "%s", err);
+	cr_assert_eq(zone_set_record_count(re), count - 1);
+	cr_assert_eq(match_of(re, "\3www\7example\4test", 18, 1, &has),
+	             ZONE_MATCH_EXACT);
+	cr_assert(has);
+	cr_assert_eq(match_of(re, "\3www\7example\4test", 18, 28, &has),
+	             ZONE_MATCH_EXACT);
+	cr_assert(!has);
+	zone_set_free(re);
+	zone_set_free(zs);
+	zone_edits_free(ch);
+	zone_edits_free(ed);
+}
+
+Test(zone, a_change_reads_no_file_and_builds_only_its_zone)
+{
+	const char *files[2] = {DATA "test.zone", NULL};
+	struct zone_edits *ed = zone_edits_new(), *ch = zone_edits_new();
+	const struct zone_edits *const v[] = {ch};
+	struct zone_set *zs, *before;
+	size_t removed;
+	char err[512];
+	bool has;
+
+	files[1] = tmpdir_write("mine.test.zone",
+	                        "$ORIGIN mine.test.\n" SOA "a A 192.0.2.1\n");
+	zs = zone_set_load(files, 2, err, sizeof(err));
+	cr_assert_not_null(zs, "%s", err);
+	/* The file breaks on disk; changes go on without it. */
+	(void)tmpdir_write("mine.test.zone", "broken\n");
+	before = zs;
+	cr_assert_eq(zone_edits_add(ch, "b.mine.test. A 192.0.2.2", err,
+	                            sizeof(err)),
+	             0, "%s", err);
+	cr_assert_eq(zone_set_change(before, v, 1, &removed, ed, &zs, err,
+	                             sizeof(err)),
+	             0, "%s", err);
+	cr_assert_not_null(zs);
+	cr_assert_eq(match_of(zs, "\1b\4mine\4test", 13, 1, &has),
+	             ZONE_MATCH_EXACT);
+	cr_assert(has);
+	cr_assert_eq(match_of(zs, "\1a\4mine\4test", 13, 1, &has),
+	             ZONE_MATCH_EXACT);
+	cr_assert(has);
+	cr_assert_eq(zone_set_record_count(zs),
+	             zone_set_record_count(before) + 1);
+	/* test. was not reached: the new set shares it; mine.test. is new. */
+	cr_assert_eq(zone_set_zone(zs, 0), zone_set_zone(before, 0));
+	cr_assert_neq(zone_set_zone(zs, 1), zone_set_zone(before, 1));
+	zone_set_free(before);
+	cr_assert_eq(match_of(zs, "\4test", 6, 6, &has), ZONE_MATCH_EXACT);
+	cr_assert(has);
+	cr_assert_null(zone_set_load_edits(files, 2, ed, err, sizeof(err)));
+	cr_assert(strstr(err, "mine.test.zone:1:") != NULL, "%s", err);
+	zone_set_free(zs);
+	zone_edits_free(ch);
+	zone_edits_free(ed);
+}

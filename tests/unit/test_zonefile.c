@@ -92,9 +92,13 @@ node_cmp(const void *a, const void *b)
 static void
 dump_set(struct dump *d, const struct zone_set *zs)
 {
-	const struct zone_table *t = &zs->nodes;
-	struct zone_node **nodes = calloc(t->count + 1, sizeof(*nodes));
-	size_t n = 0;
+	struct zone_node **nodes;
+	size_t n = 0, total = 0;
+
+	for (size_t i = 0; i < zone_set_zone_count(zs); i++) {
+		total += zone_set_zone(zs, i)->store->nodes.count;
+	}
+	nodes = calloc(total + 1, sizeof(*nodes));
 
 	cr_assert_not_null(nodes);
 	fprintf(d->f, "zones=%zu records=%zu\n", zone_set_zone_count(zs),
@@ -108,12 +112,17 @@ dump_set(struct dump *d, const struct zone_set *zs)
 		dump_blob(d, &z->negative);
 		fputc('\n', d->f);
 	}
-	for (size_t i = 0; t->slots != NULL && i <= t->mask; i++) {
-		if (t->slots[i].item != NULL) {
-			nodes[n++] = t->slots[i].item;
+	for (size_t z = 0; z < zone_set_zone_count(zs); z++) {
+		const struct zone_table *t =
+		        &zone_set_zone(zs, z)->store->nodes;
+
+		for (size_t i = 0; t->slots != NULL && i <= t->mask; i++) {
+			if (t->slots[i].item != NULL) {
+				nodes[n++] = t->slots[i].item;
+			}
 		}
 	}
-	cr_assert_eq(n, t->count);
+	cr_assert_eq(n, total);
 	qsort(nodes, n, sizeof(*nodes), node_cmp);
 	for (size_t i = 0; i < n; i++) {
 		const struct zone_node *nd = nodes[i];

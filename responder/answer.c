@@ -289,8 +289,8 @@ blob_write(const struct zone_blob *b, uint8_t *msg, size_t qend, size_t qlen,
  * set it: the aliases are authoritative data (Knot and NSD agree).
  */
 static void
-chain_referral(struct wire_writer *w, const struct zone_set *zs,
-               const struct zone *z, const struct zone_node *cut,
+chain_referral(struct wire_writer *w, const struct zone *z,
+               const struct zone_node *cut,
                struct answer_info *ai)
 {
 	const struct zone_rrset *ns = zone_node_rrset(cut, WIRE_TYPE_NS);
@@ -303,7 +303,7 @@ chain_referral(struct wire_writer *w, const struct zone_set *zs,
 		return;
 	}
 	ar_start = w->len;
-	ai->arcount = write_additional(w, zs, z, ns);
+	ai->arcount = write_additional(w, z, ns);
 	if (w->overflow) {
 		/* Nothing is written after it: the names it added go unused. */
 		w->overflow = false;
@@ -445,7 +445,7 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 		}
 		zone_lookup_in(z, zs, cur, curlen, qtype, &lk);
 		if (lk.match == ZONE_MATCH_CUT) {
-			chain_referral(&w, zs, z, lk.node, ai);
+			chain_referral(&w, z, lk.node, ai);
 			break;
 		}
 	}

@@ -226,16 +226,14 @@ setup_bad(void)
 
 	zones = zone_set_new();
 	cr_assert_not_null(zones);
-	z = zone_arena_alloc(zones, sizeof(*z));
+	z = zone_new();
 	cr_assert_not_null(z);
-	memset(z, 0, sizeof(*z));
 	z->origin = (uint8_t *)recs[0].owner;
 	z->originlen = recs[0].ownerlen;
 	z->labels = (uint8_t)wire_name_labels(z->origin);
 	z->file = (char *)"bad.test.zone";
-	cr_assert_eq(zone_build(zones, z, recs, 7, NULL, NULL, err,
-	                        sizeof(err)),
-	             0, "%s", err);
+	cr_assert_eq(zone_build(z, recs, 7, NULL, NULL, err, sizeof(err)), 0,
+	             "%s", err);
 	cr_assert_eq(zone_set_add(zones, z, err, sizeof(err)), 0, "%s", err);
 	env.zones = zones;
 	env.faults = NULL;

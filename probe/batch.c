@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,6 +55,8 @@ struct batch {
 	/* The input: a buffer of at most one line, read without blocking. */
 	int fd;                 /* -1: none */
 	int fd_flags;           /* to restore at the end; -1: untouched */
+	struct event *stop[2];  /* SIGINT, SIGTERM while FD_FLAGS is owed */
+	int signo;              /* the signal that ended the loop; 0: none */
 	struct event *readable; /* NULL: read directly (a regular file) */
 	bool watching;          /* READABLE is added */
 	bool eof;
@@ -72,6 +75,7 @@ enum batch_next {
 };
 
 static void batch_fill(struct batch *b);
+static void batch_input_restore(struct batch *b);
 
 /* Trims LINE in place; NULL for a blank or comment line.  *COMMENT says
  * whether a comment was cut off. */
@@ -303,13 +307,15 @@ batch_progress_clear(struct batch *b)
 	}
 }
 
-/* Is everything started done, and nothing left to start? */
+/* Is everything started done, and nothing left to start?  Then the loop
+ * ends, once the signals caught for the input are let go. */
 static void
 batch_maybe_end(struct batch *b)
 {
 	if (b->inflight == 0 && b->names_used >= b->cfg->nnames &&
 	    (b->fd < 0 || b->input_done)) {
 		batch_progress_clear(b);
+		batch_input_restore(b);
 	}
 }
 
@@ -441,11 +447,49 @@ batch_readable(evutil_socket_t fd, short what, void *arg)
 	batch_maybe_end(b);
 }
 
+/* SIGINT or SIGTERM while the input is non-blocking: out of the loop, so
+ * that the input is restored before the signal ends the program (a
+ * terminal left non-blocking breaks the shell that reads it next). */
+static void
+batch_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct batch *b = arg;
+
+	(void)what;
+	b->signo = (int)sig;
+	event_base_loopbreak(b->base);
+}
+
+/* Catches SIGINT and SIGTERM (unless ignored, as in a background job of
+ * a script) until batch_input_restore().  Returns -1 after a message. */
+static int
+batch_stop_watch(struct batch *b)
+{
+	static const int sigs[] = {SIGINT, SIGTERM};
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa;
+
+		if (sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN) {
+			continue;
+		}
+		b->stop[i] = evsignal_new(b->base, sigs[i], batch_stop, b);
+		if (b->stop[i] == NULL || evsignal_add(b->stop[i], NULL) != 0) {
+			fprintf(stderr, "caa-probe: cannot catch signal %d\n",
+			        sigs[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Prepares CFG->input_fd: a regular file is read as it is (it never
  * blocks, and epoll cannot watch it); anything else (a pipe, a terminal,
- * a socket) is made non-blocking and read when readable.  Returns -1
- * after a message.
+ * a socket) is made non-blocking and read when readable, its flags
+ * restored by batch_input_close(), also on SIGINT and SIGTERM.  Returns
+ * -1 after a message.
  */
 static int
 batch_input_open(struct batch *b)
@@ -467,6 +511,9 @@ batch_input_open(struct batch *b)
 	}
 	if ((flags & O_NONBLOCK) == 0) {
 		b->fd_flags = flags;
+		if (batch_stop_watch(b) != 0) {
+			return -1;
+		}
 	}
 	b->readable = event_new(b->base, b->fd, EV_READ | EV_PERSIST,
 	                        batch_readable, b);
@@ -485,7 +532,23 @@ batch_input_open(struct batch *b)
 	return 0;
 }
 
-/* Leaves the input as it was found. */
+/* Leaves the input's flags as they were found, then SIGINT and SIGTERM
+ * as they were. */
+static void
+batch_input_restore(struct batch *b)
+{
+	if (b->fd_flags >= 0) {
+		(void)fcntl(b->fd, F_SETFL, b->fd_flags);
+		b->fd_flags = -1;
+	}
+	for (size_t i = 0; i < sizeof(b->stop) / sizeof(b->stop[0]); i++) {
+		if (b->stop[i] != NULL) {
+			event_free(b->stop[i]);
+			b->stop[i] = NULL;
+		}
+	}
+}
+
 static void
 batch_input_close(struct batch *b)
 {
@@ -493,9 +556,17 @@ batch_input_close(struct batch *b)
 		event_free(b->readable);
 		b->readable = NULL;
 	}
-	if (b->fd_flags >= 0) {
-		(void)fcntl(b->fd, F_SETFL, b->fd_flags);
+	batch_input_restore(b);
+}
+
+static void
+batch_slots_free(struct batch *b)
+{
+	for (size_t i = 0; b->slots != NULL && i < b->window; i++) {
+		free(b->slots[i].text);
 	}
+	free(b->slots);
+	b->slots = NULL;
 }
 
 static void
@@ -555,6 +626,12 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 	if (b.flush != NULL) {
 		event_free(b.flush);
 	}
+	if (b.signo != 0) {
+		/* Stopped: nothing more is written, as if the signal had
+		 * struck at once; the caller raises it again. */
+		batch_slots_free(&b);
+		return BATCH_EXIT_SIGNAL + b.signo;
+	}
 	if (fmt == REPORT_JSON) {
 		fputs(b.printed > 0 ? "\n]\n" : "]\n", cfg->out);
 	}
@@ -563,10 +640,7 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 		        strerror(errno));
 		b.error = true;
 	}
-	for (size_t i = 0; b.slots != NULL && i < b.window; i++) {
-		free(b.slots[i].text);
-	}
-	free(b.slots);
+	batch_slots_free(&b);
 	if (b.error || b.any_failed) {
 		return 2;
 	}

@@ -27,7 +27,8 @@
 #include "options.h"
 #include "report.h"
 
-#define BATCH_LINE_MAX OPTIONS_LINE_MAX /* bytes of one input line */
+#define BATCH_LINE_MAX    OPTIONS_LINE_MAX /* bytes of one input line */
+#define BATCH_EXIT_SIGNAL 128 /* + the signal that stopped batch_run() */
 
 struct event_base;
 struct lookup_client;
@@ -51,7 +52,10 @@ struct batch_config {
  * past a blank) are skipped.  Returns the exit status: 0 every name
  * allowed, 1 at least one denied and none failed, 2 at least one lookup
  * failed (or the input or output failed), 3 none failed but at least one
- * name was invalid (refused as a CA refuses it, with a report).
+ * name was invalid (refused as a CA refuses it, with a report).  While a
+ * terminal or pipe is non-blocking, SIGINT and SIGTERM stop it: the input
+ * is restored, nothing more is written, and it returns BATCH_EXIT_SIGNAL
+ * plus the signal, for the caller to raise again.
  */
 int batch_run(struct event_base *base, const struct batch_config *cfg);
 

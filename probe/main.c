@@ -183,5 +183,11 @@ main(int argc, char **argv)
 	main_raise_fd_limit();
 	rc = main_run(&o);
 	options_clear(&o);
+	if (rc > BATCH_EXIT_SIGNAL) {
+		/* Stopped by a signal, the input restored: end of it, as the
+		 * shell expects of a program it interrupted. */
+		(void)signal(rc - BATCH_EXIT_SIGNAL, SIG_DFL);
+		(void)raise(rc - BATCH_EXIT_SIGNAL);
+	}
 	return rc;
 }

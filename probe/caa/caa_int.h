@@ -27,6 +27,11 @@ char caa_lower(char c);
 bool caa_is_alnum(unsigned char c);
 bool caa_mem_eq_nocase(const void *a, size_t alen, const void *b, size_t blen);
 
+/* The code point at S[0..LEN) (LEN > 0) into *CP; its length in octets,
+ * 0 if S does not start with UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, at most U+10FFFF).  ident.c. */
+size_t caa_utf8_next(const unsigned char *s, size_t len, uint32_t *cp);
+
 /* Escapes IN[0..LEN) as caa_escape() into OUT[0..SIZE), shortened with
  * "..." when over CAA_QUOTE_MAX characters. */
 void caa_quote(const uint8_t *in, size_t len, char *out, size_t size);

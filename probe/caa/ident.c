@@ -3,8 +3,8 @@
  *
  * Boulder checks a DNS identifier (policy/pa.go ValidDomain) before it
  * looks up any CAA record; caa_ident_check() refuses the same names with
- * the same words, maps Unicode names to A-labels with libidn2 and checks
- * xn-- labels with the Punycode of RFC 3492, written out below.
+ * the same words, maps Unicode names to A-labels and decodes xn-- labels
+ * (Punycode, RFC 3492) with libidn2.
  */
 #include "caa.h"
 
@@ -17,234 +17,23 @@
 
 #include "caa_int.h"
 
-#define IDENT_LABEL_MAX 63
-#define IDENT_MAP_MAX   (4 * CAA_IDENT_INPUT_MAX) /* A-labels of the input */
-#define IDENT_CPS_MAX   IDENT_LABEL_MAX           /* code points of a label */
-
-/* ------------------------------------------------------------------ */
-/* Punycode (RFC 3492 sections 5 and 6)                                */
-/* ------------------------------------------------------------------ */
-
-enum {
-	PUNY_BASE = 36,
-	PUNY_TMIN = 1,
-	PUNY_TMAX = 26,
-	PUNY_SKEW = 38,
-	PUNY_DAMP = 700,
-	PUNY_BIAS = 72,
-	PUNY_N = 128,
-};
-
-#define PUNY_MAXINT 0xffffffffu
-
-/* Section 6.1. */
-static uint32_t
-puny_adapt(uint32_t delta, uint32_t numpoints, bool first)
-{
-	uint32_t k = 0;
-
-	delta = first ? delta / PUNY_DAMP : delta / 2;
-	delta += delta / numpoints;
-	while (delta > ((PUNY_BASE - PUNY_TMIN) * PUNY_TMAX) / 2) {
-		delta /= PUNY_BASE - PUNY_TMIN;
-		k += PUNY_BASE;
-	}
-	return k + (PUNY_BASE - PUNY_TMIN + 1) * delta / (delta + PUNY_SKEW);
-}
-
-static uint32_t
-puny_t(uint32_t k, uint32_t bias)
-{
-	if (k <= bias) {
-		return PUNY_TMIN;
-	}
-	return k >= bias + PUNY_TMAX ? PUNY_TMAX : k - bias;
-}
-
-/* A digit's value, or PUNY_BASE for a character that is none. */
-static uint32_t
-puny_digit_value(char c)
-{
-	if (c >= 'a' && c <= 'z') {
-		return (uint32_t)(c - 'a');
-	}
-	if (c >= 'A' && c <= 'Z') {
-		return (uint32_t)(c - 'A');
-	}
-	if (c >= '0' && c <= '9') {
-		return (uint32_t)(c - '0') + 26;
-	}
-	return PUNY_BASE;
-}
-
-static char
-puny_digit(uint32_t d)
-{
-	return (char)(d < 26 ? 'a' + d : '0' + (d - 26));
-}
-
-/*
- * Section 6.2: decodes IN[0..LEN) into OUT (at most MAX code points).
- * Returns the count, or -1: a character that is no digit, a truncated
- * number, an overflow, too many code points, or a code point that is no
- * Unicode scalar value (a surrogate, or past U+10FFFF).
- */
-static int
-puny_decode(const char *in, size_t len, uint32_t *out, size_t max)
-{
-	const char *dash = NULL;
-	size_t pos = 0;
-	size_t count = 0;
-	uint32_t n = PUNY_N;
-	uint32_t i = 0;
-	uint32_t bias = PUNY_BIAS;
-
-	for (size_t j = 0; j < len; j++) {
-		if (in[j] == '-') {
-			dash = in + j;
-		}
-	}
-	if (dash != NULL && dash > in) {
-		count = (size_t)(dash - in);
-		if (count > max) {
-			return -1;
-		}
-		for (size_t j = 0; j < count; j++) {
-			out[j] = (unsigned char)in[j];
-		}
-		pos = count + 1;
-	}
-	while (pos < len) {
-		uint32_t oldi = i;
-		uint32_t w = 1;
-
-		for (uint32_t k = PUNY_BASE;; k += PUNY_BASE) {
-			uint32_t digit;
-			uint32_t t;
-
-			if (pos >= len) {
-				return -1;
-			}
-			digit = puny_digit_value(in[pos++]);
-			if (digit >= PUNY_BASE ||
-			    digit > (PUNY_MAXINT - i) / w) {
-				return -1;
-			}
-			i += digit * w;
-			t = puny_t(k, bias);
-			if (digit < t) {
-				break;
-			}
-			if (w > PUNY_MAXINT / (PUNY_BASE - t)) {
-				return -1;
-			}
-			w *= PUNY_BASE - t;
-		}
-		bias = puny_adapt(i - oldi, (uint32_t)count + 1, oldi == 0);
-		if (i / (count + 1) > PUNY_MAXINT - n) {
-			return -1;
-		}
-		n += i / (uint32_t)(count + 1);
-		i %= (uint32_t)(count + 1);
-		if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff) ||
-		    count >= max) {
-			return -1;
-		}
-		memmove(out + i + 1, out + i, (count - i) * sizeof(*out));
-		out[i++] = n;
-		count++;
-	}
-	return (int)count;
-}
-
-/*
- * Section 6.3: encodes CPS[0..COUNT) into OUT[0..SIZE), NUL-terminated.
- * Returns false on overflow or when OUT is too small.
- */
-static bool
-puny_encode(const uint32_t *cps, size_t count, char *out, size_t size)
-{
-	size_t len = 0;
-	size_t h;
-	size_t b = 0;
-	uint32_t n = PUNY_N;
-	uint32_t delta = 0;
-	uint32_t bias = PUNY_BIAS;
-
-	for (size_t j = 0; j < count; j++) {
-		if (cps[j] < 0x80) {
-			if (len + 1 >= size) {
-				return false;
-			}
-			out[len++] = (char)cps[j];
-			b++;
-		}
-	}
-	h = b;
-	if (b > 0) {
-		if (len + 1 >= size) {
-			return false;
-		}
-		out[len++] = '-';
-	}
-	while (h < count) {
-		uint32_t m = PUNY_MAXINT;
-
-		for (size_t j = 0; j < count; j++) {
-			if (cps[j] >= n && cps[j] < m) {
-				m = cps[j];
-			}
-		}
-		if (m - n > (PUNY_MAXINT - delta) / (h + 1)) {
-			return false;
-		}
-		delta += (m - n) * (uint32_t)(h + 1);
-		n = m;
-		for (size_t j = 0; j < count; j++) {
-			uint32_t q = delta;
-
-			if (cps[j] < n && ++delta == 0) {
-				return false;
-			}
-			if (cps[j] != n) {
-				continue;
-			}
-			for (uint32_t k = PUNY_BASE;; k += PUNY_BASE) {
-				uint32_t t = puny_t(k, bias);
-
-				if (q < t) {
-					break;
-				}
-				if (len + 1 >= size) {
-					return false;
-				}
-				out[len++] = puny_digit(
-				        t + (q - t) % (PUNY_BASE - t));
-				q = (q - t) / (PUNY_BASE - t);
-			}
-			if (len + 1 >= size) {
-				return false;
-			}
-			out[len++] = puny_digit(q);
-			bias = puny_adapt(delta, (uint32_t)h + 1, h == b);
-			delta = 0;
-			h++;
-		}
-		delta++;
-		n++;
-	}
-	out[len] = '\0';
-	return true;
-}
+#define IDENT_LABEL_MAX  63
+#define IDENT_MAP_MAX    (4 * CAA_IDENT_INPUT_MAX) /* A-labels of the input */
+#define IDENT_ULABEL_MAX (4 * IDENT_LABEL_MAX + 1) /* a U-label, UTF-8 */
 
 /* ------------------------------------------------------------------ */
 /* UTF-8                                                               */
 /* ------------------------------------------------------------------ */
 
-/* The code point at S[0..LEN) into *CP; its length, 0 if not UTF-8
- * (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF). */
-static size_t
-ident_utf8(const unsigned char *s, size_t len, uint32_t *cp)
+/*
+ * Written out: libidn2 converts UTF-8 only a name at a time
+ * (idn2_to_unicode_8z4z() decodes its xn-- labels too and refuses labels
+ * over 63 code points), and mbrtowc() reads UTF-8 only under a UTF-8
+ * locale, which a library does not choose.  test_ident compares it with
+ * libidn2 on every sequence of one and two octets and many longer ones.
+ */
+size_t
+caa_utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	unsigned char c = s[0];
 	unsigned char lo = 0x80;
@@ -283,40 +72,6 @@ ident_utf8(const unsigned char *s, size_t len, uint32_t *cp)
 	}
 	*cp = v;
 	return n;
-}
-
-/* Appends CP as UTF-8 to OUT[*LEN..SIZE); false when it does not fit. */
-static bool
-ident_utf8_put(uint32_t cp, char *out, size_t size, size_t *len)
-{
-	unsigned char b[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		b[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (unsigned char)(0xc0 | cp >> 6);
-		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (unsigned char)(0xe0 | cp >> 12);
-		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (unsigned char)(0xf0 | cp >> 18);
-		b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-		b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-		b[3] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	if (*len + n >= size) {
-		return false;
-	}
-	memcpy(out + *len, b, n);
-	*len += n;
-	return true;
 }
 
 /*
@@ -441,7 +196,7 @@ ident_map(const char *s, char *out, size_t size)
 		enum caa_status st;
 
 		if (i < len) {
-			n = ident_utf8(p + i, len - i, &cp);
+			n = caa_utf8_next(p + i, len - i, &cp);
 			if (n == 0 || ident_ignorable(cp) ||
 			    (cp < 0x80 && !caa_is_alnum((unsigned char)cp) &&
 			     cp != '-' && cp != '*' && cp != '.')) {
@@ -504,26 +259,39 @@ ident_is_ip6(const char *s)
 /*
  * Is the xn-- label L[0..LEN) an A-label as Boulder reads one (idna
  * ToUnicode, then an NFC test)?  Its rest must decode as Punycode, encode
- * back to itself and decode to a string in NFC (libidn2 says which is
- * not: it tests NFC before anything else of IDNA2008, which Boulder does
- * not apply).  Fills CPS[0..*COUNT) with the decoded label.
+ * back to itself and decode to a string in NFC.  Puts the U-label (UTF-8)
+ * in U[0..USIZE).
+ *
+ * libidn2 2.3 decodes (idn2_to_unicode_8z8z()) and refuses, besides what
+ * is no Punycode, what decodes but does not encode back to itself: a
+ * delimiter first ("xn---abc"), and surrogates, which are no UTF-8.  It
+ * also refuses a rest that ends in "-", which does encode back to itself
+ * ("xn--abc-"): such a label was refused before.  Upper case was lowered
+ * before.  It says a string is not in NFC (idn2_to_ascii_8z()): it tests
+ * NFC before anything else of IDNA2008, which Boulder does not apply.
  */
 static enum caa_status
-ident_alabel(const char *l, size_t len, uint32_t *cps, size_t *count)
+ident_alabel(const char *l, size_t len, char *u, size_t usize)
 {
-	char back[IDENT_LABEL_MAX + 1];
 	char label[IDENT_LABEL_MAX + 1];
+	char *decoded = NULL;
 	char *mapped = NULL;
-	int n = puny_decode(l + 4, len - 4, cps, IDENT_CPS_MAX);
 	int rc;
 
-	if (n < 0 || !puny_encode(cps, (size_t)n, back, sizeof(back)) ||
-	    strlen(back) != len - 4 || memcmp(back, l + 4, len - 4) != 0) {
-		return CAA_ERR_NAME_PUNYCODE;
-	}
-	*count = (size_t)n;
 	memcpy(label, l, len);
 	label[len] = '\0';
+	rc = idn2_to_unicode_8z8z(label, &decoded, 0);
+	if (rc == IDN2_OK && strlen(decoded) >= usize) {
+		rc = IDN2_TOO_BIG_LABEL; /* no: 63 code points at most */
+	}
+	if (rc == IDN2_OK) {
+		memcpy(u, decoded, strlen(decoded) + 1);
+	}
+	idn2_free(decoded);
+	if (rc != IDN2_OK) {
+		return rc == IDN2_MALLOC ? CAA_ERR_NOMEM
+		                         : CAA_ERR_NAME_PUNYCODE;
+	}
 	rc = idn2_to_ascii_8z(label, &mapped, IDN2_NONTRANSITIONAL);
 	idn2_free(mapped);
 	if (rc == IDN2_MALLOC) {
@@ -532,27 +300,24 @@ ident_alabel(const char *l, size_t len, uint32_t *cps, size_t *count)
 	return rc == IDN2_NOT_NFC ? CAA_ERR_NAME_PUNYCODE : CAA_OK;
 }
 
-/* Appends label L[0..LEN) to OUT->unicode, decoded when CPS is not NULL. */
+/* Appends label L[0..LEN) (UTF-8) to OUT->unicode, cut where it does not
+ * fit, before a whole character. */
 static void
 ident_unicode_put(struct caa_ident *out, size_t *ulen, const char *l,
-                  size_t len, const uint32_t *cps, size_t count)
+                  size_t len)
 {
 	size_t size = sizeof(out->unicode);
+	size_t n;
 
 	if (*ulen > 0 && *ulen + 1 < size) {
 		out->unicode[(*ulen)++] = '.';
 	}
-	if (cps == NULL) {
-		for (size_t i = 0; i < len && *ulen + 1 < size; i++) {
-			out->unicode[(*ulen)++] = l[i];
-		}
-	} else {
-		for (size_t i = 0; i < count; i++) {
-			if (!ident_utf8_put(cps[i], out->unicode, size, ulen)) {
-				break;
-			}
-		}
+	n = *ulen + len < size ? len : size - 1 - *ulen;
+	while (n > 0 && n < len && ((unsigned char)l[n] & 0xc0) == 0x80) {
+		n--;
 	}
+	memcpy(out->unicode + *ulen, l, n);
+	*ulen += n;
 	out->unicode[*ulen] = '\0';
 }
 
@@ -588,9 +353,7 @@ ident_domain(char *s, struct caa_ident *out)
 	for (size_t i = 0; i <= len; i++) {
 		const char *l = s + start;
 		size_t n = i - start;
-		uint32_t cps[IDENT_CPS_MAX];
-		size_t count = 0;
-		bool alabel = false;
+		char ulabel[IDENT_ULABEL_MAX];
 
 		if (i < len && s[i] != '.') {
 			continue;
@@ -613,13 +376,14 @@ ident_domain(char *s, struct caa_ident *out)
 			if (l[0] != 'x' || l[1] != 'n') {
 				return CAA_ERR_NAME_RLDH;
 			}
-			st = ident_alabel(l, n, cps, &count);
+			st = ident_alabel(l, n, ulabel, sizeof(ulabel));
 			if (st != CAA_OK) {
 				return st;
 			}
-			alabel = true;
+			l = ulabel;
+			n = strlen(ulabel);
 		}
-		ident_unicode_put(out, &ulen, l, n, alabel ? cps : NULL, count);
+		ident_unicode_put(out, &ulen, l, n);
 	}
 	return CAA_OK;
 }

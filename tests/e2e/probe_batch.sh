@@ -86,6 +86,46 @@ check "stdin gap: every lookup well under the gap" "" \
 	"$(jget '*.lookups.*.ms' | awk '$1 >= 1000')"
 check "stdin gap: stderr" "" "$(cat "$tmp/gap.err")"
 
+# Stopped by SIGINT or SIGTERM while it reads a terminal, the probe gives
+# the terminal back blocking, as it found it (one left non-blocking breaks
+# the shell that reads it next), and dies of the signal.  script(1) gives
+# a pty; the probe waits on it for a line, and is stopped once it has made
+# it non-blocking (O_NONBLOCK, 04000 in /proc/PID/fdinfo/0).
+if command -v script >/dev/null 2>&1; then
+	cat >"$tmp/tty.sh" <<EOF
+#!/bin/sh
+nonblocking() {
+	f=\$(awk '/^flags:/ { print \$2 }' "\$1" 2>/dev/null)
+	echo \$((0\${f:-0} & 04000))
+}
+(
+	for i in \$(seq 1 100); do
+		[ "\$(nonblocking "/proc/\$(cat "$tmp/tty.pid")/fdinfo/0")" -ne 0 ] && break
+		sleep 0.1
+	done 2>/dev/null
+	kill -\$1 "\$(cat "$tmp/tty.pid")"
+) &
+sh -c 'echo \$\$ >"$tmp/tty.pid"; exec "$PROBE" -s $HOST4 -p $PORT4 -f -'
+echo "status \$?"
+echo "nonblocking \$(nonblocking /proc/self/fdinfo/0)"
+EOF
+	chmod +x "$tmp/tty.sh"
+	# script(1) ends the pty's input when its own ends: keep it open.
+	exec 3< <(exec sleep 120)
+	hold=$!
+	for sig in INT TERM; do
+		LAST_CMD="script: caa-probe -f - (a terminal), then kill -$sig"
+		rm -f "$tmp/tty.pid"
+		OUT=$(timeout 60 script -qec "'$tmp/tty.sh' $sig" /dev/null <&3 2>&1 | tr -d '\r')
+		check "a terminal, SIG$sig: the probe dies of it" \
+			"status $((128 + $(kill -l "$sig")))" "$(printf '%s\n' "$OUT" | grep -o 'status [0-9]*')"
+		check "a terminal, SIG$sig: left blocking" "nonblocking 0" \
+			"$(printf '%s\n' "$OUT" | grep -o 'nonblocking [0-9]*')"
+	done
+	exec 3<&-
+	kill "$hold" 2>/dev/null
+fi
+
 # text: blocks in input order, one blank line apart.
 probe -f "$names" -j 20
 check "text: exit status" 1 "$PRC"

@@ -6,10 +6,15 @@
  */
 #include <criterion/criterion.h>
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <idn2.h>
+
 #include "caa.h"
+#include "caa_int.h"
 
 struct ident_case {
 	const char *input;
@@ -393,4 +398,98 @@ Test(ident, arguments_and_messages)
 	                 "format (R-LDH: '?\?--')");
 	cr_assert_str_eq(caa_verdict_name(CAA_INVALID), "invalid");
 	cr_assert_eq((int)CAA_INVALID, 3, "the exit status of an invalid name");
+}
+
+/* S[0..LEN) as caa_utf8_next() reads it, and as libidn2 (libunistring's
+ * u8_to_u32 inside idn2_to_unicode_8z4z) reads it: both refuse it, or
+ * both give the same code points.  No ".", no NUL, no "xn--": libidn2
+ * would split or decode. */
+static void
+utf8_compare(const unsigned char *s, size_t len)
+{
+	char z[16];
+	uint32_t mine[16];
+	uint32_t *theirs = NULL;
+	size_t n = 0;
+	bool ok = true;
+	int rc;
+
+	for (size_t i = 0; i < len && ok;) {
+		size_t k = caa_utf8_next(s + i, len - i, &mine[n]);
+
+		ok = k > 0;
+		n += ok;
+		i += k;
+	}
+	memcpy(z, s, len);
+	z[len] = '\0';
+	rc = idn2_to_unicode_8z4z(z, &theirs, 0);
+	cr_assert(rc == IDN2_OK || rc == IDN2_ENCODING_ERROR, "%s",
+	          idn2_strerror_name(rc));
+	cr_assert_eq(ok, rc == IDN2_OK, "%zu octets from %02x %02x: %s", len,
+	             s[0], len > 1 ? s[1] : 0, idn2_strerror_name(rc));
+	for (size_t i = 0; ok && i <= n; i++) {
+		cr_assert_eq(i < n ? mine[i] : 0, theirs[i], "%02x %02x: %zu",
+		             s[0], len > 1 ? s[1] : 0, i);
+	}
+	free(theirs);
+}
+
+static uint32_t
+xorshift(uint32_t *r)
+{
+	*r ^= *r << 13;
+	*r ^= *r >> 17;
+	*r ^= *r << 5;
+	return *r;
+}
+
+/* The UTF-8 decoder (written out: libidn2 converts only whole names)
+ * against libidn2: every one- and two-octet string, every three- and
+ * four-octet one with the third and fourth octets at the edges, and
+ * random strings of the octets that decide. */
+Test(ident, utf8_as_libidn2)
+{
+	static const unsigned char edge[] = {
+	        'a', 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff,
+	};
+	static const unsigned char pick[] = {
+	        'a',  '-',  0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf,
+	        0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee,
+	        0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xf7, 0xf8, 0xff,
+	};
+	unsigned char s[8];
+	uint32_t r = 2463534242u;
+
+	for (unsigned a = 1; a < 256; a++) {
+		s[0] = (unsigned char)a;
+		if (a == '.') {
+			continue;
+		}
+		utf8_compare(s, 1);
+		for (unsigned b = 1; b < 256; b++) {
+			s[1] = (unsigned char)b;
+			if (b == '.') {
+				continue;
+			}
+			utf8_compare(s, 2);
+			for (size_t c = 0; a >= 0xe0 && c < sizeof(edge); c++) {
+				s[2] = edge[c];
+				utf8_compare(s, 3);
+				for (size_t d = 0;
+				     a >= 0xf0 && d < sizeof(edge); d++) {
+					s[3] = edge[d];
+					utf8_compare(s, 4);
+				}
+			}
+		}
+	}
+	for (int i = 0; i < 200000; i++) {
+		size_t len = 1 + xorshift(&r) % sizeof(s);
+
+		for (size_t j = 0; j < len; j++) {
+			s[j] = pick[xorshift(&r) % sizeof(pick)];
+		}
+		utf8_compare(s, len);
+	}
 }

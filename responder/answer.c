@@ -20,6 +20,7 @@
 #include "zone_int.h"
 
 #define ANSWER_CHAIN_MAX 16 /* CNAME and DNAME steps followed */
+#define ANSWER_ADDITIONAL_SEEN 64 /* targets checked for repeats */
 
 /* Write one RR of RRSET starting at P; returns the next record. */
 static const uint8_t *
@@ -70,12 +71,57 @@ write_soa(struct wire_writer *w, const struct zone *z)
 }
 
 /*
+ * The targets (names in the zone's RDATA) whose addresses an additional
+ * section already holds.
+ */
+struct additional_seen {
+	unsigned n;
+	const uint8_t *name[ANSWER_ADDITIONAL_SEEN];
+};
+
+/* Has SEEN got NAME?  If not, remember it (while there is room). */
+static bool
+additional_seen(struct additional_seen *seen, const uint8_t *name)
+{
+	for (unsigned i = 0; i < seen->n; i++) {
+		if (wire_name_equal(seen->name[i], name)) {
+			return true;
+		}
+	}
+	if (seen->n < ANSWER_ADDITIONAL_SEEN) {
+		seen->name[seen->n++] = name;
+	}
+	return false;
+}
+
+/*
+ * The node holding the addresses of TARGET (canonical, TL octets) in Z:
+ * its own (glue below a delegation included) or, when it does not exist,
+ * the wildcard that covers it (RFC 4592, as Knot and NSD expand it).
+ */
+static const struct zone_node *
+additional_node(const struct zone *z, const uint8_t *target, size_t tl)
+{
+	const struct zone_node *t = zone_node_find(z, target, tl,
+	                                           wire_name_hash(target, tl));
+	struct zone_lookup lk;
+
+	if (t != NULL) {
+		return t;
+	}
+	zone_lookup_in(z, NULL, target, tl, WIRE_TYPE_A, &lk);
+	return lk.match == ZONE_MATCH_WILDCARD ? lk.node : NULL;
+}
+
+/*
  * Additional section for NS, MX and SRV: the addresses of targets inside
- * the zone (glue below a delegation included).
+ * the zone, each target once across the RRsets that share SEEN (two MX
+ * to one host, or the MX and SRV of ANY).
  */
 static uint16_t
-write_additional(struct wire_writer *w, const struct zone *z,
-                 const struct zone_rrset *rs)
+write_additional_seen(struct wire_writer *w, const struct zone *z,
+                      const struct zone_rrset *rs,
+                      struct additional_seen *seen)
 {
 	const uint8_t *p = rs->rdata;
 	uint16_t added = 0;
@@ -96,6 +142,7 @@ write_additional(struct wire_writer *w, const struct zone *z,
 	}
 	for (uint16_t i = 0; i < rs->count; i++) {
 		uint16_t rdlen = wire_get16(p + 4);
+		const uint8_t *name = p + 6 + skip;
 		uint8_t target[WIRE_NAME_MAX];
 		int tl = rdlen > skip ? wire_name_parse(p + 6, rdlen, skip,
 		                                        target)
@@ -105,21 +152,32 @@ write_additional(struct wire_writer *w, const struct zone *z,
 		if (tl < 0 || !wire_name_is_subdomain(target, z->origin)) {
 			continue;
 		}
-		const struct zone_node *t =
-			zone_node_find(z, target, (size_t)tl,
-			               wire_name_hash(target, (size_t)tl));
+		const struct zone_node *t = additional_node(z, target,
+		                                            (size_t)tl);
 		static const uint16_t addr[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
 
-		for (size_t k = 0; t != NULL && k < 2; k++) {
+		if (t == NULL || additional_seen(seen, name)) {
+			continue;
+		}
+		for (size_t k = 0; k < 2; k++) {
 			const struct zone_rrset *a = zone_node_rrset(t, addr[k]);
 
 			if (a != NULL) {
-				write_rrset(w, t->name, false, a);
+				write_rrset(w, target, false, a);
 				added += a->count;
 			}
 		}
 	}
 	return added;
+}
+
+static uint16_t
+write_additional(struct wire_writer *w, const struct zone *z,
+                 const struct zone_rrset *rs)
+{
+	struct additional_seen seen = {0};
+
+	return write_additional_seen(w, z, rs, &seen);
 }
 
 /*
@@ -327,10 +385,61 @@ chain_seen(const struct zone_node **seen, unsigned *nseen,
 }
 
 /*
+ * Has the chain written a CNAME owned by NAME before?  If not, remember
+ * NAME in OWNERS.  By name, not node: one wildcard CNAME or one DNAME
+ * answers for many names, and Knot and NSD follow it once for each (a
+ * CNAME record already in the answer is where they stop).
+ */
+static bool
+chain_owner_seen(uint8_t (*owners)[WIRE_NAME_MAX], unsigned *nowners,
+                 const uint8_t *name, size_t len)
+{
+	for (unsigned i = 0; i < *nowners; i++) {
+		if (wire_name_equal(owners[i], name)) {
+			return true;
+		}
+	}
+	memcpy(owners[(*nowners)++], name, len);
+	return false;
+}
+
+/*
+ * The additional section of the answer RRsets RS[0..N) written by the
+ * chain (NS, MX, SRV: RFC 1034 4.3.2 step 6), as for the same RRsets asked
+ * directly; left out whole when it does not fit.
+ */
+static void
+chain_additional(struct wire_writer *w, const struct zone *z,
+                 const struct zone_rrset *rs, uint16_t n,
+                 struct answer_info *ai)
+{
+	struct additional_seen seen = {0};
+	size_t ar_start = w->len;
+	unsigned nnames = w->nnames;
+	uint16_t added = 0;
+
+	if (w->overflow) {
+		return;
+	}
+	for (uint16_t k = 0; k < n; k++) {
+		added += write_additional_seen(w, z, &rs[k], &seen);
+	}
+	if (w->overflow) {
+		w->overflow = false;
+		w->len = ar_start;
+		w->nnames = nnames;
+		added = 0;
+	}
+	ai->arcount = added;
+}
+
+/*
  * Alias chains and ANY, written at query time (RFC 1034 4.3.2 step 3,
  * RFC 6672 for DNAME): follow CNAMEs and DNAMEs inside the zone, at most
- * ANSWER_CHAIN_MAX steps, each node once; a chain that ends below a
- * delegation ends with its referral.  Every target is read from its RDATA
+ * ANSWER_CHAIN_MAX steps, each CNAME owner name once (a DNAME that
+ * rewrites the chain twice is written once);
+ * a chain that ends below a delegation ends with its referral, one that
+ * ends in NS, MX or SRV records with their additional section.  Every target is read from its RDATA
  * with the bounded parser: one that does not parse ends the chain.
  */
 static size_t
@@ -342,7 +451,8 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 	uint8_t cur[WIRE_NAME_MAX];
 	size_t curlen = qlen;
 	const struct zone_node *seen[ANSWER_CHAIN_MAX + 1];
-	unsigned nseen = 0;
+	uint8_t owners[ANSWER_CHAIN_MAX + 1][WIRE_NAME_MAX];
+	unsigned nseen = 0, nowners = 0;
 	const struct zone *z = lk.zone;
 	bool first = true;
 
@@ -360,12 +470,16 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			uint8_t next[WIRE_NAME_MAX];
 			size_t prefix = curlen - n->namelen;
 
-			if (chain_seen(seen, &nseen, n)) {
-				break; /* a loop: each DNAME once, as NSD */
+			if (chain_owner_seen(owners, &nowners, cur, curlen)) {
+				break; /* a loop: stop here */
 			}
 			rs = zone_node_rrset(n, WIRE_TYPE_DNAME);
-			write_rr(&w, n->name, false, rs, rs->rdata, rs->ttl);
-			ai->ancount++;
+			if (!chain_seen(seen, &nseen, n)) {
+				/* Once, however many names it rewrites. */
+				write_rr(&w, n->name, false, rs, rs->rdata,
+				         rs->ttl);
+				ai->ancount++;
+			}
 			tl = wire_name_parse(rs->rdata + 6,
 			                     wire_get16(rs->rdata + 4), 0,
 			                     NULL);
@@ -406,12 +520,15 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 					write_rrset(&w, cur, first, &n->rrsets[k]);
 					ai->ancount += n->rrsets[k].count;
 				}
+				chain_additional(&w, z, n->rrsets, n->nrrsets,
+				                 ai);
 				break;
 			}
 			rs = zone_node_rrset(n, qtype);
 			if (rs != NULL) {
 				write_rrset(&w, cur, first, rs);
 				ai->ancount += rs->count;
+				chain_additional(&w, z, rs, 1, ai);
 				break;
 			}
 			cn = zone_node_rrset(n, WIRE_TYPE_CNAME);
@@ -420,7 +537,7 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 				ai->nscount = write_soa(&w, z);
 				break;
 			}
-			if (chain_seen(seen, &nseen, n)) {
+			if (chain_owner_seen(owners, &nowners, cur, curlen)) {
 				break; /* a loop: stop here */
 			}
 			write_rr(&w, cur, first, cn, cn->rdata, wire_get32(cn->rdata));

@@ -16,6 +16,7 @@
 
 #define QUERY_OPT_LEN 11 /* an OPT RR without options */
 #define QUERY_EDE_LEN 6  /* an Extended DNS Error option, no text */
+#define QUERY_EDE_NOT_AUTHORITATIVE 20 /* RFC 8914 4.21 */
 
 struct query_edns {
 	bool present;
@@ -358,8 +359,9 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	struct answer_info ai = {0};
 	uint16_t qflags, flags, qdcount;
 	size_t qend = WIRE_HEADER_LEN, qlen = 0, limit, end;
+	const struct fault_rule *r = NULL;
 	int nl, ede = FAULT_EDE_NONE;
-	bool garbled = false;
+	bool garbled = false, notauth = false;
 
 	query_result_init(res);
 	if (inlen < WIRE_HEADER_LEN || outcap < 512) {
@@ -410,13 +412,11 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	} else if (res->qclass != WIRE_CLASS_IN &&
 	           res->qclass != WIRE_CLASS_ANY) {
 		ai.rcode = WIRE_RCODE_REFUSED;
+	} else if (res->qtype == WIRE_TYPE_AXFR && tp == QUERY_UDP) {
+		ai.rcode = WIRE_RCODE_NOTIMP; /* AXFR is TCP only (RFC 5936 4.2) */
 	} else if (res->qtype == WIRE_TYPE_AXFR || res->qtype == WIRE_TYPE_IXFR) {
-		ai.rcode = WIRE_RCODE_REFUSED; /* no zone transfers */
-	} else if (res->qtype == WIRE_TYPE_MAILA ||
-	           res->qtype == WIRE_TYPE_MAILB) {
-		ai.rcode = WIRE_RCODE_NOTIMP;
-	} else if (res->qtype == WIRE_TYPE_OPT) {
-		ai.rcode = WIRE_RCODE_FORMERR;
+		/* No zone transfers: not authoritative for one (as Knot). */
+		ai.rcode = WIRE_RCODE_NOTAUTH;
 	} else {
 		ai.rcode = 0xff; /* answered from the zones below */
 	}
@@ -434,13 +434,23 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	if (limit > outcap) {
 		limit = outcap;
 	}
+	if (env->faults != NULL && res->has_question &&
+	    WIRE_OPCODE(qflags) == 0) {
+		r = fault_match(env->faults, canon, qlen, res->qtype, tp, family);
+	}
+	/* Room for OPT, and for an EDE only when a rule adds one. */
 	if (edns.present) {
-		limit -= QUERY_OPT_LEN + QUERY_EDE_LEN;
+		limit -= QUERY_OPT_LEN;
+		if (r != NULL && fault_rule_ede(r) != FAULT_EDE_NONE) {
+			limit -= QUERY_EDE_LEN;
+		}
 	}
 
 	if (ai.rcode == 0xff) {
 		end = answer_write(env->zones, canon, qlen, res->qtype, out, qend,
 		                   limit, &ai);
+		/* Outside every zone (RFC 8914 4.21), as Knot and NSD. */
+		notauth = ai.rcode == WIRE_RCODE_REFUSED;
 		if (env->defaults != NULL) {
 			end = query_default(env->defaults, res->qtype, out, qend,
 			                    end, limit, &ai);
@@ -449,15 +459,13 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 		end = qend;
 	}
 	res->honest_rcode = ai.rcode;
-	if (env->faults != NULL && res->has_question &&
-	    WIRE_OPCODE(qflags) == 0) {
-		const struct fault_rule *r = fault_match(
-			env->faults, canon, qlen, res->qtype, tp, family);
-
-		if (r != NULL) {
-			end = query_fault(env, r, tp, canon, qlen, out, qend, end,
-			                  limit, &ai, res, &ede, &garbled);
-		}
+	if (r != NULL) {
+		end = query_fault(env, r, tp, canon, qlen, out, qend, end, limit,
+		                  &ai, res, &ede, &garbled);
+	}
+	if (ede == FAULT_EDE_NONE && notauth &&
+	    ai.rcode == WIRE_RCODE_REFUSED) {
+		ede = QUERY_EDE_NOT_AUTHORITATIVE; /* an empty reply: it fits */
 	}
 
 	/*

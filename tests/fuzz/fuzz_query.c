@@ -1,7 +1,8 @@
 /*
  * tests/fuzz/fuzz_query.c -- the responder's query path, bytes in and bytes
- * out: query_handle() over the zones of zones/ (and example.test of
- * tests/data/), without rules and with a few fault rules, as UDP and as TCP,
+ * out: query_handle() over the zones of zones/ (and example.test and
+ * types.test of tests/data/: wildcard CNAMEs that cover their own target,
+ * a DNAME met twice, NS, MX and SRV with additional sections), without rules and with a few fault rules, as UDP and as TCP,
  * from IPv4 and IPv6.
  */
 #include <stddef.h>
@@ -43,7 +44,8 @@ setup(void)
 	                       CAA_SOURCE_DIR "/zones/caa.test.zone",
 	                       CAA_SOURCE_DIR "/zones/alias.test.zone",
 	                       CAA_SOURCE_DIR "/zones/big.test.zone",
-	                       CAA_SOURCE_DIR "/tests/data/example.test.zone"};
+	                       CAA_SOURCE_DIR "/tests/data/example.test.zone",
+	                       CAA_SOURCE_DIR "/tests/data/types.test.zone"};
 	char err[512];
 
 	zones = zone_set_load(files, sizeof(files) / sizeof(files[0]), err,

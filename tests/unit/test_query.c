@@ -598,15 +598,6 @@ Test(query, bad_opt_is_formerr)
 	cr_assert(!r.edns);
 }
 
-Test(query, zone_transfer_is_refused)
-{
-	struct query_result r;
-	ldns_pkt *p = ask("example.test", WIRE_TYPE_AXFR, &r);
-
-	cr_assert_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
-	ldns_pkt_free(p);
-}
-
 Test(query, random_input_never_crashes)
 {
 	uint8_t q[600];

@@ -584,8 +584,9 @@ options_usage(FILE *out, const char *prog)
 	        "\n"
 	        "When every socket is bound it prints one line on stdout:\n"
 	        "  ready udp=ADDR:PORT tcp=ADDR:PORT ...\n"
-	        "SIGHUP reloads the zone and rules files (errors keep the "
-	        "old data);\n"
+	        "SIGHUP reloads the zone and rules files, built beside the "
+	        "DNS service,\nwhich answers from the old data until the new "
+	        "serves (errors keep the old);\n"
 	        "SIGTERM and SIGINT stop the server.  Exit status: 0 stopped, "
 	        "1 error, %d misuse.\n",
 	        prog, NET_PORT_DEFAULT, NET_PORT_DEFAULT, QUERY_UDP_MAX_DEFAULT,

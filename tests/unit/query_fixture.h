@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "query.h"
+#include "wire_name.h"
 #include "zone.h"
 
 #define DATA CAA_SOURCE_DIR "/tests/data/"
@@ -45,27 +46,6 @@ static inline void
 teardown(void)
 {
 	zone_set_free(zones);
-}
-
-/* Write NAME (presentation form, no escapes) at BUF in wire form, root
- * label included, no compression; returns its length. */
-static inline size_t
-put_name(uint8_t *buf, const char *name)
-{
-	size_t n = 0;
-	const char *p = name;
-
-	while (*p != '\0') {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-
-		buf[n++] = (uint8_t)l;
-		memcpy(buf + n, p, l);
-		n += l;
-		p += l + (dot ? 1 : 0);
-	}
-	buf[n++] = 0;
-	return n;
 }
 
 /* Build a query by hand: NAME in presentation form, no compression. */

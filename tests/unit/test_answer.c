@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "query.h"
+#include "wire_name.h"
 #include "zone.h"
 #include "zone_int.h"
 
@@ -19,26 +20,6 @@
 static struct zone_set *zones;
 static struct query_env env;
 static uint8_t out[WIRE_MSG_MAX];
-
-/* NAME in presentation form ("a.b.", no escapes) to wire form in BUF. */
-static size_t
-to_wire(const char *name, uint8_t *buf)
-{
-	size_t n = 0;
-	const char *p = name;
-
-	while (*p != '\0') {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-
-		buf[n++] = (uint8_t)l;
-		memcpy(buf + n, p, l);
-		n += l;
-		p += l + (dot ? 1 : 0);
-	}
-	buf[n++] = 0;
-	return n;
-}
 
 static void
 setup_files(void)
@@ -67,7 +48,7 @@ static void
 ask(const char *name, uint16_t type, struct query_result *r)
 {
 	uint8_t q[512] = {0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
-	size_t n = 12 + to_wire(name, q + 12);
+	size_t n = 12 + put_name(q + 12, name);
 
 	wire_put16(q + n, type);
 	wire_put16(q + n + 2, WIRE_CLASS_IN);
@@ -184,7 +165,7 @@ add_rec(struct zone_rec *rec, const char *owner, uint16_t type,
 	uint8_t *o = owners[rec - recs_base];
 
 	rec->owner = o;
-	rec->ownerlen = (uint8_t)to_wire(owner, o);
+	rec->ownerlen = (uint8_t)put_name(o, owner);
 	rec->type = type;
 	rec->ttl = 300;
 	rec->rdata = rdata;
@@ -213,7 +194,7 @@ setup_bad(void)
 		memset(long_target + long_len, 'a', 63);
 		long_len += 63;
 	}
-	long_len += to_wire("bad.test.", long_target + long_len);
+	long_len += put_name(long_target + long_len, "bad.test.");
 	add_rec(&recs[0], "bad.test.", WIRE_TYPE_SOA, soa, sizeof(soa) - 1);
 	add_rec(&recs[1], "long.bad.test.", WIRE_TYPE_CNAME, long_target,
 	        long_len);

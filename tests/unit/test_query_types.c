@@ -12,6 +12,7 @@
 
 #include "fault.h"
 #include "query.h"
+#include "wire_name.h"
 #include "zone.h"
 
 #define DATA CAA_SOURCE_DIR "/tests/data/"
@@ -50,21 +51,11 @@ static size_t
 build(uint8_t *buf, const char *name, uint16_t type, uint16_t payload)
 {
 	size_t n = 12;
-	const char *p = name;
 
 	memset(buf, 0, 12);
 	wire_put16(buf, 0x4321);
 	wire_put16(buf + 4, 1);
-	while (*p != '\0') {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-
-		buf[n++] = (uint8_t)l;
-		memcpy(buf + n, p, l);
-		n += l;
-		p += l + (dot ? 1 : 0);
-	}
-	buf[n++] = 0;
+	n += put_name(buf + n, name);
 	wire_put16(buf + n, type);
 	wire_put16(buf + n + 2, WIRE_CLASS_IN);
 	n += 4;

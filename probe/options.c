@@ -14,6 +14,9 @@
 #define OPTIONS_TIMEOUT_MAX 3600000 /* an hour per try */
 #define OPTIONS_TRIES_MAX   20
 #define OPTIONS_JOBS_MAX    100000
+#define OPTIONS_SERVER_FORMS                                              \
+	"forms: HOST, HOST:PORT, HOST#PORT, [V6], [V6]:PORT, [V6]#PORT, " \
+	"bare V6"
 
 enum {
 	OPT_CA = 256,
@@ -102,11 +105,18 @@ options_usage(FILE *f)
 	        "readings (default:\n"
 	        "                          boulder when every --ca is %s,\n"
 	        "                          rfc8659 otherwise)\n"
-	        "  -s, --server HOST[#PORT]  ask this server (also dig-style "
-	        "@HOST);\n"
-	        "                          default: the first nameserver of "
-	        "%s\n"
-	        "  -p, --port N            port for the server (default %d)\n"
+	        "  -s, --server SERVER     ask this server (also dig-style "
+	        "@SERVER): HOST,\n"
+	        "                          HOST:PORT, HOST#PORT, [V6], "
+	        "[V6]:PORT, [V6]#PORT\n"
+	        "                          or a bare V6 (::1); HOST an "
+	        "address or a name\n"
+	        "                          (localhost:5353); default: the "
+	        "first nameserver\n"
+	        "                          of %s\n"
+	        "  -p, --port N            port for the server (default %d); "
+	        "a port in\n"
+	        "                          SERVER wins\n"
 	        "  --timeout MS            UDP/TCP timeout per try (default "
 	        "%d)\n"
 	        "  --tries N               tries per query; only timeouts are "
@@ -436,8 +446,9 @@ options_resolve(const char *host, int port, bool numeric,
 	(void)snprintf(service, sizeof(service), "%d", port);
 	rc = getaddrinfo(host, service, &hints, &res);
 	if (rc != 0 || res == NULL) {
-		(void)snprintf(err, errlen, "server '%s' not found (%s)", host,
-		               rc != 0 ? gai_strerror(rc) : "no address");
+		(void)snprintf(err, errlen, "server '%s' not found (%s; %s)",
+		               host, rc != 0 ? gai_strerror(rc) : "no address",
+		               OPTIONS_SERVER_FORMS);
 		return -1;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -483,6 +494,54 @@ options_resolv_conf(const char *path, char *host, size_t size)
 	return found;
 }
 
+/*
+ * Splits SERVER (see options_server()) into HOST[0..SIZE) and *PORT, left
+ * as it is when SERVER names no port.  Returns false for a bad form.
+ */
+static bool
+options_split_server(const char *server, char *host, size_t size, int *port)
+{
+	const char *start = server;
+	const char *sep = NULL; /* the '#' or ':' before a port */
+	size_t hlen;
+
+	if (server[0] == '[') {
+		const char *close = strchr(server, ']');
+
+		if (close == NULL || (close[1] != '\0' && close[1] != '#' &&
+		                      close[1] != ':')) {
+			return false;
+		}
+		start = server + 1;
+		hlen = (size_t)(close - start);
+		sep = close[1] != '\0' ? close + 1 : NULL;
+	} else {
+		const char *colon = strchr(server, ':');
+
+		sep = strrchr(server, '#');
+		if (sep == NULL && colon != NULL &&
+		    strchr(colon + 1, ':') == NULL) {
+			sep = colon; /* one ':' is HOST:PORT, more an IPv6
+			                address */
+		}
+		hlen = sep != NULL ? (size_t)(sep - server) : strlen(server);
+	}
+	if (hlen == 0 || hlen >= size) {
+		return false;
+	}
+	memcpy(host, start, hlen);
+	host[hlen] = '\0';
+	if (sep != NULL) {
+		long v;
+
+		if (!options_number(sep + 1, 1, 65535, &v)) {
+			return false;
+		}
+		*port = (int)v;
+	}
+	return true;
+}
+
 int
 options_server(const struct probe_opts *o, const char *resolv_conf,
                struct sockaddr_storage *ss, socklen_t *len, char *err,
@@ -490,8 +549,6 @@ options_server(const struct probe_opts *o, const char *resolv_conf,
 {
 	char host[256];
 	int port = o->port > 0 ? o->port : OPTIONS_PORT;
-	const char *hash;
-	size_t hlen;
 
 	if (o->server == NULL) {
 		if (!options_resolv_conf(resolv_conf, host, sizeof(host))) {
@@ -500,29 +557,10 @@ options_server(const struct probe_opts *o, const char *resolv_conf,
 		}
 		return options_resolve(host, port, true, ss, len, err, errlen);
 	}
-	hash = strrchr(o->server, '#');
-	hlen = hash != NULL ? (size_t)(hash - o->server) : strlen(o->server);
-	if (hash != NULL) {
-		long v;
-
-		if (!options_number(hash + 1, 1, 65535, &v)) {
-			(void)snprintf(err, errlen,
-			               "bad port in server '%s' (1-65535)",
-			               o->server);
-			return -1;
-		}
-		port = (int)v;
-	}
-	if (hlen >= 2 && o->server[0] == '[' && o->server[hlen - 1] == ']') {
-		hlen -= 2; /* "[::1]" */
-		memmove(host, o->server + 1, hlen < sizeof(host) ? hlen : 0);
-	} else if (hlen < sizeof(host)) {
-		memcpy(host, o->server, hlen);
-	}
-	if (hlen == 0 || hlen >= sizeof(host)) {
-		(void)snprintf(err, errlen, "bad server '%s'", o->server);
+	if (!options_split_server(o->server, host, sizeof(host), &port)) {
+		(void)snprintf(err, errlen, "bad server '%s' (%s)", o->server,
+		               OPTIONS_SERVER_FORMS);
 		return -1;
 	}
-	host[hlen] = '\0';
 	return options_resolve(host, port, false, ss, len, err, errlen);
 }

@@ -170,6 +170,25 @@ report_relevant(const struct check *chk)
 	return &chk->lookups[c];
 }
 
+/*
+ * The issuers REL (the relevant lookup of CHK) allows, caa_allowed_issuers():
+ * a malloc()ed array of *N, or NULL with *N 0 (none, or no memory).
+ */
+static struct caa_issuer *
+report_allowed(const struct check *chk, const struct lookup_result *rel,
+               size_t *n)
+{
+	struct caa_issuer *iss = malloc(rel->nrecords * sizeof(*iss));
+
+	*n = 0;
+	if (iss != NULL) {
+		*n = caa_allowed_issuers(rel->records, rel->nrecords,
+		                         chk->cands.wildcard, iss,
+		                         rel->nrecords);
+	}
+	return iss;
+}
+
 static const char *
 report_name(const struct check *chk)
 {
@@ -221,6 +240,23 @@ report_json(FILE *f, const struct report_opts *o, const struct check *chk)
 			putc('}', f);
 		}
 		fputs("]}", f);
+	}
+	fputs(",\"allowed_issuers\":", f);
+	if (rel == NULL) {
+		fputs("null", f);
+	} else {
+		size_t n;
+		struct caa_issuer *iss = report_allowed(chk, rel, &n);
+
+		putc('[', f);
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0) {
+				putc(',', f);
+			}
+			report_json_string(f, iss[i].name, iss[i].len);
+		}
+		putc(']', f);
+		free(iss);
 	}
 	fputs(",\"error\":", f);
 	if (r->verdict != CAA_LOOKUP_FAILED && r->verdict != CAA_INVALID) {
@@ -429,6 +465,27 @@ report_text_lookups(FILE *f, const struct check *chk)
 	}
 }
 
+/* "allowed issuers: a.test, b.test" (issuer names are letters, digits,
+ * '-' and '.': the grammar let them through). */
+static void
+report_text_allowed(FILE *f, const struct check *chk,
+                    const struct lookup_result *rel)
+{
+	size_t n;
+	struct caa_issuer *iss = report_allowed(chk, rel, &n);
+
+	fputs("  allowed issuers: ", f);
+	if (n == 0) {
+		fputs("none", f);
+	}
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s%.*s", i > 0 ? ", " : "", (int)iss[i].len,
+		        iss[i].name);
+	}
+	putc('\n', f);
+	free(iss);
+}
+
 static void
 report_text(FILE *f, const struct report_opts *o, const struct check *chk)
 {
@@ -466,6 +523,7 @@ report_text(FILE *f, const struct report_opts *o, const struct check *chk)
 			report_text_escaped(f, rec->value, rec->value_len);
 			fputs("\"\n", f);
 		}
+		report_text_allowed(f, chk, rel);
 	} else if (r->verdict != CAA_LOOKUP_FAILED &&
 	           r->verdict != CAA_INVALID) {
 		fputs("  relevant: none\n", f);

@@ -4,13 +4,15 @@
  * Text: the verdict first (coloured only when asked, i.e. on a terminal),
  * the reason in the CA's words, the deciding RRset with its deciding
  * record marked, every lookup with its RCODE, alias chain and time, then
- * the warnings.  Values are shown escaped (caa_escape(): printable ASCII
+ * the warnings; under the RRset "allowed issuers: a.test, b.test" (or
+ * "none"), caa_allowed_issuers().  Values are shown escaped (caa_escape(): printable ASCII
  * as is, '"' and '\' with a backslash, other octets as \DDD).
  *
  * JSON (shared/DESIGN.md): one object per name,
  *
  *   {"name","wildcard","ca","policy","verdict","reason",
  *    "relevant": {"name","records":[{"flags","tag","value"}]} or null,
+ *    "allowed_issuers": ["ca.test",...] or null,
  *    "error": {"name","rcode","detail"} or null,
  *    "lookups": [{"name","rcode","records","cname":[...],"ms"}],
  *    "warnings": [{"code","message"}]}
@@ -22,7 +24,8 @@
  * issuer domain names with ","; "ms" has one decimal.  Strings are JSON
  * escaped: '"', '\' and control characters (as \uXXXX or \n, \t, ...),
  * and every octet that is not part of valid UTF-8 as \u00XX, so the output
- * is always valid JSON.
+ * is always valid JSON.  "allowed_issuers" is null without a relevant
+ * RRset, [] when it allows none.
  */
 #ifndef PROBE_REPORT_H
 #define PROBE_REPORT_H

@@ -246,8 +246,8 @@ eval_warn_unknown(enum caa_policy policy, const struct caa_record *r, int i,
 		             i + 1, tag, le, (unsigned)r->flags);
 	} else if (!bit1) {
 		caa_warn_add(w, CAA_WARN_UNKNOWN_TAG, -1, i,
-		             "record %d: unknown tag \"%s\"%s ignored", i + 1, tag,
-		             le);
+		             "record %d: unknown tag \"%s\"%s ignored", i + 1,
+		             tag, le);
 	}
 	if (bit1 && policy == CAA_POLICY_RFC8659) {
 		caa_warn_add(
@@ -568,8 +568,8 @@ caa_evaluate(const struct caa_request *req, bool wildcard, const char *found_at,
 }
 
 size_t
-caa_allowed_issuers(const struct caa_record *records, size_t n,
-                    bool wildcard, struct caa_issuer *out, size_t size)
+caa_allowed_issuers(const struct caa_record *records, size_t n, bool wildcard,
+                    struct caa_issuer *out, size_t size)
 {
 	enum caa_tag use;
 	size_t count = 0;

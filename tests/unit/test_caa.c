@@ -1219,17 +1219,16 @@ Test(caa_eval, hyphenated_parameter_tag)
 	set_add(&s, 0, "issue", LE "; x-policy=ev");
 	r = eval_set(CAA_POLICY_BOULDER, false, &s);
 	cr_assert_eq(r.verdict, CAA_DENIED);
-	cr_assert_str_eq(r.warnings.item[0].message,
-	                 CAA_DIFFERS_RFC8659 ": under rfc8659 the verdict would "
-	                                     "be allowed (CAA record for " EX
-	                                     " permits issuance by " LE ")");
+	cr_assert_str_eq(r.warnings.item[0].message, CAA_DIFFERS_RFC8659
+	                 ": under rfc8659 the verdict would "
+	                 "be allowed (CAA record for " EX
+	                 " permits issuance by " LE ")");
 	cr_assert(has_warning(&r, CAA_WARN_PARAM_HYPHEN));
 	r = eval_set(CAA_POLICY_RFC8659, false, &s);
 	cr_assert_eq(r.verdict, CAA_ALLOWED);
-	cr_assert_str_eq(r.warnings.item[0].message,
-	                 CAA_DIFFERS_BOULDER ": under boulder the verdict would "
-	                                     "be denied (CAA record for " EX
-	                                     " prevents issuance)");
+	cr_assert_str_eq(r.warnings.item[0].message, CAA_DIFFERS_BOULDER
+	                 ": under boulder the verdict would "
+	                 "be denied (CAA record for " EX " prevents issuance)");
 
 	/* Another record still authorizes: only the hyphenated one fails. */
 	set_add(&s, 0, "issue", LE);
@@ -1963,11 +1962,11 @@ Test(caa_eval, warnings_number_records_from_one)
 	set_add(&s, 0, "dummytag", "x");
 	set_add(&s, 0, "iodef", "not a url");
 	r = eval_set(CAA_POLICY_RFC8659, false, &s);
-	cr_assert_str_eq(find_warning(&r.warnings, CAA_WARN_UNKNOWN_TAG)
-	                         ->message,
-	                 "record 2: unknown tag \"dummytag\" ignored");
-	cr_assert_eq(find_warning(&r.warnings, CAA_WARN_UNKNOWN_TAG)->record,
-	             1, "the index stays 0-based");
+	cr_assert_str_eq(
+	        find_warning(&r.warnings, CAA_WARN_UNKNOWN_TAG)->message,
+	        "record 2: unknown tag \"dummytag\" ignored");
+	cr_assert_eq(find_warning(&r.warnings, CAA_WARN_UNKNOWN_TAG)->record, 1,
+	             "the index stays 0-based");
 	cr_assert_str_eq(find_warning(&r.warnings, CAA_WARN_IODEF)->message,
 	                 "record 3: iodef \"not a url\" is not a mailto: or "
 	                 "http(s): URL");

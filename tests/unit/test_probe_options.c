@@ -314,9 +314,9 @@ Test(probe_options, server_colon_forms)
 	             0, "%s", addr);
 	cr_assert_str_eq(addr, "::1");
 	cr_assert_eq(port, 5355);
-	cr_assert_eq(server_of("::1", 0, "/nonexistent", addr, sizeof(addr),
-	                       &port),
-	             0, "%s", addr);
+	cr_assert_eq(
+	        server_of("::1", 0, "/nonexistent", addr, sizeof(addr), &port),
+	        0, "%s", addr);
 	cr_assert_str_eq(addr, "::1");
 	cr_assert_eq(port, 53);
 	cr_assert_eq(server_of("2001:db8::53", 5356, "/nonexistent", addr,
@@ -336,8 +336,10 @@ Test(probe_options, server_colon_forms)
 Test(probe_options, server_errors_name_the_forms)
 {
 	static const char *const bad[] = {
-	        "[::1",     "127.0.0.1:99999", "127.0.0.1:", "[::1]:x",
-	        "[::1]x",   ":53",             "[]:53",      "a:b:c:d:e:f:g:h:i",
+	        "[::1",       "127.0.0.1:99999",
+	        "127.0.0.1:", "[::1]:x",
+	        "[::1]x",     ":53",
+	        "[]:53",      "a:b:c:d:e:f:g:h:i",
 	        "[::1]:0",
 	};
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "summary.h"
+
 #define OPTIONS_TIMEOUT_MAX 3600000 /* an hour per try */
 #define OPTIONS_TRIES_MAX   20
 #define OPTIONS_JOBS_MAX    100000
@@ -41,6 +43,7 @@ static const struct option options_long[] = {
         {"file", required_argument, NULL, 'f'},
         {"jobs", required_argument, NULL, 'j'},
         {"format", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -130,13 +133,32 @@ options_usage(FILE *f)
 	        "                          'invalid' and the batch goes on\n"
 	        "  -j, --jobs N            names evaluated at once (default "
 	        "%d)\n"
-	        "  -o, --format text|json|jsonl\n"
+	        "  -o, --format text|json|jsonl|brief\n"
 	        "                          report format (default text; json "
 	        "is an array in\n"
 	        "                          input order, jsonl one object a "
-	        "line as completed)\n"
+	        "line as completed,\n"
+	        "                          brief one line a name in input "
+	        "order:\n"
+	        "                          NAME VERDICT REASON; JSON reports "
+	        "name the\n"
+	        "                          issuers the RRset allows: "
+	        "allowed_issuers)\n"
+	        "  -q, --quiet             no progress line, no summary\n"
 	        "  -h, --help              this text\n"
 	        "  -V, --version           the version\n"
+	        "\n"
+	        "A batch (more than one NAME, or -f) ends with a summary on "
+	        "stderr: names per\n"
+	        "verdict, the %d most common reasons (past %d distinct ones, "
+	        "counted as\n"
+	        "'%s'); one JSON line with -o json or jsonl.  While more "
+	        "than one\n"
+	        "name is checked and stderr is a terminal, a progress line "
+	        "(names done, per\n"
+	        "second, time left) is rewritten there and erased at the end.  "
+	        "Warnings number\n"
+	        "the records of an RRset from 1.\n"
 	        "\n"
 	        "Exit status: 0 every name allowed, 1 at least one denied and "
 	        "none failed,\n"
@@ -145,7 +167,8 @@ options_usage(FILE *f)
 	        "invalid, 64 usage error.\n",
 	        OPTIONS_DEFAULT_CA, OPTIONS_DEFAULT_CA, OPTIONS_RESOLV_CONF,
 	        OPTIONS_PORT, OPTIONS_TIMEOUT_MS, OPTIONS_TRIES,
-	        OPTIONS_LINE_MAX, OPTIONS_JOBS);
+	        OPTIONS_LINE_MAX, OPTIONS_JOBS, SUMMARY_TOP,
+	        SUMMARY_REASONS_MAX, SUMMARY_OTHER);
 }
 
 /* A whole decimal number in [MIN, MAX]. */
@@ -298,7 +321,7 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 	case 'o':
 		if (report_format_parse(arg, &o->format) != 0) {
 			return options_bad(err, "-o/--format", arg,
-			                   "text, json or jsonl");
+			                   "text, json, jsonl or brief");
 		}
 		return 0;
 	default:
@@ -373,7 +396,7 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 
 	opterr = 0;
 	optind = 0; /* glibc: start over, internal state included */
-	while ((c = getopt_long(argc, argv, ":s:p:f:j:o:hV", options_long,
+	while ((c = getopt_long(argc, argv, ":s:p:f:j:o:qhV", options_long,
 	                        NULL)) != -1) {
 		const char *opt = argv[optind - 1];
 
@@ -383,6 +406,9 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 			break;
 		case 'V':
 			o->version = true;
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case ':':
 			fprintf(err, "caa-probe: option %s needs a value\n",
@@ -508,8 +534,8 @@ options_split_server(const char *server, char *host, size_t size, int *port)
 	if (server[0] == '[') {
 		const char *close = strchr(server, ']');
 
-		if (close == NULL || (close[1] != '\0' && close[1] != '#' &&
-		                      close[1] != ':')) {
+		if (close == NULL ||
+		    (close[1] != '\0' && close[1] != '#' && close[1] != ':')) {
 			return false;
 		}
 		start = server + 1;

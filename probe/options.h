@@ -40,6 +40,7 @@ struct probe_opts {
 	const char *file; /* -f; "-" is stdin */
 	size_t jobs;
 	enum report_format format;
+	bool quiet; /* -q: no progress, no summary */
 	const char **names; /* positional names */
 	size_t nnames;
 	bool help;

@@ -21,6 +21,8 @@ report_format_parse(const char *s, enum report_format *format)
 		*format = REPORT_JSON;
 	} else if (strcmp(s, "jsonl") == 0) {
 		*format = REPORT_JSONL;
+	} else if (strcmp(s, "brief") == 0) {
+		*format = REPORT_BRIEF;
 	} else {
 		return -1;
 	}
@@ -543,12 +545,46 @@ report_text(FILE *f, const struct report_opts *o, const struct check *chk)
 	}
 }
 
+/* S for one field of a brief line: control characters and '\' escaped
+ * (\DDD, \\), and spaces too when SPACES (a name as given). */
+static void
+report_brief_field(FILE *f, const char *s, bool spaces)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
+	     p++) {
+		if (*p < 0x20 || *p == 0x7f || (spaces && *p == ' ')) {
+			fprintf(f, "\\%03u", (unsigned)*p);
+		} else if (*p == '\\') {
+			fputs("\\\\", f);
+		} else {
+			putc(*p, f);
+		}
+	}
+}
+
+/* NAME VERDICT REASON: one line, the reason last (it holds spaces). */
+static void
+report_brief(FILE *f, const struct check *chk)
+{
+	report_brief_field(f, report_name(chk), true);
+	fprintf(f, " %s ", caa_verdict_name(chk->result.verdict));
+	report_brief_field(f, chk->result.reason, false);
+	putc('\n', f);
+}
+
 void
 report_check(FILE *f, const struct report_opts *o, const struct check *chk)
 {
-	if (o->format == REPORT_TEXT) {
+	switch (o->format) {
+	case REPORT_TEXT:
 		report_text(f, o, chk);
-	} else {
+		break;
+	case REPORT_BRIEF:
+		report_brief(f, chk);
+		break;
+	case REPORT_JSON:
+	case REPORT_JSONL:
 		report_json(f, o, chk);
+		break;
 	}
 }

@@ -26,6 +26,10 @@
  * and every octet that is not part of valid UTF-8 as \u00XX, so the output
  * is always valid JSON.  "allowed_issuers" is null without a relevant
  * RRset, [] when it allows none.
+ *
+ * Brief: "NAME VERDICT REASON\n", single spaces, the reason last (it
+ * holds spaces); control characters and '\' escaped as in the text form,
+ * and a space in NAME (an invalid name as given) as \032.
  */
 #ifndef PROBE_REPORT_H
 #define PROBE_REPORT_H
@@ -42,9 +46,10 @@ enum report_format {
 	REPORT_TEXT = 0,
 	REPORT_JSON,  /* an array of objects */
 	REPORT_JSONL, /* one object a line */
+	REPORT_BRIEF, /* "NAME VERDICT REASON", one line a name */
 };
 
-/* "text", "json", "jsonl" -> FORMAT; -1 for anything else. */
+/* "text", "json", "jsonl", "brief" -> FORMAT; -1 for anything else. */
 int report_format_parse(const char *s, enum report_format *format);
 
 struct report_opts {
@@ -54,8 +59,9 @@ struct report_opts {
 	enum caa_policy policy;
 };
 
-/* Writes the report of CHK to F: a text block ending in a newline, or
- * one JSON object without a newline (the caller frames them). */
+/* Writes the report of CHK to F: a text block or a brief line ending in
+ * a newline, or one JSON object without a newline (the caller frames
+ * them). */
 void report_check(FILE *f, const struct report_opts *o,
                   const struct check *chk);
 

@@ -10,14 +10,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "check.h"
+#include "summary.h"
 
 #define BATCH_WINDOW_PER_JOB 4
-#define BATCH_PROGRESS_US    200000 /* between progress lines */
+#define BATCH_PROGRESS_US    200000 /* between progress lines: 5 a second */
+#define BATCH_PROGRESS_LEN   96
 
 #define BATCH_STR(x)  #x
 #define BATCH_XSTR(x) BATCH_STR(x)
@@ -50,6 +53,11 @@ struct batch {
 	bool any_invalid;
 	bool error;
 	struct event *progress;
+	bool progress_shown; /* a line to erase */
+	bool out_tty;        /* reports go to a terminal too */
+	struct timespec started;
+	struct summary sum;
+	bool summing;
 	struct event *flush; /* one fflush() a loop pass, not a report */
 	bool flush_pending;
 	/* The input: a buffer of at most one line, read without blocking. */
@@ -213,6 +221,18 @@ batch_next_name(struct batch *b, const char **name)
 	return BATCH_END;
 }
 
+/* Erases the progress line before a report goes to the same terminal
+ * (the next tick draws it again below the report). */
+static void
+batch_progress_hide(struct batch *b)
+{
+	if (b->progress_shown && b->out_tty) {
+		b->progress_shown = false;
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+}
+
 /* Writes one report of text or json, framed for the format (jsonl reports
  * go out through batch_print_line() instead). */
 static void
@@ -220,6 +240,7 @@ batch_print(struct batch *b, const char *text, size_t len)
 {
 	FILE *out = b->cfg->out;
 
+	batch_progress_hide(b);
 	switch (b->cfg->report->format) {
 	case REPORT_TEXT:
 		if (b->printed > 0) {
@@ -230,6 +251,7 @@ batch_print(struct batch *b, const char *text, size_t len)
 		fputs(b->printed > 0 ? ",\n" : "\n", out);
 		break;
 	case REPORT_JSONL: /* not buffered: batch_print_line() */
+	case REPORT_BRIEF: /* a line each */
 		break;
 	}
 	fwrite(text, 1, len, out);
@@ -270,6 +292,7 @@ batch_print_line(struct batch *b, const struct check *chk)
 {
 	FILE *out = b->cfg->out;
 
+	batch_progress_hide(b);
 	report_check(out, b->cfg->report, chk);
 	putc('\n', out);
 	b->printed++;
@@ -302,6 +325,9 @@ batch_progress_clear(struct batch *b)
 	if (b->progress != NULL) {
 		event_free(b->progress);
 		b->progress = NULL;
+	}
+	if (b->progress_shown) {
+		b->progress_shown = false;
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
@@ -333,6 +359,9 @@ batch_done(void *arg, struct check *chk)
 		b->any_failed = true;
 	} else if (chk->result.verdict == CAA_INVALID) {
 		b->any_invalid = true;
+	}
+	if (b->summing) {
+		summary_add(&b->sum, chk->result.verdict, chk->result.reason);
 	}
 	b->inflight--;
 	b->done_count++;
@@ -569,16 +598,32 @@ batch_slots_free(struct batch *b)
 	b->slots = NULL;
 }
 
+/* The progress line, from the timer only (a few writes a second, none a
+ * name), once more than one name is under way. */
 static void
 batch_progress_show(evutil_socket_t fd, short what, void *arg)
 {
 	struct batch *b = arg;
+	char line[BATCH_PROGRESS_LEN];
+	struct timespec now;
+	size_t total = 0;
+	double secs;
 
 	(void)fd;
 	(void)what;
-	fprintf(stderr, "\rcaa-probe: %zu done, %zu in flight\033[K",
-	        b->done_count, b->inflight);
+	if (b->next_in < 2) {
+		return;
+	}
+	if (b->cfg->input_fd < 0 || b->input_done) {
+		total = b->next_in; /* every name started */
+	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - b->started.tv_sec) +
+	       (double)(now.tv_nsec - b->started.tv_nsec) / 1e9;
+	summary_progress(line, sizeof(line), b->done_count, total, secs);
+	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);
+	b->progress_shown = true;
 }
 
 int
@@ -599,9 +644,19 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 			return 2;
 		}
 	}
+	if (cfg->summary) {
+		b.summing = summary_init(&b.sum, SUMMARY_REASONS_MAX) == 0;
+		if (!b.summing) {
+			summary_clear(&b.sum);
+			fprintf(stderr,
+			        "caa-probe: no memory for the summary\n");
+		}
+	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &b.started);
 	if (cfg->progress) {
 		struct timeval tv = {0, BATCH_PROGRESS_US};
 
+		b.out_tty = isatty(fileno(cfg->out)) != 0;
 		b.progress = event_new(base, -1, EV_PERSIST,
 		                       batch_progress_show, &b);
 		if (b.progress != NULL) {
@@ -630,6 +685,7 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 		/* Stopped: nothing more is written, as if the signal had
 		 * struck at once; the caller raises it again. */
 		batch_slots_free(&b);
+		summary_clear(&b.sum);
 		return BATCH_EXIT_SIGNAL + b.signo;
 	}
 	if (fmt == REPORT_JSON) {
@@ -641,6 +697,13 @@ batch_run(struct event_base *base, const struct batch_config *cfg)
 		b.error = true;
 	}
 	batch_slots_free(&b);
+	if (b.summing) {
+		/* After the reports: on a shared terminal it comes last. */
+		summary_print(stderr, &b.sum,
+		              fmt == REPORT_JSON || fmt == REPORT_JSONL);
+		fflush(stderr);
+		summary_clear(&b.sum);
+	}
 	if (b.error || b.any_failed) {
 		return 2;
 	}

@@ -43,7 +43,9 @@ struct batch_config {
 	int input_fd;           /* then one name a line; -1: none */
 	const char *input_name; /* for messages */
 	FILE *out;
-	bool progress; /* a progress line on stderr (a terminal) */
+	bool progress; /* a progress line on stderr (a terminal) while more
+	                  than one name is under way (summary.h) */
+	bool summary;  /* the summary on stderr at the end (summary.h) */
 };
 
 /*

@@ -142,8 +142,9 @@ main_run(const struct probe_opts *o)
 	bcfg.input_fd = input;
 	bcfg.input_name = o->file;
 	bcfg.out = stdout;
-	bcfg.progress =
-	        isatty(STDERR_FILENO) && (o->file != NULL || o->nnames > 1);
+	bcfg.progress = !o->quiet && isatty(STDERR_FILENO) &&
+	                (o->file != NULL || o->nnames > 1);
+	bcfg.summary = !o->quiet && (o->file != NULL || o->nnames > 1);
 	rc = batch_run(base, &bcfg);
 out:
 	lookup_client_free(client);

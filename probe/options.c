@@ -11,9 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "summary.h"
+
 #define OPTIONS_TIMEOUT_MAX 3600000 /* an hour per try */
 #define OPTIONS_TRIES_MAX   20
 #define OPTIONS_JOBS_MAX    100000
+#define OPTIONS_SERVER_FORMS                                              \
+	"forms: HOST, HOST:PORT, HOST#PORT, [V6], [V6]:PORT, [V6]#PORT, " \
+	"bare V6"
 
 enum {
 	OPT_CA = 256,
@@ -38,6 +43,7 @@ static const struct option options_long[] = {
         {"file", required_argument, NULL, 'f'},
         {"jobs", required_argument, NULL, 'j'},
         {"format", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -102,11 +108,18 @@ options_usage(FILE *f)
 	        "readings (default:\n"
 	        "                          boulder when every --ca is %s,\n"
 	        "                          rfc8659 otherwise)\n"
-	        "  -s, --server HOST[#PORT]  ask this server (also dig-style "
-	        "@HOST);\n"
-	        "                          default: the first nameserver of "
-	        "%s\n"
-	        "  -p, --port N            port for the server (default %d)\n"
+	        "  -s, --server SERVER     ask this server (also dig-style "
+	        "@SERVER): HOST,\n"
+	        "                          HOST:PORT, HOST#PORT, [V6], "
+	        "[V6]:PORT, [V6]#PORT\n"
+	        "                          or a bare V6 (::1); HOST an "
+	        "address or a name\n"
+	        "                          (localhost:5353); default: the "
+	        "first nameserver\n"
+	        "                          of %s\n"
+	        "  -p, --port N            port for the server (default %d); "
+	        "a port in\n"
+	        "                          SERVER wins\n"
 	        "  --timeout MS            UDP/TCP timeout per try (default "
 	        "%d)\n"
 	        "  --tries N               tries per query; only timeouts are "
@@ -120,13 +133,32 @@ options_usage(FILE *f)
 	        "                          'invalid' and the batch goes on\n"
 	        "  -j, --jobs N            names evaluated at once (default "
 	        "%d)\n"
-	        "  -o, --format text|json|jsonl\n"
+	        "  -o, --format text|json|jsonl|brief\n"
 	        "                          report format (default text; json "
 	        "is an array in\n"
 	        "                          input order, jsonl one object a "
-	        "line as completed)\n"
+	        "line as completed,\n"
+	        "                          brief one line a name in input "
+	        "order:\n"
+	        "                          NAME VERDICT REASON; JSON reports "
+	        "name the\n"
+	        "                          issuers the RRset allows: "
+	        "allowed_issuers)\n"
+	        "  -q, --quiet             no progress line, no summary\n"
 	        "  -h, --help              this text\n"
 	        "  -V, --version           the version\n"
+	        "\n"
+	        "A batch (more than one NAME, or -f) ends with a summary on "
+	        "stderr: names per\n"
+	        "verdict, the %d most common reasons (past %d distinct ones, "
+	        "counted as\n"
+	        "'%s'); one JSON line with -o json or jsonl.  While more "
+	        "than one\n"
+	        "name is checked and stderr is a terminal, a progress line "
+	        "(names done, per\n"
+	        "second, time left) is rewritten there and erased at the end.  "
+	        "Warnings number\n"
+	        "the records of an RRset from 1.\n"
 	        "\n"
 	        "Exit status: 0 every name allowed, 1 at least one denied and "
 	        "none failed,\n"
@@ -135,7 +167,8 @@ options_usage(FILE *f)
 	        "invalid, 64 usage error.\n",
 	        OPTIONS_DEFAULT_CA, OPTIONS_DEFAULT_CA, OPTIONS_RESOLV_CONF,
 	        OPTIONS_PORT, OPTIONS_TIMEOUT_MS, OPTIONS_TRIES,
-	        OPTIONS_LINE_MAX, OPTIONS_JOBS);
+	        OPTIONS_LINE_MAX, OPTIONS_JOBS, SUMMARY_TOP,
+	        SUMMARY_REASONS_MAX, SUMMARY_OTHER);
 }
 
 /* A whole decimal number in [MIN, MAX]. */
@@ -288,7 +321,7 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 	case 'o':
 		if (report_format_parse(arg, &o->format) != 0) {
 			return options_bad(err, "-o/--format", arg,
-			                   "text, json or jsonl");
+			                   "text, json, jsonl or brief");
 		}
 		return 0;
 	default:
@@ -363,7 +396,7 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 
 	opterr = 0;
 	optind = 0; /* glibc: start over, internal state included */
-	while ((c = getopt_long(argc, argv, ":s:p:f:j:o:hV", options_long,
+	while ((c = getopt_long(argc, argv, ":s:p:f:j:o:qhV", options_long,
 	                        NULL)) != -1) {
 		const char *opt = argv[optind - 1];
 
@@ -373,6 +406,9 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 			break;
 		case 'V':
 			o->version = true;
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case ':':
 			fprintf(err, "caa-probe: option %s needs a value\n",
@@ -436,8 +472,9 @@ options_resolve(const char *host, int port, bool numeric,
 	(void)snprintf(service, sizeof(service), "%d", port);
 	rc = getaddrinfo(host, service, &hints, &res);
 	if (rc != 0 || res == NULL) {
-		(void)snprintf(err, errlen, "server '%s' not found (%s)", host,
-		               rc != 0 ? gai_strerror(rc) : "no address");
+		(void)snprintf(err, errlen, "server '%s' not found (%s; %s)",
+		               host, rc != 0 ? gai_strerror(rc) : "no address",
+		               OPTIONS_SERVER_FORMS);
 		return -1;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -483,6 +520,54 @@ options_resolv_conf(const char *path, char *host, size_t size)
 	return found;
 }
 
+/*
+ * Splits SERVER (see options_server()) into HOST[0..SIZE) and *PORT, left
+ * as it is when SERVER names no port.  Returns false for a bad form.
+ */
+static bool
+options_split_server(const char *server, char *host, size_t size, int *port)
+{
+	const char *start = server;
+	const char *sep = NULL; /* the '#' or ':' before a port */
+	size_t hlen;
+
+	if (server[0] == '[') {
+		const char *close = strchr(server, ']');
+
+		if (close == NULL ||
+		    (close[1] != '\0' && close[1] != '#' && close[1] != ':')) {
+			return false;
+		}
+		start = server + 1;
+		hlen = (size_t)(close - start);
+		sep = close[1] != '\0' ? close + 1 : NULL;
+	} else {
+		const char *colon = strchr(server, ':');
+
+		sep = strrchr(server, '#');
+		if (sep == NULL && colon != NULL &&
+		    strchr(colon + 1, ':') == NULL) {
+			sep = colon; /* one ':' is HOST:PORT, more an IPv6
+			                address */
+		}
+		hlen = sep != NULL ? (size_t)(sep - server) : strlen(server);
+	}
+	if (hlen == 0 || hlen >= size) {
+		return false;
+	}
+	memcpy(host, start, hlen);
+	host[hlen] = '\0';
+	if (sep != NULL) {
+		long v;
+
+		if (!options_number(sep + 1, 1, 65535, &v)) {
+			return false;
+		}
+		*port = (int)v;
+	}
+	return true;
+}
+
 int
 options_server(const struct probe_opts *o, const char *resolv_conf,
                struct sockaddr_storage *ss, socklen_t *len, char *err,
@@ -490,8 +575,6 @@ options_server(const struct probe_opts *o, const char *resolv_conf,
 {
 	char host[256];
 	int port = o->port > 0 ? o->port : OPTIONS_PORT;
-	const char *hash;
-	size_t hlen;
 
 	if (o->server == NULL) {
 		if (!options_resolv_conf(resolv_conf, host, sizeof(host))) {
@@ -500,29 +583,10 @@ options_server(const struct probe_opts *o, const char *resolv_conf,
 		}
 		return options_resolve(host, port, true, ss, len, err, errlen);
 	}
-	hash = strrchr(o->server, '#');
-	hlen = hash != NULL ? (size_t)(hash - o->server) : strlen(o->server);
-	if (hash != NULL) {
-		long v;
-
-		if (!options_number(hash + 1, 1, 65535, &v)) {
-			(void)snprintf(err, errlen,
-			               "bad port in server '%s' (1-65535)",
-			               o->server);
-			return -1;
-		}
-		port = (int)v;
-	}
-	if (hlen >= 2 && o->server[0] == '[' && o->server[hlen - 1] == ']') {
-		hlen -= 2; /* "[::1]" */
-		memmove(host, o->server + 1, hlen < sizeof(host) ? hlen : 0);
-	} else if (hlen < sizeof(host)) {
-		memcpy(host, o->server, hlen);
-	}
-	if (hlen == 0 || hlen >= sizeof(host)) {
-		(void)snprintf(err, errlen, "bad server '%s'", o->server);
+	if (!options_split_server(o->server, host, sizeof(host), &port)) {
+		(void)snprintf(err, errlen, "bad server '%s' (%s)", o->server,
+		               OPTIONS_SERVER_FORMS);
 		return -1;
 	}
-	host[hlen] = '\0';
 	return options_resolve(host, port, false, ss, len, err, errlen);
 }

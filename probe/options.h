@@ -40,6 +40,7 @@ struct probe_opts {
 	const char *file; /* -f; "-" is stdin */
 	size_t jobs;
 	enum report_format format;
+	bool quiet; /* -q: no progress, no summary */
 	const char **names; /* positional names */
 	size_t nnames;
 	bool help;
@@ -63,8 +64,9 @@ int options_parse(int argc, char **argv, struct probe_opts *o, FILE *err);
 void options_usage(FILE *f);
 
 /*
- * The server to ask: --server/@HOST[#PORT] (an address or a host name,
- * "[v6]" brackets allowed; #PORT wins over --port), else the first
+ * The server to ask: --server/@HOST as HOST, HOST:PORT, HOST#PORT, [V6],
+ * [V6]:PORT, [V6]#PORT or a bare IPv6 address (HOST an address or a host
+ * name; a port given there wins over --port), else the first
  * "nameserver" of RESOLV_CONF (port 53 or --port), else 127.0.0.1.
  * Returns 0, or -1 with a message in ERR[0..ERRLEN).
  */

@@ -21,6 +21,8 @@ report_format_parse(const char *s, enum report_format *format)
 		*format = REPORT_JSON;
 	} else if (strcmp(s, "jsonl") == 0) {
 		*format = REPORT_JSONL;
+	} else if (strcmp(s, "brief") == 0) {
+		*format = REPORT_BRIEF;
 	} else {
 		return -1;
 	}
@@ -170,6 +172,25 @@ report_relevant(const struct check *chk)
 	return &chk->lookups[c];
 }
 
+/*
+ * The issuers REL (the relevant lookup of CHK) allows, caa_allowed_issuers():
+ * a malloc()ed array of *N, or NULL with *N 0 (none, or no memory).
+ */
+static struct caa_issuer *
+report_allowed(const struct check *chk, const struct lookup_result *rel,
+               size_t *n)
+{
+	struct caa_issuer *iss = malloc(rel->nrecords * sizeof(*iss));
+
+	*n = 0;
+	if (iss != NULL) {
+		*n = caa_allowed_issuers(rel->records, rel->nrecords,
+		                         chk->cands.wildcard, iss,
+		                         rel->nrecords);
+	}
+	return iss;
+}
+
 static const char *
 report_name(const struct check *chk)
 {
@@ -221,6 +242,23 @@ report_json(FILE *f, const struct report_opts *o, const struct check *chk)
 			putc('}', f);
 		}
 		fputs("]}", f);
+	}
+	fputs(",\"allowed_issuers\":", f);
+	if (rel == NULL) {
+		fputs("null", f);
+	} else {
+		size_t n;
+		struct caa_issuer *iss = report_allowed(chk, rel, &n);
+
+		putc('[', f);
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0) {
+				putc(',', f);
+			}
+			report_json_string(f, iss[i].name, iss[i].len);
+		}
+		putc(']', f);
+		free(iss);
 	}
 	fputs(",\"error\":", f);
 	if (r->verdict != CAA_LOOKUP_FAILED && r->verdict != CAA_INVALID) {
@@ -429,6 +467,27 @@ report_text_lookups(FILE *f, const struct check *chk)
 	}
 }
 
+/* "allowed issuers: a.test, b.test" (issuer names are letters, digits,
+ * '-' and '.': the grammar let them through). */
+static void
+report_text_allowed(FILE *f, const struct check *chk,
+                    const struct lookup_result *rel)
+{
+	size_t n;
+	struct caa_issuer *iss = report_allowed(chk, rel, &n);
+
+	fputs("  allowed issuers: ", f);
+	if (n == 0) {
+		fputs("none", f);
+	}
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s%.*s", i > 0 ? ", " : "", (int)iss[i].len,
+		        iss[i].name);
+	}
+	putc('\n', f);
+	free(iss);
+}
+
 static void
 report_text(FILE *f, const struct report_opts *o, const struct check *chk)
 {
@@ -466,6 +525,7 @@ report_text(FILE *f, const struct report_opts *o, const struct check *chk)
 			report_text_escaped(f, rec->value, rec->value_len);
 			fputs("\"\n", f);
 		}
+		report_text_allowed(f, chk, rel);
 	} else if (r->verdict != CAA_LOOKUP_FAILED &&
 	           r->verdict != CAA_INVALID) {
 		fputs("  relevant: none\n", f);
@@ -485,12 +545,46 @@ report_text(FILE *f, const struct report_opts *o, const struct check *chk)
 	}
 }
 
+/* S for one field of a brief line: control characters and '\' escaped
+ * (\DDD, \\), and spaces too when SPACES (a name as given). */
+static void
+report_brief_field(FILE *f, const char *s, bool spaces)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
+	     p++) {
+		if (*p < 0x20 || *p == 0x7f || (spaces && *p == ' ')) {
+			fprintf(f, "\\%03u", (unsigned)*p);
+		} else if (*p == '\\') {
+			fputs("\\\\", f);
+		} else {
+			putc(*p, f);
+		}
+	}
+}
+
+/* NAME VERDICT REASON: one line, the reason last (it holds spaces). */
+static void
+report_brief(FILE *f, const struct check *chk)
+{
+	report_brief_field(f, report_name(chk), true);
+	fprintf(f, " %s ", caa_verdict_name(chk->result.verdict));
+	report_brief_field(f, chk->result.reason, false);
+	putc('\n', f);
+}
+
 void
 report_check(FILE *f, const struct report_opts *o, const struct check *chk)
 {
-	if (o->format == REPORT_TEXT) {
+	switch (o->format) {
+	case REPORT_TEXT:
 		report_text(f, o, chk);
-	} else {
+		break;
+	case REPORT_BRIEF:
+		report_brief(f, chk);
+		break;
+	case REPORT_JSON:
+	case REPORT_JSONL:
 		report_json(f, o, chk);
+		break;
 	}
 }

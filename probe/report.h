@@ -4,13 +4,15 @@
  * Text: the verdict first (coloured only when asked, i.e. on a terminal),
  * the reason in the CA's words, the deciding RRset with its deciding
  * record marked, every lookup with its RCODE, alias chain and time, then
- * the warnings.  Values are shown escaped (caa_escape(): printable ASCII
+ * the warnings; under the RRset "allowed issuers: a.test, b.test" (or
+ * "none"), caa_allowed_issuers().  Values are shown escaped (caa_escape(): printable ASCII
  * as is, '"' and '\' with a backslash, other octets as \DDD).
  *
  * JSON (shared/DESIGN.md): one object per name,
  *
  *   {"name","wildcard","ca","policy","verdict","reason",
  *    "relevant": {"name","records":[{"flags","tag","value"}]} or null,
+ *    "allowed_issuers": ["ca.test",...] or null,
  *    "error": {"name","rcode","detail"} or null,
  *    "lookups": [{"name","rcode","records","cname":[...],"ms"}],
  *    "warnings": [{"code","message"}]}
@@ -22,7 +24,12 @@
  * issuer domain names with ","; "ms" has one decimal.  Strings are JSON
  * escaped: '"', '\' and control characters (as \uXXXX or \n, \t, ...),
  * and every octet that is not part of valid UTF-8 as \u00XX, so the output
- * is always valid JSON.
+ * is always valid JSON.  "allowed_issuers" is null without a relevant
+ * RRset, [] when it allows none.
+ *
+ * Brief: "NAME VERDICT REASON\n", single spaces, the reason last (it
+ * holds spaces); control characters and '\' escaped as in the text form,
+ * and a space in NAME (an invalid name as given) as \032.
  */
 #ifndef PROBE_REPORT_H
 #define PROBE_REPORT_H
@@ -39,9 +46,10 @@ enum report_format {
 	REPORT_TEXT = 0,
 	REPORT_JSON,  /* an array of objects */
 	REPORT_JSONL, /* one object a line */
+	REPORT_BRIEF, /* "NAME VERDICT REASON", one line a name */
 };
 
-/* "text", "json", "jsonl" -> FORMAT; -1 for anything else. */
+/* "text", "json", "jsonl", "brief" -> FORMAT; -1 for anything else. */
 int report_format_parse(const char *s, enum report_format *format);
 
 struct report_opts {
@@ -51,8 +59,9 @@ struct report_opts {
 	enum caa_policy policy;
 };
 
-/* Writes the report of CHK to F: a text block ending in a newline, or
- * one JSON object without a newline (the caller frames them). */
+/* Writes the report of CHK to F: a text block or a brief line ending in
+ * a newline, or one JSON object without a newline (the caller frames
+ * them). */
 void report_check(FILE *f, const struct report_opts *o,
                   const struct check *chk);
 

@@ -220,7 +220,8 @@ bool caa_issue_param_next(const struct caa_issue *issue, size_t *pos,
 /* Warnings                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Risks that a report names; most do not change the verdict. */
+/* Risks that a report names; most do not change the verdict.  Messages
+ * number the records of an RRset from 1 ("record 1" is the first). */
 enum caa_warn {
 	CAA_WARN_POLICY_DIFFERS =
 	        0, /* the other policy reaches another verdict */
@@ -263,7 +264,13 @@ struct caa_warnings {
 	struct caa_warning item[CAA_WARNINGS_MAX];
 };
 
-/* The exact messages of CAA_WARN_POLICY_DIFFERS, by the policy evaluated. */
+/*
+ * The first words of CAA_WARN_POLICY_DIFFERS, by the policy evaluated; the
+ * other policy's verdict and reason follow:
+ *   RFC 8659 would decide differently: under rfc8659 the verdict would be
+ *   allowed (CAA record for x.test permits issuance by ca.test)
+ * (the reason shortened with "..." where the message would not fit).
+ */
 #define CAA_DIFFERS_BOULDER \
 	"Let's Encrypt (--policy boulder) would decide differently"
 #define CAA_DIFFERS_RFC8659 "RFC 8659 would decide differently"
@@ -325,6 +332,27 @@ enum caa_status caa_evaluate(const struct caa_request *req, bool wildcard,
                              const char *found_at,
                              const struct caa_record *records, size_t n,
                              struct caa_result *out);
+
+/* An issuer domain name as a record writes it; NAME borrows the value. */
+struct caa_issuer {
+	const char *name;
+	size_t len;
+};
+
+/*
+ * The issuers a relevant RRset RECORDS[0..N) allows, for a request as in
+ * caa_evaluate() (WILDCARD for "*.X"): the issuer domain names of the
+ * records whose tag applies (issuewild for a wildcard request when the
+ * RRset has one, else issue) and whose value parses, each once (compared
+ * exactly, as the evaluation compares them), in RRset order; issue ";"
+ * and a malformed value name none.  Parameters are not read: a name here
+ * may still be refused for its accounturi or validationmethods.  Writes
+ * at most SIZE into OUT (SIZE >= N always suffices) and returns how many
+ * there are.
+ */
+size_t caa_allowed_issuers(const struct caa_record *records, size_t n,
+                           bool wildcard, struct caa_issuer *out,
+                           size_t size);
 
 /* ------------------------------------------------------------------ */
 /* The climb (RFC 8659 section 3, Boulder parallelCAALookup/selectCAA) */

@@ -49,6 +49,12 @@ void caa_warn_add(struct caa_warnings *w, enum caa_warn code, int candidate,
 void caa_warn_prepend(struct caa_warnings *w, enum caa_warn code, int candidate,
                       int record, const char *message);
 
+/* Puts CAA_WARN_POLICY_DIFFERS first in W: ALT, the other policy, ends
+ * with OTHER's verdict and reason (caa.h, CAA_DIFFERS_*). */
+void caa_warn_differs(struct caa_warnings *w, enum caa_policy alt,
+                      const struct caa_result *other, int candidate,
+                      int record);
+
 /* Appends every warning of FROM to TO. */
 void caa_warn_merge(struct caa_warnings *to, const struct caa_warnings *from);
 

@@ -426,11 +426,8 @@ caa_check(const struct caa_request *req, const struct caa_candidates *c,
 	caa_result_clear(&other);
 	climb_check(req, alt, c, lookups, &other, NULL);
 	if (other.verdict != out->verdict) {
-		caa_warn_prepend(&out->warnings, CAA_WARN_POLICY_DIFFERS,
-		                 other.candidate, other.record,
-		                 alt == CAA_POLICY_BOULDER
-		                         ? CAA_DIFFERS_BOULDER
-		                         : CAA_DIFFERS_RFC8659);
+		caa_warn_differs(&out->warnings, alt, &other, other.candidate,
+		                 other.record);
 	}
 	return CAA_OK;
 }

@@ -243,18 +243,18 @@ eval_warn_unknown(enum caa_policy policy, const struct caa_record *r, int i,
 		caa_warn_add(w, CAA_WARN_CRITICAL_UNKNOWN, -1, i,
 		             "record %d: unknown tag \"%s\"%s is critical "
 		             "(flags %u): issuance denied",
-		             i, tag, le, (unsigned)r->flags);
+		             i + 1, tag, le, (unsigned)r->flags);
 	} else if (!bit1) {
 		caa_warn_add(w, CAA_WARN_UNKNOWN_TAG, -1, i,
-		             "record %d: unknown tag \"%s\"%s ignored", i, tag,
-		             le);
+		             "record %d: unknown tag \"%s\"%s ignored", i + 1,
+		             tag, le);
 	}
 	if (bit1 && policy == CAA_POLICY_RFC8659) {
 		caa_warn_add(
 		        w, CAA_WARN_FLAG_BIT1, -1, i,
 		        "record %d: flags %u on unknown tag \"%s\": "
 		        "ignored here (RFC 8659 critical is 128)%s",
-		        i, (unsigned)r->flags, tag,
+		        i + 1, (unsigned)r->flags, tag,
 		        eval_boulder_knows(r)
 		                ? "; Let's Encrypt reads bit 1 as critical but "
 		                  "knows the tag"
@@ -266,7 +266,7 @@ eval_warn_unknown(enum caa_policy policy, const struct caa_record *r, int i,
 		        "record %d: flags %u on unknown tag \"%s\": read as "
 		        "critical, as Let's Encrypt does; RFC 8659 ignores "
 		        "bit 1 (critical is 128)",
-		        i, (unsigned)r->flags, tag);
+		        i + 1, (unsigned)r->flags, tag);
 	}
 }
 
@@ -295,7 +295,7 @@ eval_warn_params(const struct caa_request *req, enum caa_policy policy,
 		                  "\"-\": RFC 8659 allows it, but Let's "
 		                  "Encrypt rejects the record, so there it "
 		                  "authorizes nobody",
-		        i, q);
+		        i + 1, q);
 	}
 	if (p.case_variant) {
 		caa_quote((const uint8_t *)p.case_tag.tag, p.case_tag.tag_len,
@@ -311,14 +311,14 @@ eval_warn_params(const struct caa_request *req, enum caa_policy policy,
 		                  "lower case: applied here (RFC 8657), but "
 		                  "Let's Encrypt ignores it, so there the "
 		                  "record is NOT restricted by it (fail-open)",
-		        i, q);
+		        i + 1, q);
 	}
 	acc = caa_params_account(&p, req->account_uri);
 	if (acc == CAA_PCHECK_UNSAT && p.naccount > 1) {
 		caa_warn_add(w, CAA_WARN_ACCOUNTURI, -1, i,
 		             "record %d: %zu accounturi parameters: "
 		             "unsatisfiable, it authorizes nobody",
-		             i, p.naccount);
+		             i + 1, p.naccount);
 	} else if (acc == CAA_PCHECK_UNSAT) {
 		caa_quote((const uint8_t *)p.account.value, p.account.value_len,
 		          q, sizeof(q));
@@ -326,7 +326,7 @@ eval_warn_params(const struct caa_request *req, enum caa_policy policy,
 		        w, CAA_WARN_ACCOUNTURI, -1, i,
 		        "record %d: accounturi \"%s\" is empty or not a URI: "
 		        "unsatisfiable, it authorizes nobody",
-		        i, q);
+		        i + 1, q);
 	} else if (acc == CAA_PCHECK_UNCHECKED && counts) {
 		caa_quote((const uint8_t *)p.account.value, p.account.value_len,
 		          q, sizeof(q));
@@ -334,7 +334,7 @@ eval_warn_params(const struct caa_request *req, enum caa_policy policy,
 		        w, CAA_WARN_PARAM_UNCHECKED, -1, i,
 		        "record %d: restricted to accounturi \"%s\" and no "
 		        "account URI was given: counted as not matching",
-		        i, q);
+		        i + 1, q);
 	}
 	meth = caa_params_methods(&p, req->method);
 	if (meth == CAA_PCHECK_UNSAT && p.nmethods > 1) {
@@ -343,7 +343,7 @@ eval_warn_params(const struct caa_request *req, enum caa_policy policy,
 		        "record %d: %zu validationmethods parameters: "
 		        "unsatisfiable, it authorizes nobody (RFC 8657 leaves "
 		        "this open; Let's Encrypt's choice)",
-		        i, p.nmethods);
+		        i + 1, p.nmethods);
 	} else if (meth == CAA_PCHECK_UNSAT) {
 		caa_quote((const uint8_t *)p.methods.value, p.methods.value_len,
 		          q, sizeof(q));
@@ -352,7 +352,7 @@ eval_warn_params(const struct caa_request *req, enum caa_policy policy,
 		        "record %d: validationmethods \"%s\" holds an empty "
 		        "or malformed method: unsatisfiable, it authorizes "
 		        "nobody",
-		        i, q);
+		        i + 1, q);
 	} else if (p.nmethods == 1) {
 		const char *label;
 		size_t len;
@@ -370,7 +370,7 @@ eval_warn_params(const struct caa_request *req, enum caa_policy policy,
 				        w, CAA_WARN_METHOD_UNKNOWN, -1, i,
 				        "record %d: validation method \"%s\" "
 				        "is unknown to the CA: skipped",
-				        i, q);
+				        i + 1, q);
 			}
 		}
 		if (meth == CAA_PCHECK_UNCHECKED && counts) {
@@ -381,7 +381,7 @@ eval_warn_params(const struct caa_request *req, enum caa_policy policy,
 			        "record %d: restricted to validationmethods "
 			        "\"%s\" and no method was given: counted as "
 			        "not matching",
-			        i, q);
+			        i + 1, q);
 		}
 	}
 }
@@ -405,14 +405,14 @@ eval_warn_issue(const struct caa_request *req, enum caa_policy policy,
 			        "record %d: %s \"%s\": the issuer ends with a "
 			        "dot, which the RFC 8659 grammar forbids: it "
 			        "authorizes nobody",
-			        i, tag, q);
+			        i + 1, tag, q);
 		} else {
 			caa_warn_add(
 			        w, CAA_WARN_ISSUE_MALFORMED, -1, i,
 			        "record %d: %s \"%s\" does not match the RFC "
 			        "8659 grammar (at octet %zu): it authorizes "
 			        "nobody",
-			        i, tag, q, is.error_at);
+			        i + 1, tag, q, is.error_at);
 		}
 		return;
 	}
@@ -435,13 +435,13 @@ eval_warn_issue(const struct caa_request *req, enum caa_policy policy,
 			        "only in letter case: compared exactly (as "
 			        "Let's Encrypt does) it does not match; some "
 			        "CAs ignore case",
-			        i, q, ours);
+			        i + 1, q, ours);
 		} else {
 			caa_warn_add(
 			        w, CAA_WARN_ISSUER_CASE, -1, i,
 			        "record %d: issuer \"%s\" has capitals: CAs "
 			        "that compare exactly will not match it",
-			        i, q);
+			        i + 1, q);
 		}
 	}
 	eval_warn_params(req, policy, &is, i,
@@ -471,7 +471,7 @@ eval_warn(const struct caa_request *req, enum caa_policy policy, bool wildcard,
 			        w, CAA_WARN_TAG_CHARS, -1, i,
 			        "record %d: tag \"%s\" holds characters RFC "
 			        "8659 forbids: read as an unknown tag",
-			        i, tag);
+			        i + 1, tag);
 		}
 		if (!eval_tag_known(req, policy, r)) {
 			eval_warn_unknown(policy, r, i, tag, w);
@@ -484,14 +484,14 @@ eval_warn(const struct caa_request *req, enum caa_policy policy, bool wildcard,
 				        "record %d: iodef is marked critical: "
 				        "CAs that know iodef issue anyway, one "
 				        "that does not would refuse",
-				        i);
+				        i + 1);
 			}
 			if (!eval_iodef_ok(r->value, r->value_len)) {
 				caa_quote(r->value, r->value_len, q, sizeof(q));
 				caa_warn_add(w, CAA_WARN_IODEF, -1, i,
 				             "record %d: iodef \"%s\" is not a "
 				             "mailto: or http(s): URL",
-				             i, q);
+				             i + 1, q);
 			}
 		} else if (kind == CAA_TAG_ISSUE || kind == CAA_TAG_ISSUEWILD) {
 			eval_warn_issue(req, policy, r, i, kind == use, w);
@@ -560,11 +560,47 @@ caa_evaluate(const struct caa_request *req, bool wildcard, const char *found_at,
 	                &out->warnings);
 	caa_eval_policy(req, alt, wildcard, found_at, records, n, &other, NULL);
 	if (other.verdict != out->verdict) {
-		caa_warn_prepend(&out->warnings, CAA_WARN_POLICY_DIFFERS, -1,
-		                 other.record >= 0 ? other.record : out->record,
-		                 alt == CAA_POLICY_BOULDER
-		                         ? CAA_DIFFERS_BOULDER
-		                         : CAA_DIFFERS_RFC8659);
+		caa_warn_differs(&out->warnings, alt, &other, -1,
+		                 other.record >= 0 ? other.record
+		                                   : out->record);
 	}
 	return CAA_OK;
+}
+
+size_t
+caa_allowed_issuers(const struct caa_record *records, size_t n, bool wildcard,
+                    struct caa_issuer *out, size_t size)
+{
+	enum caa_tag use;
+	size_t count = 0;
+
+	if (records == NULL) {
+		return 0;
+	}
+	use = eval_applicable(wildcard, records, n);
+	for (size_t i = 0; i < n; i++) {
+		struct caa_issue is;
+		bool seen = false;
+
+		if (caa_tag_kind(records[i].tag, records[i].tag_len) != use ||
+		    caa_issue_parse(records[i].value, records[i].value_len,
+		                    &is) != CAA_OK ||
+		    is.issuer_len == 0) {
+			continue;
+		}
+		for (size_t k = 0; k < count && k < size && !seen; k++) {
+			seen = out[k].len == is.issuer_len &&
+			       memcmp(out[k].name, is.issuer, is.issuer_len) ==
+			               0;
+		}
+		if (seen) {
+			continue;
+		}
+		if (count < size) {
+			out[count].name = is.issuer;
+			out[count].len = is.issuer_len;
+		}
+		count++;
+	}
+	return count;
 }

@@ -287,6 +287,34 @@ caa_warn_prepend(struct caa_warnings *w, enum caa_warn code, int candidate,
 }
 
 void
+caa_warn_differs(struct caa_warnings *w, enum caa_policy alt,
+                 const struct caa_result *other, int candidate, int record)
+{
+	char msg[CAA_WARNING_LEN];
+	int head;
+	size_t room;
+	size_t len = strlen(other->reason);
+
+	head = snprintf(msg, sizeof(msg),
+	                "%s: under %s the verdict would be %s (",
+	                alt == CAA_POLICY_BOULDER ? CAA_DIFFERS_BOULDER
+	                                          : CAA_DIFFERS_RFC8659,
+	                caa_policy_name(alt), caa_verdict_name(other->verdict));
+	if (head < 0 || (size_t)head >= sizeof(msg)) {
+		return; /* the words are short: it cannot happen */
+	}
+	room = sizeof(msg) - (size_t)head - 2; /* ")" and the NUL */
+	if (len > room) {
+		(void)snprintf(msg + head, sizeof(msg) - (size_t)head,
+		               "%.*s...)", (int)(room - 3), other->reason);
+	} else {
+		(void)snprintf(msg + head, sizeof(msg) - (size_t)head, "%s)",
+		               other->reason);
+	}
+	caa_warn_prepend(w, CAA_WARN_POLICY_DIFFERS, candidate, record, msg);
+}
+
+void
 caa_warn_merge(struct caa_warnings *to, const struct caa_warnings *from)
 {
 	for (size_t i = 0; i < from->count; i++) {

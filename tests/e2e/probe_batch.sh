@@ -39,15 +39,16 @@ check "batch json: the slow name first" denied "$(jget 0.verdict)"
 check "batch json: an allowed one" allowed "$(jget 1.verdict)"
 check "batch json: a denied one" denied "$(jget 2.verdict)"
 check "batch json: the wildcard" "true denied" "$(jget 2001.wildcard) $(jget 2001.verdict)"
-check "batch json: no progress line off a terminal" "" "$PERR"
+check_match "batch json: off a terminal only the summary on stderr" \
+	'^\{"summary":\{"names":2002,"allowed":1000,"denied":1002,[^'$'\r'']*\}\}$' "$PERR"
 
 # On a terminal, stderr carries a progress line (script(1) gives a pty;
 # the report itself goes to /dev/null), and it is erased at the end.
 if command -v script >/dev/null 2>&1; then
 	LAST_CMD="script caa-probe -f names >/dev/null"
 	OUT=$(timeout 60 script -qec "'$PROBE' -s $HOST4 -p $PORT4 -f '$names' -j 50 -o json >/dev/null" /dev/null 2>&1)
-	check_match "progress line on a terminal" 'caa-probe: [0-9]+ done, [0-9]+ in flight' "$OUT"
-	check_match "progress line erased" $'\r\033\\[K$' "$OUT"
+	check_match "progress line on a terminal" 'caa-probe: [0-9]+(/[0-9]+)? names, [0-9]+/s' "$OUT"
+	check_match "progress line erased, then the summary" $'\r\033\\[K\\{"summary":' "$OUT"
 fi
 
 # stdin, jsonl: one object a line, as completed.
@@ -84,7 +85,8 @@ check "stdin gap: the first report before the second line" 1 "$(cat "$tmp/gap.be
 # (the gap would show as 3000 ms; a loaded machine may retry a try)
 check "stdin gap: every lookup well under the gap" "" \
 	"$(jget '*.lookups.*.ms' | awk '$1 >= 1000')"
-check "stdin gap: stderr" "" "$(cat "$tmp/gap.err")"
+check "stdin gap: stderr, one line" 1 "$(wc -l <"$tmp/gap.err")"
+check_match "stdin gap: stderr, the summary only" '^\{"summary":\{"names":2,.*\}\}$' "$(cat "$tmp/gap.err")"
 
 # Stopped by SIGINT or SIGTERM while it reads a terminal, the probe gives
 # the terminal back blocking, as it found it (one left non-blocking breaks
@@ -219,12 +221,12 @@ check "long line: verdicts" "allowed invalid denied allowed" "$(jget '*.verdict'
 check "long line: reason" "input line longer than 4096 bytes" "$(jget 1.reason)"
 check "long line: shown shortened" "$(printf 'x%.0s' $(seq 1 64))..." "$(jget 1.name)"
 LAST_CMD="caa-probe -f - -o json < long"
-"$PROBE" -s "$HOST4" -p "$PORT4" -f - -o json <"$tmp/long" >"$tmp/long.out" 2>&1
+"$PROBE" -s "$HOST4" -p "$PORT4" -f - -o json <"$tmp/long" >"$tmp/long.out" 2>"$tmp/long.err"
 PRC=$?
 POUT=$(cat "$tmp/long.out")
 check "long line, stdin: exit status" 3 "$PRC"
 check "long line, stdin: verdicts" "allowed invalid denied allowed" "$(jget '*.verdict' | paste -sd' ' -)"
-cat "$tmp/long" | "$PROBE" -s "$HOST4" -p "$PORT4" -f - -o json >"$tmp/long.out" 2>&1
+cat "$tmp/long" | "$PROBE" -s "$HOST4" -p "$PORT4" -f - -o json >"$tmp/long.out" 2>"$tmp/long.err"
 PRC=$?
 POUT=$(cat "$tmp/long.out")
 check "long line, pipe: verdicts" "3 allowed invalid denied allowed" "$PRC $(jget '*.verdict' | paste -sd' ' -)"

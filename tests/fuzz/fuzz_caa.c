@@ -2,7 +2,8 @@
  * tests/fuzz/fuzz_caa.c -- the library "caa": the input is a list of CAA
  * RDATA (each prefixed by a 2-octet length), parsed with caa_record_parse()
  * and caa_issue_parse(), then evaluated under both policies for a plain and
- * a wildcard request, with and without RFC 8657 parameters.  The same
+ * a wildcard request, with and without RFC 8657 parameters, and the
+ * issuers the RRset allows checked against the verdict.  The same
  * bytes, as a string, go through caa_ident_check(), and what it accepts is
  * checked: LDH labels of 1 to 63 octets, at most 253 in all, an optional
  * leading "*.", accepted again as itself; what it refuses leaves nothing.
@@ -95,6 +96,43 @@ fuzz_ident(const uint8_t *data, size_t size)
 	free(s);
 }
 
+/*
+ * caa_allowed_issuers() of RECS[0..N): at most N names, none empty, none
+ * twice; and the issuer an allowed verdict names is among them (the same
+ * choice of issue or issuewild as the evaluation).
+ */
+static void
+fuzz_allowed(const struct caa_record *recs, size_t n, bool wildcard,
+             const struct caa_result *res)
+{
+	struct caa_issuer iss[MAXREC];
+	size_t count = caa_allowed_issuers(recs, n, wildcard, iss, MAXREC);
+	const char *by = strstr(res->reason, " permits issuance by ");
+	bool found = false;
+
+	if (count > n) {
+		abort();
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (iss[i].len == 0) {
+			abort();
+		}
+		for (size_t k = 0; k < i; k++) {
+			if (iss[k].len == iss[i].len &&
+			    memcmp(iss[k].name, iss[i].name, iss[i].len) == 0) {
+				abort();
+			}
+		}
+		if (by != NULL && strlen(by + 21) == iss[i].len &&
+		    memcmp(by + 21, iss[i].name, iss[i].len) == 0) {
+			found = true;
+		}
+	}
+	if (res->verdict == CAA_ALLOWED && by != NULL && !found) {
+		abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -170,6 +208,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    NULL) {
 				abort();
 			}
+			for (size_t w = 0; w < res.warnings.count; w++) {
+				if (memchr(res.warnings.item[w].message, '\0',
+				           CAA_WARNING_LEN) == NULL) {
+					abort();
+				}
+			}
+			fuzz_allowed(recs, n, variant & 1, &res);
 		}
 	}
 	return 0;

@@ -768,6 +768,7 @@ ParameterizedTest(struct tcase *tc, caa_cases, verdicts)
 	for (size_t p = 0; p < 2; p++) {
 		enum caa_verdict want = p == 0 ? tc->rfc : tc->boulder;
 		const struct caa_warning *d;
+		char head[CAA_WARNING_LEN];
 
 		case_run(tc, policies[p], &r[p]);
 		cr_assert_eq(r[p].verdict, want,
@@ -780,9 +781,15 @@ ParameterizedTest(struct tcase *tc, caa_cases, verdicts)
 			cr_assert_not_null(d, "%s: no policy warning under %s",
 			                   tc->id,
 			                   caa_policy_name(policies[p]));
-			cr_assert_str_eq(d->message,
-			                 p == 0 ? CAA_DIFFERS_BOULDER
-			                        : CAA_DIFFERS_RFC8659);
+			(void)snprintf(head, sizeof(head),
+			               "%s: under %s the verdict would be %s (",
+			               p == 0 ? CAA_DIFFERS_BOULDER
+			                      : CAA_DIFFERS_RFC8659,
+			               p == 0 ? "boulder" : "rfc8659",
+			               caa_verdict_name(p == 0 ? tc->boulder
+			                                       : tc->rfc));
+			cr_assert(strncmp(d->message, head, strlen(head)) == 0,
+			          "%s: %s", tc->id, d->message);
 			cr_assert_eq(r[p].warnings.item[0].code,
 			             CAA_WARN_POLICY_DIFFERS, "%s: not first",
 			             tc->id);
@@ -1212,11 +1219,16 @@ Test(caa_eval, hyphenated_parameter_tag)
 	set_add(&s, 0, "issue", LE "; x-policy=ev");
 	r = eval_set(CAA_POLICY_BOULDER, false, &s);
 	cr_assert_eq(r.verdict, CAA_DENIED);
-	cr_assert_str_eq(r.warnings.item[0].message, CAA_DIFFERS_RFC8659);
+	cr_assert_str_eq(r.warnings.item[0].message, CAA_DIFFERS_RFC8659
+	                 ": under rfc8659 the verdict would "
+	                 "be allowed (CAA record for " EX
+	                 " permits issuance by " LE ")");
 	cr_assert(has_warning(&r, CAA_WARN_PARAM_HYPHEN));
 	r = eval_set(CAA_POLICY_RFC8659, false, &s);
 	cr_assert_eq(r.verdict, CAA_ALLOWED);
-	cr_assert_str_eq(r.warnings.item[0].message, CAA_DIFFERS_BOULDER);
+	cr_assert_str_eq(r.warnings.item[0].message, CAA_DIFFERS_BOULDER
+	                 ": under boulder the verdict would "
+	                 "be denied (CAA record for " EX " prevents issuance)");
 
 	/* Another record still authorizes: only the hyphenated one fails. */
 	set_add(&s, 0, "issue", LE);
@@ -1872,4 +1884,124 @@ Test(caa_text, verdicts_policies_warnings)
 	cr_assert_str_eq(caa_rcode_name(2), "SERVFAIL");
 	cr_assert_null(caa_rcode_name(12));
 	cr_assert_null(caa_rcode_name(-1));
+}
+
+/* ------------------------------------------------------------------ */
+/* The issuers an RRset allows                                         */
+/* ------------------------------------------------------------------ */
+
+/* caa_allowed_issuers() of S, joined by " " ("" for none). */
+static void
+allowed(const struct rrset *s, bool wildcard, char *buf, size_t size)
+{
+	struct caa_issuer iss[SET_MAX];
+	size_t n = caa_allowed_issuers(s->rec, s->n, wildcard, iss, SET_MAX);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		off += (size_t)snprintf(buf + off, size - off, "%s%.*s",
+		                        i > 0 ? " " : "", (int)iss[i].len,
+		                        iss[i].name);
+	}
+}
+
+Test(caa_allowed, issuers_in_rrset_order_once)
+{
+	struct rrset s = {0};
+	char buf[512];
+
+	set_add(&s, 0, "issue", "b.test");
+	set_add(&s, 0, "iodef", "mailto:x@a.test");
+	set_add(&s, 0, "issue", " a.test; accounturi=x");
+	set_add(&s, 0, "issue", ";");
+	set_add(&s, 0, "issue", "b.test; validationmethods=dns-01");
+	set_add(&s, 0, "ISSUE", "C.test");
+	set_add(&s, 0, "issue", "bad.test.");
+	set_add(&s, 0, "issue", "");
+	set_add(&s, 128, "tbs", "x");
+	allowed(&s, false, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "b.test a.test C.test");
+	/* No issuewild: issue applies to a wildcard request too. */
+	allowed(&s, true, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "b.test a.test C.test");
+	/* With issuewild, only issuewild for a wildcard request. */
+	set_add(&s, 0, "issuewild", "w.test");
+	set_add(&s, 0, "issuewild", ";");
+	allowed(&s, true, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "w.test");
+	allowed(&s, false, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "b.test a.test C.test");
+}
+
+Test(caa_allowed, none_and_bounds)
+{
+	struct rrset s = {0};
+	struct caa_issuer one[1];
+	char buf[64];
+
+	set_add(&s, 0, "issue", ";");
+	allowed(&s, false, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "");
+	cr_assert_eq(caa_allowed_issuers(NULL, 0, false, NULL, 0), 0);
+	set_add(&s, 0, "issue", "a.test");
+	set_add(&s, 0, "issue", "b.test");
+	/* A short OUT: what fits, and how many there are. */
+	cr_assert_eq(caa_allowed_issuers(s.rec, s.n, false, one, 1), 2);
+	cr_assert_eq(one[0].len, 6);
+	cr_assert_eq(memcmp(one[0].name, "a.test", 6), 0);
+}
+
+/* Warnings number records from 1, as people count. */
+Test(caa_eval, warnings_number_records_from_one)
+{
+	struct rrset s = {0};
+	struct caa_result r;
+
+	set_add(&s, 0, "issue", LE);
+	set_add(&s, 0, "dummytag", "x");
+	set_add(&s, 0, "iodef", "not a url");
+	r = eval_set(CAA_POLICY_RFC8659, false, &s);
+	cr_assert_str_eq(
+	        find_warning(&r.warnings, CAA_WARN_UNKNOWN_TAG)->message,
+	        "record 2: unknown tag \"dummytag\" ignored");
+	cr_assert_eq(find_warning(&r.warnings, CAA_WARN_UNKNOWN_TAG)->record, 1,
+	             "the index stays 0-based");
+	cr_assert_str_eq(find_warning(&r.warnings, CAA_WARN_IODEF)->message,
+	                 "record 3: iodef \"not a url\" is not a mailto: or "
+	                 "http(s): URL");
+}
+
+/* policy-differs with a reason too long for the message: shortened. */
+Test(caa_eval, policy_differs_long_reason_shortened)
+{
+	static char name[254];
+	static char issuer[200];
+	const char *issuers[1] = {issuer};
+	struct caa_request req = request(CAA_POLICY_RFC8659);
+	struct rrset s = {0};
+	struct caa_result r;
+	const char *m;
+
+	for (size_t i = 0; i < sizeof(name) - 1; i++) {
+		name[i] = i % 10 == 9 ? '.' : 'n';
+	}
+	for (size_t i = 0; i < sizeof(issuer) - 1; i++) {
+		issuer[i] = i % 10 == 9 ? '.' : 'i';
+	}
+	req.issuers = issuers;
+	set_add(&s, 0, "issue", issuer);
+	set_add(&s, 1, "dummytag", "x");
+	cr_assert_eq(caa_evaluate(&req, false, name, s.rec, s.n, &r), CAA_OK);
+	cr_assert_eq(r.verdict, CAA_ALLOWED);
+	m = r.warnings.item[0].message;
+	cr_assert_eq(r.warnings.item[0].code, CAA_WARN_POLICY_DIFFERS);
+	cr_assert(strncmp(m,
+	                  CAA_DIFFERS_BOULDER ": under boulder the verdict "
+	                                      "would be denied (CAA record for "
+	                                      "nnnnnnnnn.",
+	                  strlen(CAA_DIFFERS_BOULDER) + 60) == 0,
+	          "%s", m);
+	cr_assert_eq(strlen(m), CAA_WARNING_LEN - 1, "%s", m);
+	cr_assert_str_eq(m + strlen(m) - 4, "...)");
 }

@@ -291,3 +291,68 @@ Test(probe_options, resolv_conf)
 	             0);
 	cr_assert_str_eq(addr, "127.0.0.1");
 }
+
+/* HOST:PORT, [V6]:PORT and [V6], as pebble-challtestsrv users type them;
+ * a port in the server wins over -p. */
+Test(probe_options, server_colon_forms)
+{
+	char addr[256];
+	int port = 0;
+
+	cr_assert_eq(server_of("127.0.0.2:5353", 9, "/nonexistent", addr,
+	                       sizeof(addr), &port),
+	             0, "%s", addr);
+	cr_assert_str_eq(addr, "127.0.0.2");
+	cr_assert_eq(port, 5353);
+	cr_assert_eq(server_of("[::1]:5354", 9, "/nonexistent", addr,
+	                       sizeof(addr), &port),
+	             0, "%s", addr);
+	cr_assert_str_eq(addr, "::1");
+	cr_assert_eq(port, 5354);
+	cr_assert_eq(server_of("[::1]", 5355, "/nonexistent", addr,
+	                       sizeof(addr), &port),
+	             0, "%s", addr);
+	cr_assert_str_eq(addr, "::1");
+	cr_assert_eq(port, 5355);
+	cr_assert_eq(
+	        server_of("::1", 0, "/nonexistent", addr, sizeof(addr), &port),
+	        0, "%s", addr);
+	cr_assert_str_eq(addr, "::1");
+	cr_assert_eq(port, 53);
+	cr_assert_eq(server_of("2001:db8::53", 5356, "/nonexistent", addr,
+	                       sizeof(addr), &port),
+	             0, "%s", addr);
+	cr_assert_str_eq(addr, "2001:db8::53");
+	cr_assert_eq(port, 5356);
+	cr_assert_eq(server_of("localhost:5357", 0, "/nonexistent", addr,
+	                       sizeof(addr), &port),
+	             0, "%s", addr);
+	cr_assert(strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0,
+	          "%s", addr);
+	cr_assert_eq(port, 5357);
+}
+
+/* A bad server names the accepted forms. */
+Test(probe_options, server_errors_name_the_forms)
+{
+	static const char *const bad[] = {
+	        "[::1",       "127.0.0.1:99999",
+	        "127.0.0.1:", "[::1]:x",
+	        "[::1]x",     ":53",
+	        "[]:53",      "a:b:c:d:e:f:g:h:i",
+	        "[::1]:0",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char addr[256];
+		int port = 0;
+
+		cr_assert_eq(server_of(bad[i], 0, "/nonexistent", addr,
+		                       sizeof(addr), &port),
+		             -1, "%s", bad[i]);
+		cr_assert(strstr(addr, "HOST#PORT") != NULL, "%s: %s", bad[i],
+		          addr);
+		cr_assert(strstr(addr, "[V6]:PORT") != NULL, "%s: %s", bad[i],
+		          addr);
+	}
+}

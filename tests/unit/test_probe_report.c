@@ -150,6 +150,7 @@ Test(probe_report, json_is_the_design_example)
 	        "example.test prevents issuance\","
 	        "\"relevant\":{\"name\":\"example.test\",\"records\":[{"
 	        "\"flags\":0,\"tag\":\"issue\",\"value\":\"otherca.test\"}]},"
+	        "\"allowed_issuers\":[\"otherca.test\"],"
 	        "\"error\":null,"
 	        "\"lookups\":[{\"name\":\"host.example.test\",\"rcode\":"
 	        "\"NXDOMAIN\",\"records\":0,\"cname\":[],\"ms\":0.4},"
@@ -181,7 +182,8 @@ Test(probe_report, json_lookup_failed_has_error)
 	                      "\"wildcard\":true,") == got,
 	          "%s", got);
 	cr_assert(strstr(got, "\"verdict\":\"lookup-failed\"") != NULL);
-	cr_assert(strstr(got, "\"relevant\":null,\"error\":{\"name\":"
+	cr_assert(strstr(got, "\"relevant\":null,\"allowed_issuers\":null,"
+	                      "\"error\":{\"name\":"
 	                      "\"host.example.test\",\"rcode\":\"SERVFAIL\","
 	                      "\"detail\":\"DNS problem: SERVFAIL looking up "
 	                      "CAA for host.example.test - the domain's "
@@ -248,7 +250,8 @@ Test(probe_report, invalid_name_is_valid_json)
 	                 "false,\"ca\":\"letsencrypt.org\",\"policy\":"
 	                 "\"rfc8659\",\"verdict\":\"invalid\",\"reason\":"
 	                 "\"Domain name contains an invalid character\","
-	                 "\"relevant\":null,\"error\":{"
+	                 "\"relevant\":null,\"allowed_issuers\":null,"
+	                 "\"error\":{"
 	                 "\"name\":\"bad\\u00ff\\u0001..name\",\"rcode\":null,"
 	                 "\"detail\":\"Domain name contains an invalid "
 	                 "character\"},\"lookups\":[],\"warnings\":[]}");

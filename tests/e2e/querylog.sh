@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/e2e/querylog.sh -- the -q query log: one JSON object a line with the
-# fields of DESIGN.md (ts, client, transport, id, qname, qtype, rcode, aa,
-# tc, answers, fault, delay_ms, dropped), to a file or to stdout.
+# fields of docs/query-log.md (ts, client, transport, id, qname, qtype,
+# rcode, aa, tc, answers, fault, delay_ms, dropped), to a file or stdout.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh" "${1:-}"
 

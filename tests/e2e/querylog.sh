@@ -9,7 +9,7 @@ FIELDS="ts client transport id qname qtype rcode aa tc answers fault delay_ms dr
 
 # qlog FILE ID: the log entry with that message ID as key=value lines (JSON
 # values), plus lines= (entries), invalid= (lines that are not JSON objects)
-# and missing= (DESIGN fields absent from some entry).
+# and missing= (FIELDS absent from some entry).
 qlog() {
 	LAST_CMD="query log $1, id $2"
 	OUT=$("$PY" - "$1" "$2" "$FIELDS" <<'PYEOF' 2>&1

@@ -33,6 +33,9 @@ else
 fi
 
 hits=$(list | xargs -0 grep -I -n -i -E "$PATTERN" -- 2>/dev/null)
+# The design note by its bare name, in capitals as it was cited.
+caps=$(list | xargs -0 grep -I -n -w -E 'DESIG[N]' -- 2>/dev/null)
+hits=$(printf '%s\n%s\n' "$hits" "$caps" | sed '/^$/d' | sort -u)
 if [ -n "$hits" ]; then
 	echo "files citing documents outside the repository (cite docs/ or state the fact):"
 	printf '%s\n' "$hits"

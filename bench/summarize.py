@@ -187,7 +187,7 @@ for kind, how in (("saturated", "caa-loadgen"), ("throughput", "dnsperf")):
            "{:.0%}", at_least(0.95))
 target("big zone: exec to answering / Knot's <= 1.5", vs_knot("zoneload", "responder", "seconds"), "{:.2f}",
        at_most(1.5))
-target("big zone: exec to answering < 3 s (DESIGN.md)", med("zoneload", "responder", "seconds"), "{:.2f} s",
+target("big zone: exec to answering < 3 s", med("zoneload", "responder", "seconds"), "{:.2f} s",
        lambda v: v < 3.0)
 target("big zone: RSS / Knot's <= 1", vs_knot("zoneload", "responder", "rss_kb"), "{:.2f}", at_most(1))
 rcs = [r["rcodes"] for r in rows if r["run"] == "responder-faulted" and r["kind"] == "throughput"]

@@ -27,7 +27,7 @@
 #include "reply.h"
 #include "udp_pool.h"
 
-#define LOOKUP_EDNS_SIZE 4096  /* EDNS0 UDP payload (DESIGN.md) */
+#define LOOKUP_EDNS_SIZE 4096  /* EDNS0 UDP payload, as Boulder's */
 #define LOOKUP_FD_SPARE  48    /* descriptors kept for everything else */
 #define LOOKUP_INFLIGHT  60000 /* at most: the pool holds 65536 IDs */
 /* Lookups started in the last one or two ticks and still in their first
@@ -538,7 +538,7 @@ lookup_answer(struct lookup_query *q, const struct reply *r)
 	rc = lookup_records(q, r, found.ncaa);
 	if (rc != 0) {
 		/* Malformed RDATA in the RRset that counts: fail closed
-		 * (cases.md, project decisions); off the chain it is
+		 * (docs/probe.md, "Lookup errors"); off the chain it is
 		 * ignored like the rest of such records. */
 		free(q->res.records);
 		free(q->res.rdata);

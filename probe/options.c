@@ -214,7 +214,7 @@ options_add_ca(struct probe_opts *o, const char *ca)
 	if (copy == NULL) {
 		return false;
 	}
-	/* Issuer domain names are compared exactly (rules.md 4), so take
+	/* Issuer domain names are compared exactly (docs/probe.md), so take
 	 * the CA's own name in its canonical, lower-case form. */
 	for (char *p = copy; *p != '\0'; p++) {
 		*p = (char)tolower((unsigned char)*p);

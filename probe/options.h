@@ -1,7 +1,7 @@
 /*
  * probe/options.h -- caa-probe's command line, defaults and the server.
  *
- * The contract is shared/DESIGN.md ("caa-probe contract").  Defaults live
+ * The options are documented in docs/probe.md.  Defaults live
  * in options_init() and are shown by the help text.
  */
 #ifndef PROBE_OPTIONS_H

@@ -355,7 +355,7 @@ reply_records(const uint8_t *msg, size_t len, size_t off, struct reply *out)
 			if (type == REPLY_TYPE_CAA) {
 				struct caa_record rec;
 
-				/* Fail closed (cases.md): not "unparseable". */
+				/* Fail closed (docs/probe.md). */
 				if (caa_record_parse(msg + off, rdlen, &rec) !=
 				    CAA_OK) {
 					out->bad_rdata = true;

@@ -7,7 +7,7 @@
  * Replies are parsed by hand rather than with ldns_wire2pkt(), because ldns
  * refuses a whole packet when one CAA record has malformed RDATA (tag
  * length 0), and such an answer must read as CAA_LOOKUP_BAD_RDATA
- * (shared/caa/cases.md, project decisions), not as an unparseable reply.
+ * (a lookup failure, docs/probe.md), not as an unparseable reply.
  *
  * Names are kept in wire form: length-prefixed labels ending in the root
  * label, at most 255 octets, uncompressed.  Every length is checked before

@@ -8,7 +8,7 @@
  * "none"), caa_allowed_issuers().  Values are shown escaped (caa_escape(): printable ASCII
  * as is, '"' and '\' with a backslash, other octets as \DDD).
  *
- * JSON (shared/DESIGN.md): one object per name,
+ * JSON (docs/probe.md, "JSON"): one object per name,
  *
  *   {"name","wildcard","ca","policy","verdict","reason",
  *    "relevant": {"name","records":[{"flags","tag","value"}]} or null,

@@ -1,6 +1,6 @@
 /*
- * responder/control.h -- the HTTP/JSON management API (DESIGN.md,
- * "Management API"), with pebble-challtestsrv's endpoints.
+ * responder/control.h -- the HTTP/JSON management API (docs/api.md),
+ * with pebble-challtestsrv's endpoints.
  *
  * caa-responder -c ADDR:PORT serves it on libevent's evhttp, in the same
  * event loop as the DNS sockets.  Every change is all or nothing: bad

@@ -1,8 +1,8 @@
 /*
  * responder/fault.h -- fault rules: parse them, keep them, match queries.
  *
- * A rule is one line, `ACTION NAME TYPE [OPTION...]` (DESIGN.md, "Fault
- * rules"), used alike by -f, --faults-file, --profile and the API.  A
+ * A rule is one line, `ACTION NAME TYPE [OPTION...]` (docs/faults.md),
+ * used alike by -f, --faults-file, --profile and the API.  A
  * fault_set holds the rules in priority order and an index on (name,
  * selector, type), so that fault_match() costs a few hash lookups however
  * many rules there are, and allocates nothing.
@@ -233,8 +233,8 @@ const struct fault_rule *fault_match(struct fault_set *fs, const uint8_t *name,
                                      enum query_transport tp, int family);
 
 /*
- * Profiles (profiles.c): named rule sets that replay incidents from
- * faults/profiles.md.  A profile is data: its rules are rule lines whose
+ * Profiles (profiles.c): named rule sets that replay real incidents
+ * (docs/faults.md).  A profile is data: its rules are rule lines whose
  * NAME may be `%` or `*.%`.  `--profile NAME:DOMAIN` puts DOMAIN in place
  * of `%` (most profiles have both lines, so they cover DOMAIN and the
  * names below it); plain `--profile NAME` makes `%` every name (`.`) and

@@ -3,8 +3,8 @@
  * management API (GET /queries, POST /dns-request-history).
  *
  * A history is a ring of at most CAP entries: when it is full the oldest
- * entry goes.  An entry keeps what the query log line shows (DESIGN.md,
- * "Query log") plus the question's type and class as numbers, so that the
+ * entry goes.  An entry keeps what the query log line shows (docs/query-log.md)
+ * plus the question's type and class as numbers, so that the
  * API can filter without parsing text.  history_entry_format() prints an
  * entry exactly as log_query_format() prints the query it came from.
  *

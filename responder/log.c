@@ -388,7 +388,7 @@ log_fields_format(char *buf, size_t cap, const struct log_fields *f)
 	log_buf_json(&b, f->fault, LOG_JSON_FAULT_MAX);
 	log_buf_printf(&b, ",\"delay_ms\":%lu,\"dropped\":%s",
 	               (unsigned long)f->delay_ms, f->dropped ? "true" : "false");
-	if (f->dropped) { /* only then: other lines keep the DESIGN keys */
+	if (f->dropped) { /* only then: other lines keep their keys */
 		log_buf_puts(&b, ",\"drop_reason\":");
 		log_buf_json(&b, log_drop_reason(f->dropped, f->drop),
 		             LOG_JSON_SHORT_MAX);

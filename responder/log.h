@@ -4,7 +4,7 @@
  * Diagnostics: log_err() and log_warn() always print; log_info() needs one
  * -v, log_debug() two.  Lines go to stderr as "caa-responder: text".
  *
- * The query log is one JSON object a line (DESIGN.md, "Query log"), written
+ * The query log is one JSON object a line (docs/query-log.md), written
  * with stdio and flushed by the caller after each batch of queries, not
  * after each line.  The state is process-wide: the server has one thread.
  */

@@ -1,8 +1,8 @@
 /*
  * responder/profiles.c -- preset fault profiles: real incidents as rule lines.
  *
- * Each profile replays one row of faults/profiles.md with the rule grammar
- * of DESIGN.md; `%` in NAME is the DOMAIN of `--profile NAME:DOMAIN`
+ * Each profile replays one incident, with its source, in the rule grammar
+ * of docs/faults.md; `%` in NAME is the DOMAIN of `--profile NAME:DOMAIN`
  * (fault.h).  A rule carries one action, so where an incident combined
  * several (REFUSED and AA clear) the summary says what is left out.  Left
  * out entirely, as rules cannot express them: cname-and-ns (zone data),

@@ -193,7 +193,7 @@ query_write_tsig(uint8_t *out, const struct query_tsig *t)
 }
 
 /*
- * A message that does not parse (DESIGN.md, garble): the first answer
+ * A message that does not parse (docs/faults.md, garble): the first answer
  * record cut inside its RDATA, or, with no answer, a record whose owner is
  * a compression pointer to itself.
  */
@@ -212,8 +212,8 @@ query_garble(uint8_t *out, size_t qend, size_t end, struct answer_info *ai)
 }
 
 /*
- * Rewrite the honest answer in OUT[0..END) as rule R says (DESIGN.md,
- * "Fault rules").  Returns the new end; may set a drop or a delay in RES.
+ * Rewrite the honest answer in OUT[0..END) as rule R says
+ * (docs/faults.md).  Returns the new end; may set a drop or a delay in RES.
  */
 static size_t
 query_fault(const struct query_env *env, const struct fault_rule *r,

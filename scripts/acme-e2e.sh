@@ -472,7 +472,7 @@ $(tail -n 12 "$out" | cut -c1-400 | sed 's/^/  | /')"
 	row "$sc" "$client" "$expected" "$seen${note:+ ($note)}" "$CLIENT_SECS" "$ok" "$detail"
 }
 
-# What the clients print (tests/acme, shared recipe), as regular
+# What the clients print (tests/acme, docs/testing.md), as regular
 # expressions; NAME is filled in.
 re_name() { printf '%s' "$1" | sed 's/\./\\./g'; }
 msg_issued_lego='Server responded with a certificate\.'

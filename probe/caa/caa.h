@@ -8,7 +8,7 @@
  * relevant RRset, the candidate names of the tree climb (section 3), the
  * choice between a relevant RRset and a lookup error (Boulder selectCAA),
  * and the wording Let's Encrypt uses for each outcome.  The rules are in
- * shared/caa/rules.md; two policies read them:
+ * docs/probe.md; two policies read them:
  *
  *   CAA_POLICY_RFC8659  the RFC text.
  *   CAA_POLICY_BOULDER  Let's Encrypt's readings: flag bit 1 is critical too;

@@ -229,7 +229,7 @@ caa_lookup_describe(const struct caa_lookup *lookup, const char *name,
 		detail = "malformed response";
 		break;
 	case CAA_LOOKUP_BAD_RDATA:
-		/* Project decision (cases.md): fail closed. */
+		/* Malformed CAA RDATA fails closed. */
 		detail = "malformed CAA record";
 		break;
 	case CAA_LOOKUP_CNAME_LOOP:
@@ -262,7 +262,7 @@ climb_is_tld(const char *name)
 	return strchr(name, '.') == NULL;
 }
 
-/* Is this outcome an error under POLICY (rules.md 2)? */
+/* Is this outcome an error under POLICY (docs/probe.md)? */
 static bool
 climb_is_error(enum caa_lookup_kind kind, enum caa_policy policy,
                const char *name)

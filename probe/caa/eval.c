@@ -83,7 +83,7 @@ eval_authorizes(const struct caa_request *req, enum caa_policy policy,
 	const char *issuer;
 
 	if (caa_issue_parse(r->value, r->value_len, &is) != CAA_OK) {
-		return NULL; /* malformed: an empty issuer (rules.md 4) */
+		return NULL; /* malformed: an empty issuer (docs/probe.md) */
 	}
 	issuer = eval_issuer_match(req, &is);
 	if (issuer == NULL) {
@@ -448,7 +448,7 @@ eval_warn_issue(const struct caa_request *req, enum caa_policy policy,
 	                 applies && eval_issuer_match(req, &is) != NULL, w);
 }
 
-/* Every warning the RRset deserves under POLICY (rules.md 6). */
+/* Every warning the RRset deserves under POLICY (docs/probe.md). */
 static void
 eval_warn(const struct caa_request *req, enum caa_policy policy, bool wildcard,
           const struct caa_record *records, size_t n, struct caa_warnings *w)

@@ -116,7 +116,7 @@ caa_params_account(const struct caa_params *p, const char *account_uri)
 	if (p->naccount == 0) {
 		return CAA_PCHECK_OK;
 	}
-	/* RFC 8657 section 3; two in one record: Boulder, rules.md 5. */
+	/* RFC 8657 section 3; two in one record: unsatisfiable, as Boulder. */
 	if (p->naccount > 1 ||
 	    !params_uri_ok(p->account.value, p->account.value_len)) {
 		return CAA_PCHECK_UNSAT;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/e2e/faults.sh -- fault rules on the wire (DESIGN.md, "Fault rules"):
+# tests/e2e/faults.sh -- fault rules on the wire (docs/faults.md):
 # every action as dig, kdig or a raw socket sees it, the options (count,
 # after, every, p with --seed, transport, family, ms, ede, tcp=), the name
 # selectors and types, first-added-wins, the query log of a faulted query,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/e2e/probe_alias.sh -- aliases (cases.md F, rules.md 1): CNAME
+# tests/e2e/probe_alias.sh -- aliases (docs/probe.md): CNAME
 # chains the server follows, CNAMEs into other zones that the probe must
 # follow itself, DNAME (RFC 6672) and erratum 5097, the parents of a target
 # never climbed (erratum 5065), loops in one zone and across two, and the

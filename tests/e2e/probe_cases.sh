@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# tests/e2e/probe_cases.sh -- the evaluation cases of cases.md B-E and H
-# (and rules.md 3-5 where cases.md has none) end to end: the records come
+# tests/e2e/probe_cases.sh -- the evaluation cases B-E and H (issue values,
+# tags and flags, wildcards, parameters, forbidden tag characters) and the
+# rules of docs/probe.md they leave out, end to end: the records come
 # from caa-responder (tests/data/probe/cases.test.zone, one label per case)
 # and the probe judges them under both policies, with the request of the
-# cases.md conventions (letsencrypt.org, account 1234, http-01) unless a
+# cases' conventions (letsencrypt.org, account 1234, http-01) unless a
 # line says otherwise.  Where the policies differ (RFC≠Boulder) each
 # report must carry the policy-differs warning.
 # shellcheck source=tests/e2e/probe_lib.sh
@@ -90,7 +91,7 @@ t C90a c90a.cases.test allowed allowed
 has_warning C90a tag-characters
 t C90b c90b.cases.test denied denied
 
-# ---- rules.md beyond cases.md
+# ---- rules of docs/probe.md beyond the cases
 t "flag bit 1" flag1.cases.test allowed denied
 has_warning "flag bit 1" flag-bit-1
 t "unknown tag ignored" unknown.cases.test allowed allowed

@@ -3,7 +3,7 @@
 # usage errors (exit 64, the bad option named), names a CA refuses (exit
 # 64, Let's Encrypt's words), a Unicode name, the server forms (-s, -p,
 # @HOST, HOST#PORT, IPv6), the text report (verdict first, no colour off
-# a terminal, colour on one), the JSON object of shared/DESIGN.md, the
+# a terminal, colour on one), the JSON object of docs/probe.md, the
 # default policy (it follows the CA), the output streams (report on
 # stdout, diagnostics on stderr).
 # shellcheck source=tests/e2e/probe_lib.sh
@@ -147,7 +147,7 @@ if command -v script >/dev/null 2>&1; then
 	fi
 fi
 
-# JSON: the object of DESIGN.md, key for key (ms aside).
+# JSON: the object of docs/probe.md, key for key (ms aside).
 probe -o json host.deny.test
 check "json: valid, one element" 1 "$(jget '*.name' | wc -l)"
 check "json: the keys in order" "name wildcard ca policy verdict reason relevant allowed_issuers error lookups warnings" \

@@ -3,7 +3,7 @@
 # relevant RRset is the first non-empty one from the name up to the TLD,
 # NXDOMAIN and NODATA both climb on, the closest RRset wins, wildcard
 # requests start at their parent, every candidate is asked at once
-# (cases.md A and D, C01-C11, C39, C40, C08 with a CAA at the TLD), and a
+# (cases A and D, C01-C11, C39, C40, C08 with a CAA at the TLD), and a
 # referral read as no answer (C87).
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
@@ -44,7 +44,7 @@ NOERROR
 NOERROR
 NOERROR"
 
-# NODATA climbs as NXDOMAIN does (rules.md 1).
+# NODATA climbs as NXDOMAIN does (RFC 8659 section 3).
 judge2 "NODATA climbs" denied denied host.deny.test
 field_is "NODATA climbs" 0.lookups.0.rcode NOERROR
 reason_is "NODATA climbs" "CAA record for deny.test prevents issuance"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/e2e/probe_faults.sh -- caa-probe against a misbehaving server
-# (cases.md G, rules.md 2): every RCODE error, EDE, timeouts and retries,
+# (cases G, docs/probe.md): every RCODE error, EDE, timeouts and retries,
 # truncation with and without TCP, garbled and wrong-ID replies, malformed
 # CAA RDATA, errors above the relevant RRset, Boulder's NXDOMAIN at the
 # TLD.  Each case restarts caa-responder with its fault rule.
@@ -122,7 +122,7 @@ reason_is "garble (cut RDATA)" "$DP: malformed response looking up CAA for examp
 serve -f "garble $H CAA transport=udp" || finish
 judge "garble over UDP only" lookup-failed $H
 
-# Malformed CAA RDATA: fail closed (cases.md project decision).
+# Malformed CAA RDATA: fail closed (a lookup failure).
 serve || finish
 for n in emptytag flagsonly; do
 	judge2 "bad RDATA $n" lookup-failed lookup-failed $n.example.test

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/e2e/profiles.sh -- preset profiles (faults/profiles.md): every one
+# tests/e2e/profiles.sh -- preset profiles (docs/faults.md): every one
 # is listed by --list-profiles with a description and its source, and each,
 # started with -P NAME (or NAME:DOMAIN where it needs one), shows its first
 # rule on the wire; NAME:DOMAIN limits a profile to DOMAIN and below; an

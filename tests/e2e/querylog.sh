@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/e2e/querylog.sh -- the -q query log: one JSON object a line with the
-# fields of DESIGN.md (ts, client, transport, id, qname, qtype, rcode, aa,
-# tc, answers, fault, delay_ms, dropped), to a file or to stdout.
+# fields of docs/query-log.md (ts, client, transport, id, qname, qtype,
+# rcode, aa, tc, answers, fault, delay_ms, dropped), to a file or stdout.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh" "${1:-}"
 
@@ -9,7 +9,7 @@ FIELDS="ts client transport id qname qtype rcode aa tc answers fault delay_ms dr
 
 # qlog FILE ID: the log entry with that message ID as key=value lines (JSON
 # values), plus lines= (entries), invalid= (lines that are not JSON objects)
-# and missing= (DESIGN fields absent from some entry).
+# and missing= (FIELDS absent from some entry).
 qlog() {
 	LAST_CMD="query log $1, id $2"
 	OUT=$("$PY" - "$1" "$2" "$FIELDS" <<'PYEOF' 2>&1

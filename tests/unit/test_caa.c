@@ -1,10 +1,10 @@
 /*
- * tests/unit/test_caa.c -- unit tests of library caa, cases.md as a table.
+ * tests/unit/test_caa.c -- unit tests of library caa, the cases as a table.
  *
- * The table "cases" replays every case of shared/caa/cases.md that needs no
+ * The table "cases" replays every evaluation case (A-H) that needs no
  * network (aliases are chased by a small simulated resolver, faults become
  * lookup outcomes), under both policies, plus cases for each rule of
- * shared/caa/rules.md that cases.md leaves out.  ParameterizedTest data is
+ * docs/probe.md that the cases leave out.  ParameterizedTest data is
  * self-contained (arrays, no pointers): criterion copies it into workers.
  */
 #include <criterion/criterion.h>
@@ -97,7 +97,7 @@ eval_set(enum caa_policy policy, bool wildcard, const struct rrset *s)
 }
 
 /* ------------------------------------------------------------------ */
-/* cases.md and rules.md as a table, both policies                    */
+/* the cases and the rules of docs/probe.md as a table, both policies */
 /* ------------------------------------------------------------------ */
 
 #define T_RR    4
@@ -638,7 +638,7 @@ ParameterizedTestParameters(caa_cases, verdicts)
 	        {"C90b", EX, .rr = {{EX, 128, "is_x", "x"}}, .rfc = CAA_DENIED,
 	         .boulder = CAA_DENIED, .warn = W(CAA_WARN_TAG_CHARS),
 	         .reason = DENY(EX)},
-	        /* Project decisions and the rules cases.md does not show */
+	        /* Project decisions and the rules the cases do not show */
 	        {"P-tc", "host." EX, .rr = {{EX, 0, "issue", LE}},
 	         .fault = {{"host." EX, CAA_LOOKUP_TRUNCATED, 0, 0}},
 	         .rfc = CAA_LOOKUP_FAILED, .boulder = CAA_LOOKUP_FAILED,

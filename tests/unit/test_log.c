@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_log.c -- the query log line (DESIGN.md, "Query log"),
+ * tests/unit/test_log.c -- the query log line (docs/query-log.md),
  * addresses as the log prints them, and the log file itself.
  */
 #include <criterion/criterion.h>

@@ -431,7 +431,7 @@ Test(probe_reply, malformed_caa_rdata_is_bad_rdata)
 	struct reply r;
 
 	/* Tag length 0: ldns_wire2pkt refuses the packet; the probe must
-	 * read the answer and fail closed (cases.md, project decisions). */
+	 * read the answer and fail closed (docs/probe.md, "Lookup errors"). */
 	reply_to(&p, "example.test", 1);
 	rr(&p, "example.test", REPLY_TYPE_CAA, 5);
 	putbytes(&p,

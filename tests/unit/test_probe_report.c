@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_probe_report.c -- caa-probe's reports: the JSON writer
- * (escapes, invalid UTF-8, the exact object of shared/DESIGN.md) and the
+ * (escapes, invalid UTF-8, the exact object of docs/probe.md) and the
  * text report (verdict first, escaped values, colour only when asked).
  */
 #include <criterion/criterion.h>

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_query.c -- the query path, bytes in and bytes out: one test
- * per default-answer rule of DESIGN.md.
+ * per default answer of docs/responder.md.
  */
 #include <criterion/criterion.h>
 #include <ldns/ldns.h>

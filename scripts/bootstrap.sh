@@ -43,12 +43,12 @@ TEST_PACKAGES=(
 SERVICES=(knot nsd)
 
 check_only=false
-set_name=test
+set_name="test"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--check) check_only=true ;;
-	--demo) set_name=demo ;;
-	--test) set_name=test ;;
+	--demo) set_name="demo" ;;
+	--test) set_name="test" ;;
 	-h | --help)
 		sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0

@@ -184,7 +184,7 @@ verdict() {
 		mismatches=$((mismatches + 1))
 		echo "MISMATCH: expected exit status $3, got $rc" >&2
 	fi
-	want "^$(sed 's/\./\\./g' <<<"$2"): $4\$"
+	want "^${2//./\\.}: $4\$"
 }
 
 echo

@@ -23,6 +23,7 @@ touch "$tmp/files/names.txt" "$tmp/files/zone.db" "$tmp/files/other"
 # file is sourced; helpers: bash-completion's bash_completion first.
 complete_line() {
 	LAST_CMD="complete ($1): '$2'"
+	# shellcheck disable=SC2016 # the script runs in the inner bash
 	PATH=$tmp/bin:$PATH timeout 30 bash --norc --noprofile -c '
 		mode=$1 dir=$2 line=$3
 		if [ "$mode" = helpers ]; then
@@ -60,6 +61,7 @@ expect_completion() {
 }
 
 # The profiles, as the responder names them when one is unknown.
+# shellcheck disable=SC2034 # fail (lib.sh) prints it
 LAST_CMD="caa-responder -P no-such-profile"
 OUT=$(timeout 10 "$RESPONDER" -P no-such-profile -l 127.0.0.1:0 \
 	"$ZONES_DIR/test.zone" 2>&1 >/dev/null)

@@ -187,7 +187,10 @@ package_pass() {
 		man -w "$(basename "$f" .1)" >/dev/null 2>&1 ||
 			[ -e "/usr/share/man/man1/${f##*/}" ] ||
 			[ -e "/usr/share/man/man1/${f##*/}.gz" ] || rc=1
-		pkg_row "man page ${f##*/} installed (dpkg path-exclude?)" "$rc"
+		if [ "$rc" -ne 0 ]; then
+			echo "package: ${f##*/} not in /usr/share/man/man1 (a path-exclude in /etc/dpkg/dpkg.cfg.d?)"
+		fi
+		pkg_row "man page ${f##*/} installed" "$rc"
 	done
 	for f in caa-responder caa-probe; do
 		rc=0

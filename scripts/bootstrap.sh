@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
-# scripts/bootstrap.sh -- install what caalab's build and tests need, with
-# apt-get, on Debian 12.  Installs only what is missing (apt-get update runs
-# only then), so a second run does nothing.  Runs as root, or through sudo
-# when there is one.
+# scripts/bootstrap.sh -- install what caalab's build, demo and tests need,
+# with apt-get, on Debian 12.  Installs only what is missing (apt-get update
+# runs only then), so a second run does nothing.  Runs as root, or through
+# sudo when there is one.
 #
-#   scripts/bootstrap.sh           install what is missing
-#   scripts/bootstrap.sh --check   only list what is missing (status 1 if any)
+#   scripts/bootstrap.sh [--test]        what the build and every test need
+#   scripts/bootstrap.sh --demo          only what scripts/demo.sh needs
+#   scripts/bootstrap.sh [--demo] --check
+#                                        only list what is missing (status 1 if any)
 set -euo pipefail
 
-# Build: compiler, make, cmake, pkg-config and the libraries (ldns for
-# zone files and the probe's queries, libevent, jansson for the management
-# API's JSON, criterion for unit tests).  Tests: the DNS tools the
-# end-to-end tests drive, curl for the management API, python3 for the
-# raw packets (standard library only); knot and nsd, the reference servers
-# of the differential test (tests/e2e/difftest.py), with python3-dnspython
-# for it; clang with its runtime for the libFuzzer harnesses
-# (scripts/fuzz.sh), dnsperf and valgrind for the soak run (scripts/soak.sh).
-PACKAGES=(
+# The demo (scripts/demo.sh): compiler, make, cmake, pkg-config and the
+# libraries the two programs link (ldns for zone files and the probe's
+# queries, libevent, jansson for the management API's JSON, libidn2 for
+# the probe's Unicode names), and dig, which the demo asks with.
+DEMO_PACKAGES=(
 	build-essential cmake pkg-config
-	libldns-dev libevent-dev libjansson-dev libcriterion-dev libidn2-dev
-	dnsutils knot-dnsutils ldnsutils curl python3
+	libldns-dev libevent-dev libjansson-dev libidn2-dev
+	dnsutils
+)
+# The tests, beyond that: criterion for the unit tests; the DNS tools the
+# end-to-end tests drive, curl for the management API, python3 for the raw
+# packets (standard library only); knot and nsd, the reference servers of
+# the differential test (tests/e2e/difftest.py), with python3-dnspython for
+# it; clang with its runtime for the libFuzzer harnesses (scripts/fuzz.sh),
+# dnsperf and valgrind for the soak run (scripts/soak.sh); mandoc to lint
+# the man pages, bash-completion for the completions' test, dpkg-dev
+# (dpkg-shlibdeps, for cpack's Depends) and file for the package pass of
+# scripts/test.sh.
+TEST_PACKAGES=(
+	libcriterion-dev
+	knot-dnsutils ldnsutils curl python3
 	knot nsd python3-dnspython
 	clang libclang-rt-14-dev dnsperf valgrind
+	mandoc bash-completion dpkg-dev file
 )
 
 # knot and nsd are servers: their packages would start them as system
@@ -31,18 +43,27 @@ PACKAGES=(
 SERVICES=(knot nsd)
 
 check_only=false
-case ${1:-} in
---check) check_only=true ;;
-"") ;;
--h | --help)
-	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
-	exit 0
-	;;
-*)
-	echo "bootstrap.sh: unknown option $1 (try --help)" >&2
-	exit 2
-	;;
-esac
+set_name="test"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--check) check_only=true ;;
+	--demo) set_name="demo" ;;
+	--test) set_name="test" ;;
+	-h | --help)
+		sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "bootstrap.sh: unknown option $1 (try --help)" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+PACKAGES=("${DEMO_PACKAGES[@]}")
+if [ "$set_name" = test ]; then
+	PACKAGES+=("${TEST_PACKAGES[@]}")
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -52,7 +73,7 @@ for p in "${PACKAGES[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-	echo "bootstrap: every package is installed"
+	echo "bootstrap: every package ($set_name) is installed"
 	exit 0
 fi
 if $check_only; then

@@ -33,7 +33,7 @@ crashes=$root/tests/fuzz/crashes
 mkdir -p "$crashes" "$build"
 
 echo "== build-fuzz: configure and build (clang, libFuzzer, ASan + UBSan)"
-CC=${FUZZ_CC:-clang} cmake -S "$root" -B "$build" -DCAA_FUZZ=ON -DCAA_TESTS=OFF \
+CC=${FUZZ_CC:-clang} cmake -S "$root" -B "$build" -DCAA_FUZZ=ON -DBUILD_TESTING=OFF \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/configure.log" 2>&1 || {
 	cat "$build/configure.log" >&2
 	echo "fuzz.sh: configure failed (is clang with libclang-rt installed?)" >&2

@@ -40,8 +40,10 @@ done
 check "-h: nothing on stderr" "" "$PERR"
 run --help
 check "--help" 0 "$PRC"
+# The version is the project's (CMakeLists.txt, project(caalab VERSION ...)).
+version=$(sed -n 's/^project(caalab VERSION \([0-9.]*\).*/\1/p' "$E2E_DIR/../../CMakeLists.txt")
 run -V
-check "-V" "0 caa-probe 0.1.0" "$PRC $POUT"
+check "-V" "0 caa-probe ${version:-?}" "$PRC $POUT"
 
 usage 'no NAME given' --ca letsencrypt.org
 usage 'no NAME given'

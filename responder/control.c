@@ -708,6 +708,11 @@ control_new(struct event_base *base, const struct control_config *cfg,
 		return NULL;
 	}
 	ctl->cfg = *cfg;
+	if (cfg->env != NULL && cfg->env->defaults != NULL) {
+		/* --default-ipv4/6: the API changes them from here on. */
+		ctl->defaults = *cfg->env->defaults;
+		cfg->env->defaults = &ctl->defaults;
+	}
 	if (cfg->token != NULL) {
 		size_t n = strlen("Bearer ") + strlen(cfg->token) + 1;
 

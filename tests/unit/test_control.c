@@ -714,14 +714,18 @@ Test(control, challtestsrv_default_addresses)
 	cr_assert_eq(res.answers, 1);
 	(void)ask("example.test", WIRE_TYPE_A, out, &res);
 	cr_assert_eq(res.answers, 1);
-	/* Real records win; referrals stay referrals; AAAA has no default. */
+	/* Real records win; referrals stay referrals; AAAA has no default,
+	 * but the name exists: NODATA. */
 	n = ask("www.example.test", WIRE_TYPE_A, out, &res);
 	cr_assert_eq(memcmp(out + n - 4, "\xc0\x00\x02\x01", 4), 0);
 	(void)ask("x.sub.example.test", WIRE_TYPE_A, out, &res);
 	cr_assert_eq(res.answers, 0);
 	cr_assert_not(res.aa);
 	(void)ask("random.elsewhere", WIRE_TYPE_AAAA, out, &res);
-	cr_assert_eq(res.rcode, WIRE_RCODE_REFUSED);
+	cr_assert_eq(res.rcode, WIRE_RCODE_NOERROR);
+	cr_assert_eq(res.answers, 0);
+	(void)ask("nothere.example.test", WIRE_TYPE_CAA, out, &res);
+	cr_assert_eq(res.rcode, WIRE_RCODE_NOERROR);
 	cr_assert_eq(
 	        http(POST, "/set-default-ipv6", "{\"IP\":\"2001:db8::7\"}", &r),
 	        200);
@@ -730,9 +734,14 @@ Test(control, challtestsrv_default_addresses)
 	cr_assert_eq(http(POST, "/set-default-ipv4", "{\"ip\":\"\"}", &r), 200);
 	cr_assert_not_null(env.defaults);
 	(void)ask("random.elsewhere", WIRE_TYPE_A, out, &res);
-	cr_assert_eq(res.rcode, WIRE_RCODE_REFUSED);
+	cr_assert_eq(res.rcode, WIRE_RCODE_NOERROR);
+	cr_assert_eq(res.answers, 0);
 	cr_assert_eq(http(POST, "/set-default-ipv6", "{}", &r), 200);
 	cr_assert_null(env.defaults);
+	(void)ask("random.elsewhere", WIRE_TYPE_A, out, &res);
+	cr_assert_eq(res.rcode, WIRE_RCODE_REFUSED);
+	(void)ask("nothere.example.test", WIRE_TYPE_CAA, out, &res);
+	cr_assert_eq(res.rcode, WIRE_RCODE_NXDOMAIN);
 }
 
 Test(control, challtestsrv_request_history)

@@ -144,6 +144,15 @@ ctl_body_parse(struct ctl_req *r, bool strict)
 	}
 	r->body = json_loadb((const char *)p, len,
 	                     strict ? JSON_REJECT_DUPLICATES : 0, &jerr);
+	if (r->body == NULL && !strict) {
+		/* Valid JSON beyond jansson: the error stays the first's. */
+		json_error_t again;
+		size_t n;
+		char *go = ctl_json_go((const char *)p, len, &n);
+
+		r->body = go != NULL ? json_loadb(go, n, 0, &again) : NULL;
+		free(go);
+	}
 	if (r->body == NULL) {
 		ctl_reply_error(r, 400, "invalid JSON: %s (line %d, column %d)",
 		                jerr.text, jerr.line, jerr.column);

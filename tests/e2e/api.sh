@@ -283,6 +283,24 @@ for t in a caa txt cname; do
 done
 ask dig keys.example.com A
 expect count ANSWER 0
+# Whatever an unknown key holds, as long as it is JSON: numbers past
+# 64 bits, lone surrogates.  Invalid UTF-8 in a string becomes U+FFFD,
+# as Go decodes it.
+api POST /add-a '{"host":"big.example.com","addresses":["10.0.0.10"],"n":1e400,"m":-123456789012345678901234567890,"s":"\ud800","t":["\udc00x",1E+999]}'
+expect_api "/add-a with unknown keys jansson cannot hold" 200 '^$'
+ask dig big.example.com A
+expect rr ANSWER 'big.example.com. IN A 10.0.0.10'
+printf '{"host":"utf8.example.com","value":"a\377b\\ud800c"}' >"$tmp/utf8.json"
+api POST /set-txt "@$tmp/utf8.json"
+expect_api "/set-txt with invalid UTF-8" 200 '^$'
+ask dig utf8.example.com TXT
+expect rr ANSWER 'utf8.example.com. IN TXT "a\239\191\189b\239\191\189c"'
+api POST /add-a '{"host":1e400,"addresses":["10.0.0.10"]}'
+expect_api "/add-a with a number too large for host" 400 "'host' must be a string"
+api POST /add-a '{"host":"big.example.com","addresses":["10.0.0.10"],"n":1e400'
+expect_api "/add-a, cut JSON" 400 'invalid JSON'
+api POST /records '{"rr":"big.example.com. 60 IN A 10.0.0.10","n":1e400}'
+expect_api "/records: jansson's limits stay" 400 'invalid JSON'
 api POST /faults '{"rule":"drop keys.example.com *","x":1}'
 expect_api "/faults with an unknown key" 400 "unknown key 'x'"
 api POST /records '{"rr":"keys.example.com. 60 IN A 10.0.0.9","x":1}'

@@ -150,7 +150,8 @@ ctl_body_parse(struct ctl_req *r, bool strict)
 		size_t n;
 		char *go = ctl_json_go((const char *)p, len, &n);
 
-		r->body = go != NULL ? json_loadb(go, n, 0, &again) : NULL;
+		r->body = go != NULL ? json_loadb(go, n, JSON_ALLOW_NUL, &again)
+		                     : NULL;
 		free(go);
 	}
 	if (r->body == NULL) {
@@ -220,6 +221,10 @@ ctl_json_string(struct ctl_req *r, json_t *obj, const char *key, bool fold,
 		return -1;
 	}
 	*out = json_string_value(v);
+	if (strlen(*out) != json_string_length(v)) {
+		ctl_reply_error(r, 400, "'%s' must not contain NUL", key);
+		return -1;
+	}
 	return 0;
 }
 

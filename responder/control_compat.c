@@ -209,6 +209,7 @@ compat_add_addr(struct ctl_req *r, int family)
 		const json_t *a = json_array_get(list, i);
 
 		if (!json_is_string(a) ||
+		    strlen(json_string_value(a)) != json_string_length(a) ||
 		    inet_pton(family, json_string_value(a), bin) != 1) {
 			ctl_reply_error(r, 400, "bad %s address in 'addresses'",
 			                family == AF_INET ? "IPv4" : "IPv6");

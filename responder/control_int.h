@@ -82,7 +82,7 @@ json_t *ctl_json_get(json_t *obj, const char *key, bool fold);
 /*
  * A string member: 0 and *OUT (borrowed from OBJ) when it is a string,
  * 1 and *OUT = "" when absent or null, -1 after replying 400 when it has
- * another type.
+ * another type or holds a NUL (challtestsrv's bodies may: ctl_body_parse).
  */
 int ctl_json_string(struct ctl_req *r, json_t *obj, const char *key, bool fold,
                     const char **out);

@@ -10,7 +10,9 @@
  * same meaning for challtestsrv's fields: a number out of range is still
  * a number (1e300, so a field that wants a string or a small integer
  * still refuses it), a bad code point is U+FFFD.  Everything else is
- * copied as it is, so a body that is not JSON stays not JSON.
+ * copied as it is, so a body that is not JSON stays not JSON.  A \u0000
+ * is read too (JSON_ALLOW_NUL); a field that holds one is refused
+ * (ctl_json_string()).
  */
 #include "control_int.h"
 

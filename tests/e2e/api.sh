@@ -295,6 +295,15 @@ api POST /set-txt "@$tmp/utf8.json"
 expect_api "/set-txt with invalid UTF-8" 200 '^$'
 ask dig utf8.example.com TXT
 expect rr ANSWER 'utf8.example.com. IN TXT "a\239\191\189b\239\191\189c"'
+api POST /add-a '{"host":"nul.example.com","addresses":["10.0.0.11"],"n":"a\u0000b"}'
+expect_api "/add-a with NUL in an unknown key" 200 '^$'
+api POST /add-a '{"host":"nul.example.com\u0000x","addresses":["10.0.0.12"]}'
+expect_api "/add-a with NUL in host" 400 "'host' must not contain NUL"
+api POST /add-a '{"host":"nul.example.com","addresses":["10.0.0.13\u0000x"]}'
+expect_api "/add-a with NUL in an address" 400 'bad IPv4 address'
+ask dig nul.example.com A
+expect rr ANSWER 'nul.example.com. IN A 10.0.0.11'
+expect count ANSWER 1
 api POST /add-a '{"host":1e400,"addresses":["10.0.0.10"]}'
 expect_api "/add-a with a number too large for host" 400 "'host' must be a string"
 api POST /add-a '{"host":"big.example.com","addresses":["10.0.0.10"],"n":1e400'

@@ -144,6 +144,16 @@ ctl_body_parse(struct ctl_req *r, bool strict)
 	}
 	r->body = json_loadb((const char *)p, len,
 	                     strict ? JSON_REJECT_DUPLICATES : 0, &jerr);
+	if (r->body == NULL && !strict) {
+		/* Valid JSON beyond jansson: the error stays the first's. */
+		json_error_t again;
+		size_t n;
+		char *go = ctl_json_go((const char *)p, len, &n);
+
+		r->body = go != NULL ? json_loadb(go, n, JSON_ALLOW_NUL, &again)
+		                     : NULL;
+		free(go);
+	}
 	if (r->body == NULL) {
 		ctl_reply_error(r, 400, "invalid JSON: %s (line %d, column %d)",
 		                jerr.text, jerr.line, jerr.column);
@@ -211,6 +221,10 @@ ctl_json_string(struct ctl_req *r, json_t *obj, const char *key, bool fold,
 		return -1;
 	}
 	*out = json_string_value(v);
+	if (strlen(*out) != json_string_length(v)) {
+		ctl_reply_error(r, 400, "'%s' must not contain NUL", key);
+		return -1;
+	}
 	return 0;
 }
 
@@ -708,6 +722,11 @@ control_new(struct event_base *base, const struct control_config *cfg,
 		return NULL;
 	}
 	ctl->cfg = *cfg;
+	if (cfg->env != NULL && cfg->env->defaults != NULL) {
+		/* --default-ipv4/6: the API changes them from here on. */
+		ctl->defaults = *cfg->env->defaults;
+		cfg->env->defaults = &ctl->defaults;
+	}
 	if (cfg->token != NULL) {
 		size_t n = strlen("Bearer ") + strlen(cfg->token) + 1;
 

@@ -15,7 +15,9 @@
  *
  *   /add-a /add-aaaa        {"host","addresses":[...]}
  *   /clear-a /clear-aaaa    {"host"}
- *   /add-caa                {"host","policies":[{"tag","value"}...]}
+ *   /add-caa                {"host","policies":[{"tag","value"}...]},
+ *                           each policy with an optional "flags" (0-255,
+ *                           default 0; caalab's, challtestsrv has none)
  *   /clear-caa              {"host"}
  *   /set-txt                {"host","value"}
  *   /clear-txt              {"host"}
@@ -207,6 +209,7 @@ compat_add_addr(struct ctl_req *r, int family)
 		const json_t *a = json_array_get(list, i);
 
 		if (!json_is_string(a) ||
+		    strlen(json_string_value(a)) != json_string_length(a) ||
 		    inet_pton(family, json_string_value(a), bin) != 1) {
 			ctl_reply_error(r, 400, "bad %s address in 'addresses'",
 			                family == AF_INET ? "IPv4" : "IPv6");
@@ -269,7 +272,32 @@ compat_tag_ok(const char *t)
 	return true;
 }
 
-/* /add-caa: {"host","policies":[{"tag","value"}...]}, flags 0. */
+/*
+ * The "flags" of policy number I (from 1) P: 0 and *FLAGS (0 when absent
+ * or null), or -1 after replying 400.
+ */
+static int
+compat_caa_flags(struct ctl_req *r, json_t *p, size_t i, unsigned *flags)
+{
+	const json_t *f = ctl_json_get(p, "flags", true);
+
+	*flags = 0;
+	if (f == NULL || json_is_null(f)) {
+		return 0;
+	}
+	if (!json_is_integer(f) || json_integer_value(f) < 0 ||
+	    json_integer_value(f) > 255) {
+		ctl_reply_error(r, 400,
+		                "'flags' of policy %zu must be an integer from 0 "
+		                "to 255",
+		                i);
+		return -1;
+	}
+	*flags = (unsigned)json_integer_value(f);
+	return 0;
+}
+
+/* /add-caa: {"host","policies":[{"tag","value","flags"}...]}. */
 static void
 compat_add_caa(struct ctl_req *r)
 {
@@ -300,6 +328,7 @@ compat_add_caa(struct ctl_req *r)
 		json_t *p = json_array_get(list, i);
 		const char *tag, *value;
 		char *q, *rdata = NULL;
+		unsigned flags;
 
 		if (!json_is_object(p)) {
 			ctl_reply_error(r, 400,
@@ -307,7 +336,8 @@ compat_add_caa(struct ctl_req *r)
 			goto out;
 		}
 		if (ctl_json_string(r, p, "tag", true, &tag) < 0 ||
-		    ctl_json_string(r, p, "value", true, &value) < 0) {
+		    ctl_json_string(r, p, "value", true, &value) < 0 ||
+		    compat_caa_flags(r, p, i + 1, &flags) != 0) {
 			goto out;
 		}
 		if (!compat_tag_ok(tag)) {
@@ -315,7 +345,7 @@ compat_add_caa(struct ctl_req *r)
 			goto out;
 		}
 		q = compat_quote(value, strlen(value));
-		if (q == NULL || asprintf(&rdata, "0 %s %s", tag, q) < 0 ||
+		if (q == NULL || asprintf(&rdata, "%u %s %s", flags, tag, q) < 0 ||
 		    compat_batch_add(&b, host, "CAA", rdata) != 0) {
 			free(q);
 			free(rdata);

@@ -60,7 +60,9 @@ void ctl_reply_empty(struct ctl_req *r, int code);
 
 /*
  * Parse the request body into R->body: a JSON object, duplicate keys
- * refused when STRICT.  Returns 0, or -1 after replying 400.
+ * refused when STRICT; otherwise read as Go's encoding/json reads it
+ * (ctl_json_go()), for challtestsrv's endpoints.  Returns 0, or -1 after
+ * replying 400.
  */
 int ctl_body_parse(struct ctl_req *r, bool strict);
 
@@ -80,10 +82,17 @@ json_t *ctl_json_get(json_t *obj, const char *key, bool fold);
 /*
  * A string member: 0 and *OUT (borrowed from OBJ) when it is a string,
  * 1 and *OUT = "" when absent or null, -1 after replying 400 when it has
- * another type.
+ * another type or holds a NUL (challtestsrv's bodies may: ctl_body_parse).
  */
 int ctl_json_string(struct ctl_req *r, json_t *obj, const char *key, bool fold,
                     const char **out);
+
+/*
+ * IN[0..LEN) rewritten so that jansson reads it as Go's encoding/json
+ * does (control_json.c): a new buffer of *OUTLEN octets, or NULL when out
+ * of memory.
+ */
+char *ctl_json_go(const char *in, size_t len, size_t *outlen);
 
 /*
  * Parse a domain name, with or without the trailing dot ("." is the root),

@@ -238,6 +238,9 @@ main_serve(struct main_state *st)
 	st->env.zones = zs;
 	st->env.faults = st->faults;
 	st->env.udp_max = (uint16_t)st->opt.udp_max;
+	if (st->opt.defaults.has_a || st->opt.defaults.has_aaaa) {
+		st->env.defaults = &st->opt.defaults; /* -c takes them over */
+	}
 
 	st->base = event_base_new();
 	if (st->base == NULL) {

@@ -25,6 +25,8 @@ enum {
 	OPT_LIST_PROFILES,
 	OPT_SEED,
 	OPT_CONTROL_TOKEN,
+	OPT_DEFAULT_IPV4,
+	OPT_DEFAULT_IPV6,
 };
 
 /* '-': positional arguments come back in order, as option 1. */
@@ -39,6 +41,8 @@ static const struct option options_long[] = {
         {"list-profiles", no_argument, NULL, OPT_LIST_PROFILES},
         {"control", required_argument, NULL, 'c'},
         {"control-token", required_argument, NULL, OPT_CONTROL_TOKEN},
+        {"default-ipv4", required_argument, NULL, OPT_DEFAULT_IPV4},
+        {"default-ipv6", required_argument, NULL, OPT_DEFAULT_IPV6},
         {"query-log", required_argument, NULL, 'q'},
         {"seed", required_argument, NULL, OPT_SEED},
         {"udp-max", required_argument, NULL, OPT_UDP_MAX},
@@ -318,6 +322,32 @@ options_default_listen(struct options *o, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * --default-ipv4/--default-ipv6 ARG into D: a numeric address of FAMILY,
+ * or "" for none.  Returns 0, or -1 with WHY filled.
+ */
+static int
+options_default_addr(struct query_defaults *d, int family, const char *arg,
+                     char *why, size_t whylen)
+{
+	bool v4 = family == AF_INET;
+	uint8_t bin[16];
+
+	if (arg[0] != '\0' && inet_pton(family, arg, bin) != 1) {
+		(void)snprintf(why, whylen, "not a numeric %s address, or ''",
+		               v4 ? "IPv4" : "IPv6");
+		return -1;
+	}
+	if (v4) {
+		d->has_a = arg[0] != '\0';
+		memcpy(d->a, bin, d->has_a ? sizeof(d->a) : 0);
+	} else {
+		d->has_aaaa = arg[0] != '\0';
+		memcpy(d->aaaa, bin, d->has_aaaa ? sizeof(d->aaaa) : 0);
+	}
+	return 0;
+}
+
 /* Handle one option VAL with argument ARG; 0 or a status with ERR set. */
 static enum options_status
 options_one(struct options *o, int val, const char *arg, char *err,
@@ -366,6 +396,15 @@ options_one(struct options *o, int val, const char *arg, char *err,
 			goto bad_value;
 		}
 		o->control_token = arg;
+		break;
+	case OPT_DEFAULT_IPV4:
+	case OPT_DEFAULT_IPV6:
+		if (options_default_addr(&o->defaults,
+		                         val == OPT_DEFAULT_IPV4 ? AF_INET
+		                                                 : AF_INET6,
+		                         arg, why, sizeof(why)) != 0) {
+			goto bad_value;
+		}
 		break;
 	case 'q':
 		if (arg[0] == '\0') {
@@ -577,6 +616,12 @@ options_usage(FILE *out, const char *prog)
 	        "(default off)\n"
 	        "      --control-token TOKEN  token the management API "
 	        "requires\n"
+	        "      --default-ipv4 ADDR    answer A questions for names "
+	        "without A records with\n"
+	        "                             ADDR (as /set-default-ipv4); "
+	        "'' = none (default)\n"
+	        "      --default-ipv6 ADDR    the same for AAAA "
+	        "(/set-default-ipv6)\n"
 	        "  -v, --verbose              more diagnostics on stderr "
 	        "(-v info, -vv debug)\n"
 	        "  -h, --help                 print this help and exit\n"

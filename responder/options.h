@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "net.h"
+#include "query.h"
 
 #define OPTIONS_EX_USAGE 64 /* exit status for misuse (sysexits EX_USAGE) */
 
@@ -61,6 +62,8 @@ struct options {
 	const char *control; /* -c ADDR:PORT as given; NULL: off */
 	struct net_listen control_addr;
 	const char *control_token;
+	/* --default-ipv4, --default-ipv6: as /set-default-ipv4/6 at start */
+	struct query_defaults defaults;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "answer.h"
 #include "fault.h"
 #include "wire.h"
+#include "zone.h"
 
 #define QUERY_OPT_LEN 11 /* an OPT RR without options */
 #define QUERY_EDE_LEN 6  /* an Extended DNS Error option, no text */
@@ -283,18 +284,76 @@ query_fault(const struct query_env *env, const struct fault_rule *r,
 	return end;
 }
 
+/* Write the record OWNER TYPE IN TTL 0 RDATA[0..RDLEN) at P; its end. */
+static size_t
+query_put_rr(uint8_t *p, uint16_t owner, uint16_t type, const uint8_t *rdata,
+             uint16_t rdlen)
+{
+	if (owner == 0) {
+		p[0] = 0; /* the root */
+		p++;
+	} else {
+		wire_put16(p, (uint16_t)(0xc000 | owner));
+		p += 2;
+	}
+	wire_put16(p, type);
+	wire_put16(p + 2, WIRE_CLASS_IN);
+	wire_put32(p + 4, 0);
+	wire_put16(p + 8, rdlen);
+	memcpy(p + 10, rdata, rdlen);
+	return (size_t)(owner == 0 ? 1 : 2) + 10u + rdlen;
+}
+
 /*
- * The default address of D for an A or AAAA question whose honest answer
- * in OUT[QEND..END) has no record (see query.h): replaces that answer with
- * one record, owner a pointer to the question, TTL 0.  Returns the end.
+ * The answer OUT[QEND..END) is a chain (CNAME, DNAME) that ends in a
+ * zone's NODATA or NXDOMAIN: its last answer record a CNAME, one SOA in
+ * authority.  Returns where that CNAME's target (the name the chain ends
+ * at) starts, or 0 when it is not such a chain or the target lies beyond
+ * a compression pointer's reach.
+ */
+static uint16_t
+query_chain_end(const uint8_t *out, size_t qend, size_t end,
+                const struct answer_info *ai)
+{
+	struct query_rr rr = {0};
+	size_t off = qend, target;
+
+	if (ai->nscount != 1) {
+		return 0;
+	}
+	for (uint16_t i = 0; i < ai->ancount; i++) {
+		if (query_skip_rr(out, end, &off, &rr) != 0) {
+			return 0;
+		}
+	}
+	if (rr.type != WIRE_TYPE_CNAME || rr.rdata > 0x3fff) {
+		return 0;
+	}
+	target = rr.rdata;
+	off = ai->ns_off;
+	if (query_skip_rr(out, end, &off, &rr) != 0 ||
+	    rr.type != WIRE_TYPE_SOA) {
+		return 0;
+	}
+	return (uint16_t)target;
+}
+
+/*
+ * Default addresses (query.h): D's address for an A or AAAA question whose
+ * honest answer in OUT[QEND..END) has no record of that type for the name
+ * it ends at; and since that makes every name exist, no NXDOMAIN, and
+ * NODATA with the made-up root SOA outside every zone.  A referral, a
+ * truncated answer or a chain that leaves the zones stays as it is.
+ * Returns the end.
  */
 static size_t
-query_default(const struct query_defaults *d, uint16_t qtype, uint8_t *out,
-              size_t qend, size_t end, size_t limit, struct answer_info *ai)
+query_default(const struct query_defaults *d, uint16_t qtype, size_t qlen,
+              uint8_t *out, size_t qend, size_t end, size_t limit,
+              struct answer_info *ai)
 {
-	const uint8_t *addr;
-	uint16_t alen;
-	uint8_t *p = out + qend;
+	const uint8_t *addr = NULL;
+	uint16_t alen = 0, owner = WIRE_HEADER_LEN;
+	size_t at = qend;
 
 	if (qtype == WIRE_TYPE_A && d->has_a) {
 		addr = d->a;
@@ -302,29 +361,57 @@ query_default(const struct query_defaults *d, uint16_t qtype, uint8_t *out,
 	} else if (qtype == WIRE_TYPE_AAAA && d->has_aaaa) {
 		addr = d->aaaa;
 		alen = 16;
+	}
+	if (ai->tc) {
+		return end;
+	}
+	if (ai->rcode == WIRE_RCODE_REFUSED) {
+		/* Outside every zone: as the API's root zone answers. */
+		ai->aa = true;
+		ai->rcode = WIRE_RCODE_NOERROR;
+		ai->ancount = ai->nscount = ai->arcount = 0;
+		if (addr == NULL) {
+			bool apex = qlen == 1 && (qtype == WIRE_TYPE_SOA ||
+			                          qtype == WIRE_TYPE_ANY);
+
+			if (limit - qend < 11u + ZONE_API_SOA_LEN) {
+				ai->tc = true;
+				return qend;
+			}
+			at += query_put_rr(out + qend, 0, WIRE_TYPE_SOA,
+			                   zone_api_soa, ZONE_API_SOA_LEN);
+			ai->ancount = apex ? 1 : 0;
+			ai->nscount = apex ? 0 : 1;
+			ai->ns_off = apex ? at : qend;
+			return at;
+		}
+	} else if (!ai->aa || (ai->rcode != WIRE_RCODE_NOERROR &&
+	                       ai->rcode != WIRE_RCODE_NXDOMAIN)) {
+		return end;
 	} else {
-		return end;
+		ai->rcode = WIRE_RCODE_NOERROR; /* the name exists now */
+		if (addr == NULL) {
+			return end;
+		}
+		if (ai->ancount > 0) {
+			owner = query_chain_end(out, qend, end, ai);
+			if (owner == 0) {
+				return end; /* an answer, or a chain that leaves */
+			}
+			at = ai->ns_off;
+		}
 	}
-	if (ai->ancount > 0 || ai->tc ||
-	    !(ai->rcode == WIRE_RCODE_REFUSED ||
-	      (ai->aa && (ai->rcode == WIRE_RCODE_NOERROR ||
-	                  ai->rcode == WIRE_RCODE_NXDOMAIN))) ||
-	    limit - qend < 12u + alen) {
-		return end;
+	if (limit - at < 12u + alen) {
+		ai->tc = true;
+		ai->ancount = ai->nscount = ai->arcount = 0;
+		return qend;
 	}
-	wire_put16(p, (uint16_t)(0xc000 | WIRE_HEADER_LEN));
-	wire_put16(p + 2, qtype);
-	wire_put16(p + 4, WIRE_CLASS_IN);
-	wire_put32(p + 6, 0);
-	wire_put16(p + 10, alen);
-	memcpy(p + 12, addr, alen);
-	ai->rcode = WIRE_RCODE_NOERROR;
-	ai->aa = true;
-	ai->ancount = 1;
+	ai->ancount++;
 	ai->nscount = 0;
 	ai->arcount = 0;
-	ai->ns_off = qend + 12u + alen;
-	return qend + 12u + alen;
+	at += query_put_rr(out + at, owner, qtype, addr, alen);
+	ai->ns_off = at;
+	return at;
 }
 
 static void
@@ -452,8 +539,8 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 		/* Outside every zone (RFC 8914 4.21), as Knot and NSD. */
 		notauth = ai.rcode == WIRE_RCODE_REFUSED;
 		if (env->defaults != NULL) {
-			end = query_default(env->defaults, res->qtype, out, qend,
-			                    end, limit, &ai);
+			end = query_default(env->defaults, res->qtype, qlen,
+			                    out, qend, end, limit, &ai);
 		}
 	} else {
 		end = qend;

@@ -40,11 +40,15 @@ enum query_drop {
 };
 
 /*
- * pebble-challtestsrv's default addresses, set over the management API
- * (/set-default-ipv4, /set-default-ipv6): an A or AAAA question that the
- * zones answer without any record (NODATA, NXDOMAIN, or REFUSED outside
- * every zone; not a referral) gets one record with this address instead,
- * TTL 0, AA set.
+ * pebble-challtestsrv's default addresses, set by --default-ipv4/6 and
+ * over the management API (/set-default-ipv4, /set-default-ipv6): an A or
+ * AAAA question that the zones answer without any record (NODATA,
+ * NXDOMAIN, or REFUSED outside every zone; not a referral) gets one record
+ * with this address instead, TTL 0, AA set; so does the name an alias
+ * chain ends at inside a zone.  Every name then exists: an NXDOMAIN
+ * becomes NOERROR (NODATA with the zone's SOA), and outside every zone the
+ * answer is NODATA with the SOA of the root zone the API makes up for
+ * such names (zone.h).  Referrals, DNAMEs and wildcards come first.
  */
 struct query_defaults {
 	bool has_a;

@@ -110,6 +110,14 @@ void zone_set_free(struct zone_set *zs);
  */
 struct zone_edits;
 
+/*
+ * The RDATA of that zone's SOA (ns.caalab.invalid. hostmaster.caalab.invalid.
+ * 1 3600 600 86400 0; TTL 0), also what a name outside every zone gets
+ * in authority when default addresses make it exist (query.h).
+ */
+#define ZONE_API_SOA_LEN 66
+extern const uint8_t zone_api_soa[ZONE_API_SOA_LEN];
+
 struct zone_edits *zone_edits_new(void);
 void zone_edits_free(struct zone_edits *ed);
 void zone_edits_clear(struct zone_edits *ed);

@@ -512,6 +512,12 @@ zf_zone_for(const struct zf_ctx *ctx, size_t n, const struct zone_rec *r)
 	return best;
 }
 
+const uint8_t zone_api_soa[ZONE_API_SOA_LEN] =
+	"\002ns\006caalab\007invalid\000"
+	"\012hostmaster\006caalab\007invalid\000"
+	"\000\000\000\001\000\000\016\020\000\000\002\130"
+	"\000\001\121\200\000\000\000\000";
+
 /*
  * Records added where no zone file reaches go to a zone of the root with
  * a made-up SOA, as pebble-challtestsrv answers for any name.
@@ -519,17 +525,12 @@ zf_zone_for(const struct zf_ctx *ctx, size_t n, const struct zone_rec *r)
 static int
 zf_root_zone(struct zf_ctx *c)
 {
-	static const uint8_t soa[] =
-		"\002ns\006caalab\007invalid\000"
-		"\012hostmaster\006caalab\007invalid\000"
-		"\000\000\000\001\000\000\016\020\000\000\002\130"
-		"\000\001\121\200\000\000\000\000";
 	struct zone_rec r = {0};
 
 	r.owner = (const uint8_t *)"";
 	r.ownerlen = 1;
-	r.rdata = soa;
-	r.rdlen = sizeof(soa) - 1;
+	r.rdata = zone_api_soa;
+	r.rdlen = ZONE_API_SOA_LEN;
 	r.type = WIRE_TYPE_SOA;
 	r.ttl = 0;
 	c->file = ZF_API_FILE;

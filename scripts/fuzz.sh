@@ -9,6 +9,7 @@
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]
 #
 #   HARNESS   fuzz_query fuzz_log fuzz_zone fuzz_rule fuzz_caa fuzz_reply
+#             fuzz_json
 #             (default: all)
 #   FUZZ_JOBS harnesses run at once (default: the CPU count)
 set -euo pipefail
@@ -25,7 +26,7 @@ case $seconds in
 esac
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
-	harnesses=(fuzz_query fuzz_log fuzz_zone fuzz_rule fuzz_caa fuzz_reply)
+	harnesses=(fuzz_query fuzz_log fuzz_zone fuzz_rule fuzz_caa fuzz_reply fuzz_json)
 fi
 
 build=$root/build-fuzz

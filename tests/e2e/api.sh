@@ -243,6 +243,80 @@ expect_api "/add-caa" 200
 ask dig web.example.com CAA
 expect rr ANSWER 'web.example.com. IN CAA 0 issue "ca.test"'
 
+# caalab's "flags" per policy (0-255, default 0); a bad one is refused
+# and adds nothing.
+api POST /add-caa '{"host":"flags.example.com","policies":[{"tag":"issue","value":"ca.test","flags":128},{"Tag":"iodef","Value":"mailto:x@ca.test","FLAGS":1},{"tag":"issuewild","value":";","flags":null}]}'
+expect_api "/add-caa with flags" 200 '^$'
+ask dig flags.example.com CAA
+expect rr ANSWER 'flags.example.com. IN CAA 128 issue "ca.test"'
+expect rr ANSWER 'flags.example.com. IN CAA 1 iodef "mailto:x@ca.test"'
+expect rr ANSWER 'flags.example.com. IN CAA 0 issuewild ";"'
+for f in 256 -1 '"128"' 1.5 true; do
+	api POST /add-caa '{"host":"badflags.example.com","policies":[{"tag":"issue","value":"ca.test"},{"tag":"issue","value":"ca.test","flags":'"$f"'}]}'
+	expect_api "/add-caa with flags $f" 400 "'flags' of policy 2 must be an integer from 0 to 255"
+done
+ask dig badflags.example.com CAA
+expect count ANSWER 0
+
+# Unknown keys: ignored by challtestsrv's endpoints (Go's encoding/json),
+# refused by caalab's own.
+api POST /add-a '{"host":"keys.example.com","addresses":["10.0.0.9"],"ttl":60,"extra":{"a":[1,null]}}'
+expect_api "/add-a with unknown keys" 200 '^$'
+api POST /add-caa '{"host":"keys.example.com","policies":[{"tag":"issue","value":"ca.test","critical":true}],"note":"x"}'
+expect_api "/add-caa with unknown keys" 200 '^$'
+api POST /set-txt '{"host":"keys.example.com","value":"v","Ttl":0}'
+expect_api "/set-txt with unknown keys" 200 '^$'
+api POST /set-cname '{"host":"alias.example.com","target":"keys.example.com","x":[]}'
+expect_api "/set-cname with unknown keys" 200 '^$'
+api POST /set-servfail '{"host":"sf.example.com","why":"test"}'
+expect_api "/set-servfail with unknown keys" 200 '^$'
+api POST /clear-servfail '{"host":"sf.example.com","why":"test"}'
+api POST /set-default-ipv6 '{"ip":"","x":1}'
+expect_api "/set-default-ipv6 with unknown keys" 200 '^$'
+api POST /dns-request-history '{"host":"keys.example.com","x":1}'
+expect_api "/dns-request-history with unknown keys" 200
+api POST /clear-request-history '{"host":"keys.example.com","type":"dns","x":1}'
+expect_api "/clear-request-history with unknown keys" 200
+for t in a caa txt cname; do
+	api POST "/clear-$t" '{"host":"keys.example.com","x":1}'
+	expect_api "/clear-$t with unknown keys" 200
+done
+ask dig keys.example.com A
+expect count ANSWER 0
+# Whatever an unknown key holds, as long as it is JSON: numbers past
+# 64 bits, lone surrogates.  Invalid UTF-8 in a string becomes U+FFFD,
+# as Go decodes it.
+api POST /add-a '{"host":"big.example.com","addresses":["10.0.0.10"],"n":1e400,"m":-123456789012345678901234567890,"s":"\ud800","t":["\udc00x",1E+999]}'
+expect_api "/add-a with unknown keys jansson cannot hold" 200 '^$'
+ask dig big.example.com A
+expect rr ANSWER 'big.example.com. IN A 10.0.0.10'
+printf '{"host":"utf8.example.com","value":"a\377b\\ud800c"}' >"$tmp/utf8.json"
+api POST /set-txt "@$tmp/utf8.json"
+expect_api "/set-txt with invalid UTF-8" 200 '^$'
+ask dig utf8.example.com TXT
+expect rr ANSWER 'utf8.example.com. IN TXT "a\239\191\189b\239\191\189c"'
+api POST /add-a '{"host":"nul.example.com","addresses":["10.0.0.11"],"n":"a\u0000b"}'
+expect_api "/add-a with NUL in an unknown key" 200 '^$'
+api POST /add-a '{"host":"nul.example.com\u0000x","addresses":["10.0.0.12"]}'
+expect_api "/add-a with NUL in host" 400 "'host' must not contain NUL"
+api POST /add-a '{"host":"nul.example.com","addresses":["10.0.0.13\u0000x"]}'
+expect_api "/add-a with NUL in an address" 400 'bad IPv4 address'
+ask dig nul.example.com A
+expect rr ANSWER 'nul.example.com. IN A 10.0.0.11'
+expect count ANSWER 1
+api POST /add-a '{"host":1e400,"addresses":["10.0.0.10"]}'
+expect_api "/add-a with a number too large for host" 400 "'host' must be a string"
+api POST /add-a '{"host":"big.example.com","addresses":["10.0.0.10"],"n":1e400'
+expect_api "/add-a, cut JSON" 400 'invalid JSON'
+api POST /records '{"rr":"big.example.com. 60 IN A 10.0.0.10","n":1e400}'
+expect_api "/records: jansson's limits stay" 400 'invalid JSON'
+api POST /faults '{"rule":"drop keys.example.com *","x":1}'
+expect_api "/faults with an unknown key" 400 "unknown key 'x'"
+api POST /records '{"rr":"keys.example.com. 60 IN A 10.0.0.9","x":1}'
+expect_api "/records with an unknown key" 400 "unknown key 'x'"
+ask dig keys.example.com A
+expect count ANSWER 0
+
 api POST /set-cname '{"host":"www.example.com","target":"web.example.com"}'
 expect_api "/set-cname" 200
 ask dig www.example.com A

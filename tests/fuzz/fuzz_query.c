@@ -3,7 +3,7 @@
  * out: query_handle() over the zones of zones/ (and example.test and
  * types.test of tests/data/: wildcard CNAMEs that cover their own target,
  * a DNAME met twice, NS, MX and SRV with additional sections), without rules and with a few fault rules, as UDP and as TCP,
- * from IPv4 and IPv6.
+ * from IPv4 and IPv6; with default addresses (as --default-ipv4/6) too.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +21,9 @@ static struct zone_set *zones;
 static struct fault_set *faults;
 static struct query_env env_plain;
 static struct query_env env_faults;
+static struct query_env env_defaults;
+static const struct query_defaults defaults = {
+        true, true, {192, 0, 2, 1}, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
 static uint8_t out[65535];
 
 static const char *const rules[] = {
@@ -67,6 +70,9 @@ setup(void)
 	env_plain.udp_max = QUERY_UDP_MAX_DEFAULT;
 	env_faults = env_plain;
 	env_faults.faults = faults;
+	env_faults.defaults = &defaults;
+	env_defaults = env_plain;
+	env_defaults.defaults = &defaults;
 }
 
 static void
@@ -91,5 +97,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run(&env_plain, data, size, QUERY_TCP, AF_INET, sizeof(out));
 	run(&env_faults, data, size, QUERY_UDP, AF_INET6, 1232);
 	run(&env_faults, data, size, QUERY_TCP, AF_INET, sizeof(out));
+	run(&env_defaults, data, size, QUERY_UDP, AF_INET, 512);
 	return 0;
 }

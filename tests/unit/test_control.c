@@ -714,14 +714,18 @@ Test(control, challtestsrv_default_addresses)
 	cr_assert_eq(res.answers, 1);
 	(void)ask("example.test", WIRE_TYPE_A, out, &res);
 	cr_assert_eq(res.answers, 1);
-	/* Real records win; referrals stay referrals; AAAA has no default. */
+	/* Real records win; referrals stay referrals; AAAA has no default,
+	 * but the name exists: NODATA. */
 	n = ask("www.example.test", WIRE_TYPE_A, out, &res);
 	cr_assert_eq(memcmp(out + n - 4, "\xc0\x00\x02\x01", 4), 0);
 	(void)ask("x.sub.example.test", WIRE_TYPE_A, out, &res);
 	cr_assert_eq(res.answers, 0);
 	cr_assert_not(res.aa);
 	(void)ask("random.elsewhere", WIRE_TYPE_AAAA, out, &res);
-	cr_assert_eq(res.rcode, WIRE_RCODE_REFUSED);
+	cr_assert_eq(res.rcode, WIRE_RCODE_NOERROR);
+	cr_assert_eq(res.answers, 0);
+	(void)ask("nothere.example.test", WIRE_TYPE_CAA, out, &res);
+	cr_assert_eq(res.rcode, WIRE_RCODE_NOERROR);
 	cr_assert_eq(
 	        http(POST, "/set-default-ipv6", "{\"IP\":\"2001:db8::7\"}", &r),
 	        200);
@@ -730,9 +734,14 @@ Test(control, challtestsrv_default_addresses)
 	cr_assert_eq(http(POST, "/set-default-ipv4", "{\"ip\":\"\"}", &r), 200);
 	cr_assert_not_null(env.defaults);
 	(void)ask("random.elsewhere", WIRE_TYPE_A, out, &res);
-	cr_assert_eq(res.rcode, WIRE_RCODE_REFUSED);
+	cr_assert_eq(res.rcode, WIRE_RCODE_NOERROR);
+	cr_assert_eq(res.answers, 0);
 	cr_assert_eq(http(POST, "/set-default-ipv6", "{}", &r), 200);
 	cr_assert_null(env.defaults);
+	(void)ask("random.elsewhere", WIRE_TYPE_A, out, &res);
+	cr_assert_eq(res.rcode, WIRE_RCODE_REFUSED);
+	(void)ask("nothere.example.test", WIRE_TYPE_CAA, out, &res);
+	cr_assert_eq(res.rcode, WIRE_RCODE_NXDOMAIN);
 }
 
 Test(control, challtestsrv_request_history)
@@ -942,4 +951,53 @@ Test(control, changes_at_once_each_get_their_reply)
 	cr_assert_eq(res.answers, 1);
 	(void)ask("fat.example.test", WIRE_TYPE_CAA, out, &res);
 	cr_assert_eq(res.tc, true); /* two records: more than UDP takes */
+}
+
+/* ctl_json_go(IN) as a string (no NUL inside). */
+static char *
+json_go(const char *in)
+{
+	size_t n;
+	char *out = ctl_json_go(in, strlen(in), &n);
+
+	cr_assert_not_null(out);
+	out[n] = '\0'; /* room: ctl_json_go() leaves some */
+	return out;
+}
+
+Test(control_json, go_reads_what_jansson_cannot_hold)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	        /* Numbers beyond jansson, as numbers that fit. */
+	        {"[1e400,-1E+999,123456789012345678901234567890]",
+	         "[1e300,-1e300,1e300]"},
+	        {"[9223372036854775807,-9223372036854775808,1e-400,0.5e3]",
+	         "[9223372036854775807,-9223372036854775808,1e-400,0.5e3]"},
+	        /* Not JSON numbers: left for jansson to refuse (a sign
+	         * before a number is not part of it). */
+	        {"[01e400,1e400.5,1e,-,1.e400,+1e400]",
+	         "[01e400,1e400.5,1e,-,1.e400,+1e300]"},
+	        /* Lone surrogates; a pair stays. */
+	        {"[\"\\ud800\",\"\\udc00x\",\"\\ud83d\\ude00\",\"\\ud800\\u0041\"]",
+	         "[\"\\ufffd\",\"\\ufffdx\",\"\\ud83d\\ude00\",\"\\ufffd\\u0041\"]"},
+	        /* Invalid UTF-8, byte by byte; valid stays; escapes kept. */
+	        {"[\"a\xff\xc0\xafz\",\"\xc3\xa9\xf0\x9f\x98\x80\",\"\xed\xa0\x80\"]",
+	         "[\"a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\",\"\xc3\xa9\xf0\x9f\x98\x80\","
+	         "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"]"},
+	        {"[\"\\\"1e400\",\"1e400\",\"\\\\\"]",
+	         "[\"\\\"1e400\",\"1e400\",\"\\\\\"]"},
+	        /* Cut short: as it was. */
+	        {"{\"a\":\"\\u12", "{\"a\":\"\\u12"},
+	        {"{\"a\":\"\\", "{\"a\":\"\\"},
+	        {"1e400", "1e300"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = json_go(cases[i].in);
+
+		cr_assert_str_eq(out, cases[i].want, "case %zu", i);
+		free(out);
+	}
 }

@@ -327,6 +327,43 @@ Test(options, seed_and_control_errors)
 	USAGE_ERROR("--control-token", "--control-token=", NULL);
 }
 
+Test(options, default_addresses)
+{
+	static const uint8_t a[4] = {192, 0, 2, 1};
+	static const uint8_t aaaa[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(PARSE(&o, err, NULL), OPTIONS_RUN);
+	cr_assert(!o.defaults.has_a && !o.defaults.has_aaaa, "none by default");
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--default-ipv4", "192.0.2.1",
+	                   "--default-ipv6=2001:db8::1", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert(o.defaults.has_a && o.defaults.has_aaaa);
+	cr_assert_arr_eq(o.defaults.a, a, 4);
+	cr_assert_arr_eq(o.defaults.aaaa, aaaa, 16);
+	options_clear(&o);
+	/* The last one counts; '' turns it off. */
+	cr_assert_eq(PARSE(&o, err, "--default-ipv4", "192.0.2.1",
+	                   "--default-ipv4", "", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert(!o.defaults.has_a);
+	options_clear(&o);
+	USAGE_ERROR("bad value '300.0.0.1' for --default-ipv4 (not a numeric "
+	            "IPv4 address",
+	            "--default-ipv4", "300.0.0.1", NULL);
+	USAGE_ERROR("bad value '::1' for --default-ipv4", "--default-ipv4",
+	            "::1", NULL);
+	USAGE_ERROR("bad value '192.0.2.1' for --default-ipv6 (not a numeric "
+	            "IPv6 address",
+	            "--default-ipv6", "192.0.2.1", NULL);
+	USAGE_ERROR("bad value 'localhost' for --default-ipv6",
+	            "--default-ipv6", "localhost", NULL);
+	USAGE_ERROR("--default-ipv4 needs an argument", "--default-ipv4",
+	            NULL);
+}
+
 Test(options, help_and_version_stop_parsing)
 {
 	struct options o;
@@ -419,6 +456,8 @@ Test(options, usage_shows_every_option_and_the_defaults)
 	        "--seed",
 	        "--control ",
 	        "--control-token",
+	        "--default-ipv4 ADDR",
+	        "--default-ipv6 ADDR",
 	        "--verbose",
 	        "--help",
 	        "--version",

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "query.h"
+#include "zone.h"
 
 /* Long-only options take values past any character. */
 enum {
@@ -522,8 +523,15 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 		}
 	}
 	for (size_t i = 0; i < o->nzones; i++) {
+		char why[256];
+
 		if (o->zones[i][0] == '\0') {
 			(void)snprintf(err, errlen, "empty zone file name");
+			return OPTIONS_USAGE_ERROR;
+		}
+		if (zone_source_check(o->zones[i], why, sizeof(why)) != 0) {
+			(void)snprintf(err, errlen, "bad zone '%s' (%s)",
+			               o->zones[i], why);
 			return OPTIONS_USAGE_ERROR;
 		}
 	}
@@ -538,12 +546,14 @@ options_usage(FILE *out, const char *prog)
 {
 	(void)fprintf(
 	        out,
-	        "Usage: %s [OPTIONS] [ZONEFILE...]\n"
+	        "Usage: %s [OPTIONS] [[ORIGIN=]ZONEFILE...]\n"
 	        "An authoritative DNS server for test zones that misbehaves "
 	        "on demand.\n"
 	        "\n"
-	        "  -z, --zone FILE            load a master file (repeatable; "
-	        "positional files too)\n"
+	        "  -z, --zone [ORIGIN=]FILE   load a master file (repeatable; "
+	        "positional files too);\n"
+	        "                             ORIGIN= for one without $ORIGIN "
+	        "or NAME.zone\n"
 	        "  -l, --listen ADDR[:PORT]   serve UDP and TCP there "
 	        "(repeatable; default\n"
 	        "                             127.0.0.1:%d and [::1]:%d); "

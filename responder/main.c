@@ -67,16 +67,30 @@ main_reload_done(void *arg, int rc, const char *err, size_t removed)
 	}
 }
 
-/* SIGHUP: the files are read and built beside the event loop. */
+/*
+ * SIGHUP: the files are read and built beside the event loop; the query
+ * log's file is opened again at once (logrotate moved it).
+ */
 static void
 main_reload(evutil_socket_t sig, short what, void *arg)
 {
 	struct main_state *st = arg;
+	char err[512];
 
 	(void)sig;
 	(void)what;
 	if (rebuild_reload(st->rebuild, main_reload_done, st) != 0) {
 		log_err("not reloaded (out of memory)");
+	}
+	if (log_query_file() == NULL) {
+		return;
+	}
+	if (log_query_reopen(err, sizeof(err)) != 0) {
+		log_err("query log not reopened (%s); the old file is still "
+		        "written",
+		        err);
+	} else {
+		log_info("query log %s reopened", log_query_file());
 	}
 }
 

@@ -647,8 +647,8 @@ options_usage(FILE *out, const char *prog)
 	        "  ready udp=ADDR:PORT tcp=ADDR:PORT ... [control=ADDR:PORT]\n"
 	        "SIGHUP reloads the zone and rules files, built beside the "
 	        "DNS service,\nwhich answers from the old data until the new "
-	        "serves (errors keep the old);\n"
-	        "SIGTERM and SIGINT stop the server.\n"
+	        "serves (errors keep the old),\nand reopens the query log "
+	        "file; SIGTERM and SIGINT stop the server.\n"
 	        "Exit status: 0 stopped, 1 error (a file, a token file that "
 	        "cannot be\nread), %d misuse (an empty token file too).\n",
 	        prog, NET_PORT_DEFAULT, NET_PORT_DEFAULT, QUERY_UDP_MAX_DEFAULT,

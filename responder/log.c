@@ -483,6 +483,39 @@ log_query_format(char *buf, size_t cap, const struct timespec *ts,
 	return log_fields_format(buf, cap, &f);
 }
 
+/*
+ * -vv: one line on stderr for the query RES from CLIENT.  Only called at
+ * that level, so that a query costs one comparison without it.
+ */
+static void
+log_query_debug(const struct sockaddr *client, enum query_transport tp,
+                const struct query_result *res)
+{
+	char addr[LOG_ADDR_MAX];
+	char name[WIRE_NAME_MAX * 4 + 8] = "-";
+	char type[32] = "-";
+	char rcode[32] = "none";
+	const char *fault = log_fault_text(res);
+	const char *drop = log_drop_reason(res->verdict == QUERY_DROP,
+	                                   res->drop);
+
+	if (res->has_question) {
+		(void)wire_name_to_str(res->qname, name, sizeof(name));
+		(void)wire_type_str(res->qtype, type, sizeof(type));
+	}
+	if (res->verdict != QUERY_DROP && res->rcode >= 0) {
+		(void)wire_rcode_str((unsigned)res->rcode, rcode,
+		                     sizeof(rcode));
+	}
+	log_debug("query client=%s tp=%s qname=%s qtype=%s rcode=%s "
+	          "fault=%s%s%s%s%s",
+	          log_addr_format(client, addr, sizeof(addr)),
+	          tp == QUERY_TCP ? "tcp" : "udp", name, type, rcode,
+	          fault != NULL ? "\"" : "none", fault != NULL ? fault : "",
+	          fault != NULL ? "\"" : "", drop != NULL ? " dropped=" : "",
+	          drop != NULL ? drop : "");
+}
+
 void
 log_query(const struct sockaddr *client, enum query_transport tp,
           const struct query_result *res)
@@ -491,6 +524,9 @@ log_query(const struct sockaddr *client, enum query_transport tp,
 	struct timespec ts;
 	size_t n;
 
+	if (log_level == LOG_LEVEL_DEBUG) {
+		log_query_debug(client, tp, res);
+	}
 	if (log_query_fp == NULL && !history_is_recording()) {
 		return;
 	}

@@ -2,7 +2,11 @@
  * responder/log.h -- diagnostics on stderr and the one-line-per-query log.
  *
  * Diagnostics: log_err() and log_warn() always print; log_info() needs one
- * -v, log_debug() two.  Lines go to stderr as "caa-responder: text".
+ * -v, log_debug() two.  Lines go to stderr as "caa-responder: text".  At
+ * -vv, log_query() also writes one line a query there: "debug: query
+ * client=ADDR:PORT tp=udp qname=NAME qtype=TYPE rcode=RCODE fault=none"
+ * (fault="RULE" when a rule took it; rcode=none dropped=REASON for a
+ * dropped query).
  *
  * The query log is one JSON object a line (DESIGN.md, "Query log"), written
  * with stdio and flushed by the caller after each batch of queries, not

@@ -124,6 +124,26 @@ run -l 127.0.0.1:0 -c 127.0.0.1:0 --control-token-file "$tmp/nosuch" "${ZONE_FIL
 check "a token file that cannot be read: status 1" 1 "$RC"
 check_match "the unreadable token file is named" "$tmp/nosuch: cannot read" "$OUT"
 
+# ------------------------------------------------------ -v and -vv
+
+start_bare -vv -l 127.0.0.1:0 -f 'servfail fail.caa.test CAA' "${ZONE_FILES[@]}" || finish
+QPORT=$(ready_port "$READY_LINE" udp '127\.0\.0\.1')
+ask dig caa.test CAA
+ask dig fail.caa.test CAA +tcp
+until_stderr 50 'qname=fail' || true
+unset QPORT
+check_match "-vv: one debug line per query" \
+	'^caa-responder: debug: query client=127\.0\.0\.1:[0-9]+ tp=udp qname=caa\.test\. qtype=CAA rcode=NOERROR fault=none$' \
+	"$(cat "$tmp/err")"
+check_match "-vv: the fault applied" \
+	'^caa-responder: debug: query client=127\.0\.0\.1:[0-9]+ tp=tcp qname=fail\.caa\.test\. qtype=CAA rcode=SERVFAIL fault="servfail fail\.caa\.test CAA"$' \
+	"$(cat "$tmp/err")"
+start_bare -v -l 127.0.0.1:0 "${ZONE_FILES[@]}" || finish
+QPORT=$(ready_port "$READY_LINE" udp '127\.0\.0\.1') ask dig caa.test CAA
+check_match "-v: loads, no line per query" '[0-9]+ zones loaded' "$(cat "$tmp/err")"
+check "-v: no line per query" "" "$(grep 'debug: query' "$tmp/err")"
+stop_responder
+
 # ------------------------------------------------------ --help
 
 run --help

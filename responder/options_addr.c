@@ -140,8 +140,7 @@ options_addr_resolve(const char *host, uint16_t port, struct net_listen *out,
 
 int
 options_addr_parse(const char *text, int defport, bool loopback,
-                   struct net_listen *out, size_t *n, char *err,
-                   size_t errlen)
+                   struct net_listen *out, size_t *n, char *err, size_t errlen)
 {
 	const char *colon = strchr(text, ':');
 	char host[256];
@@ -152,7 +151,8 @@ options_addr_parse(const char *text, int defport, bool loopback,
 	*n = 0;
 	/* Brackets, several colons or a numeric host: the forms of old. */
 	if (text[0] == '[' || (colon != NULL && strchr(colon + 1, ':'))) {
-		if (options_listen_parse(text, defport, out, err, errlen) != 0) {
+		if (options_listen_parse(text, defport, out, err, errlen) !=
+		    0) {
 			return -EINVAL;
 		}
 		*n = 1;
@@ -249,8 +249,9 @@ options_control_resolve(struct options *o, char *err, size_t errlen)
 
 	if (o->control == NULL) {
 		if (o->control_token_file != NULL) {
-			(void)snprintf(err, errlen,
-			               "--control-token-file needs -c/--control");
+			(void)snprintf(
+			        err, errlen,
+			        "--control-token-file needs -c/--control");
 			return OPTIONS_USAGE_ERROR;
 		}
 		return OPTIONS_RUN; /* --control-token alone: main says so */
@@ -272,7 +273,6 @@ options_control_resolve(struct options *o, char *err, size_t errlen)
 		               o->control, why);
 		return OPTIONS_USAGE_ERROR;
 	}
-	o->control_narrowed =
-	        o->control_token == NULL && o->control[0] == ':';
+	o->control_narrowed = o->control_token == NULL && o->control[0] == ':';
 	return OPTIONS_RUN;
 }

@@ -111,8 +111,7 @@ zf_unset_relative(const ldns_rdf *name, char *buf, size_t cap)
 }
 
 int
-zf_origin_check(struct zf_ctx *c, const char *file, int line,
-                const ldns_rr *rr)
+zf_origin_check(struct zf_ctx *c, const char *file, int line, const ldns_rr *rr)
 {
 	char rel[WIRE_NAME_MAX * 4 + 8];
 	bool found = zf_unset_relative(ldns_rr_owner(rr), rel, sizeof(rel));

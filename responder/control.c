@@ -646,76 +646,11 @@ ctl_dispatch(struct evhttp_request *req, void *arg)
 
 /* ------------------------------------------------------------ setup */
 
-bool
-control_addr_is_loopback(const struct sockaddr *sa)
-{
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
-	                                   0, 0, 0, 0, 0xff, 0xff};
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)sa;
-
-		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const void *)sa;
-		const uint8_t *a = sin6->sin6_addr.s6_addr;
-
-		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ||
-		       (memcmp(a, mapped, sizeof(mapped)) == 0 && a[12] == 127);
-	}
-	return false;
-}
-
-/* A listening TCP socket on ADDR, or -1 with ERR filled. */
-static evutil_socket_t
-ctl_listen(struct control *ctl, const struct net_listen *addr, char *err,
-           size_t errlen)
-{
-	char name[LOG_ADDR_MAX];
-	int one = 1;
-	int e;
-	evutil_socket_t fd =
-	        socket(addr->addr.ss_family,
-	               SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	(void)log_addr_format((const struct sockaddr *)&addr->addr, name,
-	                      sizeof(name));
-	if (fd < 0) {
-		e = errno;
-		goto fail;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    (addr->addr.ss_family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) !=
-	             0) ||
-	    bind(fd, (const struct sockaddr *)&addr->addr, addr->addrlen) !=
-	            0 ||
-	    listen(fd, 64) != 0) {
-		e = errno;
-		goto fail;
-	}
-	ctl->boundlen = sizeof(ctl->bound);
-	if (getsockname(fd, (struct sockaddr *)&ctl->bound, &ctl->boundlen) !=
-	    0) {
-		e = errno;
-		goto fail;
-	}
-	return fd;
-fail:
-	(void)snprintf(err, errlen, "control %s: %s", name, strerror(e));
-	if (fd >= 0) {
-		(void)close(fd);
-	}
-	return -1;
-}
-
 struct control *
 control_new(struct event_base *base, const struct control_config *cfg,
             char *err, size_t errlen)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
-	evutil_socket_t fd;
 
 	if (ctl == NULL) {
 		(void)snprintf(err, errlen, "out of memory");
@@ -753,13 +688,7 @@ control_new(struct event_base *base, const struct control_config *cfg,
 	/* Every method reaches us, so a wrong one gets 405, not 501. */
 	evhttp_set_allowed_methods(ctl->http, CTL_ANY_METHOD);
 	evhttp_set_gencb(ctl->http, ctl_dispatch, ctl);
-	fd = ctl_listen(ctl, cfg->addr, err, errlen);
-	if (fd < 0) {
-		goto fail;
-	}
-	if (evhttp_accept_socket_with_handle(ctl->http, fd) == NULL) {
-		(void)close(fd);
-		(void)snprintf(err, errlen, "control: socket not accepted");
+	if (ctl_listen_all(ctl, err, errlen) != 0) {
 		goto fail;
 	}
 	return ctl;
@@ -782,16 +711,6 @@ control_free(struct control *ctl)
 	}
 	free(ctl->auth);
 	free(ctl);
-}
-
-size_t
-control_address_format(const struct control *ctl, char *buf, size_t cap)
-{
-	char addr[LOG_ADDR_MAX];
-
-	(void)log_addr_format((const struct sockaddr *)&ctl->bound, addr,
-	                      sizeof(addr));
-	return (size_t)snprintf(buf, cap, "%s", addr);
 }
 
 const struct zone_edits *

@@ -39,10 +39,12 @@ struct rebuild;
 struct zone_edits;
 
 #define CONTROL_BODY_MAX 1048576 /* 1 MiB: larger bodies get 413 */
+#define CONTROL_ADDRS_MAX 16
 
 /* Everything the API changes or reads; borrowed until control_free(). */
 struct control_config {
 	const struct net_listen *addr; /* where to listen (port 0: any) */
+	size_t naddr; /* how many, up to CONTROL_ADDRS_MAX (0: one) */
 	const char *token;             /* NULL: no authorization */
 	/*
 	 * Record changes and POST /reload go there; it must outlive every
@@ -62,7 +64,7 @@ struct control;
 bool control_addr_is_loopback(const struct sockaddr *sa);
 
 /*
- * Listen on CFG->addr and serve the API on BASE.  CFG is copied; what it
+ * Listen on CFG->addr[0..naddr) and serve the API on BASE.  CFG is copied; what it
  * points to is borrowed.  Returns a new control (free with
  * control_free()), or NULL with ERR filled.
  */
@@ -74,8 +76,9 @@ struct control *control_new(struct event_base *base,
 void control_free(struct control *ctl);
 
 /*
- * "127.0.0.1:8055" or "[::1]:8055": the address actually bound, for the
- * ready line.  Returns the length it needs, as snprintf does.
+ * "127.0.0.1:8055" or "[::1]:8055": the addresses actually bound, for the
+ * ready line, separated by " control=".  Returns the length it needs, as
+ * snprintf does.
  */
 size_t control_address_format(const struct control *ctl, char *buf, size_t cap);
 

@@ -21,12 +21,19 @@
 struct control {
 	struct control_config cfg;
 	struct evhttp *http;
-	struct sockaddr_storage bound;
-	socklen_t boundlen;
+	struct sockaddr_storage bound[CONTROL_ADDRS_MAX]; /* as bound */
+	size_t nbound;
 	char *auth; /* "Bearer TOKEN", or NULL */
 
 	struct query_defaults defaults; /* ENV->defaults points here if set */
 };
+
+/*
+ * Listen on every address of CTL's configuration and accept on CTL's
+ * evhttp (control_listen.c); an optional one that cannot be bound is
+ * left out with a warning.  Returns 0, or -1 with ERR filled.
+ */
+int ctl_listen_all(struct control *ctl, char *err, size_t errlen);
 
 /* One request being answered. */
 struct ctl_req {

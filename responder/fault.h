@@ -255,7 +255,11 @@ const struct fault_profile *fault_profile_get(size_t i);
 /* The profile NAME, or NULL. */
 const struct fault_profile *fault_profile_find(const char *name);
 
-/* --list-profiles: name, summary and source of each profile, to OUT. */
+/*
+ * --list-profiles, to OUT: each profile's name at the start of a line, then
+ * indented its summary, source and rules (`%` shown as DOMAIN), within 80
+ * columns.
+ */
 void fault_profile_list(FILE *out);
 
 /*

@@ -5,10 +5,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fault.h"
 #include "history.h"
@@ -17,6 +20,7 @@
 static enum log_level log_level = LOG_LEVEL_WARN;
 
 static FILE *log_query_fp;          /* NULL: no query log */
+static const char *log_query_path;  /* for log_query_reopen(); borrowed */
 static bool log_query_fp_is_stdout; /* closed by libc, not by us */
 static bool log_query_failed;       /* a write error was reported */
 
@@ -163,7 +167,59 @@ log_query_open(const char *path, char *err, size_t errlen)
 	log_query_fp = fp;
 	log_query_fp_is_stdout = false;
 	log_query_failed = false;
+	log_query_path = path;
 	return 0;
+}
+
+int
+log_query_reopen(char *err, size_t errlen)
+{
+	struct stat sb;
+	mode_t mode = 0644;
+	FILE *fp = NULL;
+	int fd, e;
+
+	if (log_query_fp == NULL || log_query_fp_is_stdout) {
+		return 0;
+	}
+	log_query_flush(); /* the old file gets every line before now */
+	if (fstat(fileno(log_query_fp), &sb) == 0) {
+		mode = sb.st_mode & 07777;
+	}
+	/* A new file gets the old one's mode, whatever the umask. */
+	fd = open(log_query_path,
+	          O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd >= 0) {
+		(void)fchmod(fd, mode);
+	} else if (errno == EEXIST) {
+		fd = open(log_query_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	}
+	if (fd >= 0) {
+		fp = fdopen(fd, "a");
+	}
+	if (fp == NULL) {
+		e = errno;
+		if (fd >= 0) {
+			(void)close(fd);
+		}
+		(void)snprintf(err, errlen, "%s: %s", log_query_path,
+		               strerror(e));
+		return -e; /* the old file stays open: nothing is lost */
+	}
+	if (fclose(log_query_fp) != 0) {
+		log_err("query log not closed cleanly (%s)", strerror(errno));
+	}
+	log_query_fp = fp;
+	log_query_failed = false;
+	return 0;
+}
+
+const char *
+log_query_file(void)
+{
+	return log_query_fp != NULL && !log_query_fp_is_stdout
+	               ? log_query_path
+	               : NULL;
 }
 
 void
@@ -427,6 +483,39 @@ log_query_format(char *buf, size_t cap, const struct timespec *ts,
 	return log_fields_format(buf, cap, &f);
 }
 
+/*
+ * -vv: one line on stderr for the query RES from CLIENT.  Only called at
+ * that level, so that a query costs one comparison without it.
+ */
+static void
+log_query_debug(const struct sockaddr *client, enum query_transport tp,
+                const struct query_result *res)
+{
+	char addr[LOG_ADDR_MAX];
+	char name[WIRE_NAME_MAX * 4 + 8] = "-";
+	char type[32] = "-";
+	char rcode[32] = "none";
+	const char *fault = log_fault_text(res);
+	const char *drop = log_drop_reason(res->verdict == QUERY_DROP,
+	                                   res->drop);
+
+	if (res->has_question) {
+		(void)wire_name_to_str(res->qname, name, sizeof(name));
+		(void)wire_type_str(res->qtype, type, sizeof(type));
+	}
+	if (res->verdict != QUERY_DROP && res->rcode >= 0) {
+		(void)wire_rcode_str((unsigned)res->rcode, rcode,
+		                     sizeof(rcode));
+	}
+	log_debug("query client=%s tp=%s qname=%s qtype=%s rcode=%s "
+	          "fault=%s%s%s%s%s",
+	          log_addr_format(client, addr, sizeof(addr)),
+	          tp == QUERY_TCP ? "tcp" : "udp", name, type, rcode,
+	          fault != NULL ? "\"" : "none", fault != NULL ? fault : "",
+	          fault != NULL ? "\"" : "", drop != NULL ? " dropped=" : "",
+	          drop != NULL ? drop : "");
+}
+
 void
 log_query(const struct sockaddr *client, enum query_transport tp,
           const struct query_result *res)
@@ -435,6 +524,9 @@ log_query(const struct sockaddr *client, enum query_transport tp,
 	struct timespec ts;
 	size_t n;
 
+	if (log_level == LOG_LEVEL_DEBUG) {
+		log_query_debug(client, tp, res);
+	}
 	if (log_query_fp == NULL && !history_is_recording()) {
 		return;
 	}

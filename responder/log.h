@@ -2,7 +2,11 @@
  * responder/log.h -- diagnostics on stderr and the one-line-per-query log.
  *
  * Diagnostics: log_err() and log_warn() always print; log_info() needs one
- * -v, log_debug() two.  Lines go to stderr as "caa-responder: text".
+ * -v, log_debug() two.  Lines go to stderr as "caa-responder: text".  At
+ * -vv, log_query() also writes one line a query there: "debug: query
+ * client=ADDR:PORT tp=udp qname=NAME qtype=TYPE rcode=RCODE fault=none"
+ * (fault="RULE" when a rule took it; rcode=none dropped=REASON for a
+ * dropped query).
  *
  * The query log is one JSON object a line (docs/query-log.md), written
  * with stdio and flushed by the caller after each batch of queries, not
@@ -47,11 +51,24 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *log_addr_format(const struct sockaddr *sa, char *buf, size_t cap);
 
 /*
- * Open the query log: PATH is a file, appended to, or "-" for stdout.
+ * Open the query log: PATH is a file, appended to, or "-" for stdout
+ * (borrowed until the log is closed).
  * Returns 0, or -errno with ERR filled as "PATH: reason".  Opening again
  * closes the previous log.
  */
 int log_query_open(const char *path, char *err, size_t errlen);
+
+/*
+ * Open the query log's file again by its name, for logrotate's move and
+ * SIGHUP: what was written goes to the old file, what follows to the new
+ * one (created with the old one's mode if it is not there).  Nothing for
+ * "-" or no log.  Returns 0, or -errno with ERR filled and the old file
+ * still written.
+ */
+int log_query_reopen(char *err, size_t errlen);
+
+/* The query log's file name, or NULL (none, or stdout). */
+const char *log_query_file(void);
 
 /* Flush and close the query log; the stdout log is flushed only. */
 void log_query_close(void);

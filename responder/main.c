@@ -67,16 +67,30 @@ main_reload_done(void *arg, int rc, const char *err, size_t removed)
 	}
 }
 
-/* SIGHUP: the files are read and built beside the event loop. */
+/*
+ * SIGHUP: the files are read and built beside the event loop; the query
+ * log's file is opened again at once (logrotate moved it).
+ */
 static void
 main_reload(evutil_socket_t sig, short what, void *arg)
 {
 	struct main_state *st = arg;
+	char err[512];
 
 	(void)sig;
 	(void)what;
 	if (rebuild_reload(st->rebuild, main_reload_done, st) != 0) {
 		log_err("not reloaded (out of memory)");
+	}
+	if (log_query_file() == NULL) {
+		return;
+	}
+	if (log_query_reopen(err, sizeof(err)) != 0) {
+		log_err("query log not reopened (%s); the old file is still "
+		        "written",
+		        err);
+	} else {
+		log_info("query log %s reopened", log_query_file());
 	}
 }
 
@@ -193,7 +207,8 @@ main_control(struct main_state *st)
 		return 1;
 	}
 	history_attach(st->history);
-	cfg.addr = &st->opt.control_addr;
+	cfg.addr = st->opt.control_addr;
+	cfg.naddr = st->opt.ncontrol;
 	cfg.token = st->opt.control_token;
 	cfg.rebuild = st->rebuild;
 	cfg.env = &st->env;
@@ -328,12 +343,13 @@ main_control_misuse(const struct options *o)
 	if (o->control_token != NULL && o->control == NULL) {
 		return "--control-token needs -c/--control";
 	}
-	if (o->control != NULL && o->control_token == NULL &&
-	    !control_addr_is_loopback(
-	            (const struct sockaddr *)&o->control_addr.addr)) {
-		return "-c/--control on a non-loopback address needs "
-		       "--control-token (anyone who reaches it could change "
-		       "the answers)";
+	for (size_t i = 0; o->control_token == NULL && i < o->ncontrol; i++) {
+		if (!control_addr_is_loopback(
+		            (const struct sockaddr *)&o->control_addr[i].addr)) {
+			return "-c/--control on a non-loopback address needs "
+			       "--control-token (anyone who reaches it could "
+			       "change the answers)";
+		}
 	}
 	return NULL;
 }
@@ -388,6 +404,7 @@ main(int argc, char **argv)
 		status = OPTIONS_EX_USAGE;
 		goto out;
 	case OPTIONS_NOMEM:
+	case OPTIONS_FAILED:
 	default:
 		(void)fprintf(stderr, "%s: %s\n", MAIN_PROG, err);
 		status = 1;
@@ -398,6 +415,12 @@ main(int argc, char **argv)
 		(void)fprintf(stderr, "%s: %s\n", MAIN_PROG, unsafe);
 		status = OPTIONS_EX_USAGE;
 		goto out;
+	}
+	if (st.opt.control_narrowed) {
+		(void)fprintf(stderr,
+		              "%s: control: '%s' binds loopback only; set a "
+		              "token to listen on every address\n",
+		              MAIN_PROG, st.opt.control);
 	}
 	if (st.opt.list_profiles) {
 		fault_profile_list(stdout);

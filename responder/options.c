@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "query.h"
+#include "zone.h"
 
 /* Long-only options take values past any character. */
 enum {
@@ -27,6 +28,7 @@ enum {
 	OPT_CONTROL_TOKEN,
 	OPT_DEFAULT_IPV4,
 	OPT_DEFAULT_IPV6,
+	OPT_CONTROL_TOKEN_FILE,
 };
 
 /* '-': positional arguments come back in order, as option 1. */
@@ -43,6 +45,8 @@ static const struct option options_long[] = {
         {"control-token", required_argument, NULL, OPT_CONTROL_TOKEN},
         {"default-ipv4", required_argument, NULL, OPT_DEFAULT_IPV4},
         {"default-ipv6", required_argument, NULL, OPT_DEFAULT_IPV6},
+        {"control-token-file", required_argument, NULL,
+         OPT_CONTROL_TOKEN_FILE},
         {"query-log", required_argument, NULL, 'q'},
         {"seed", required_argument, NULL, OPT_SEED},
         {"udp-max", required_argument, NULL, OPT_UDP_MAX},
@@ -76,6 +80,7 @@ options_clear(struct options *o)
 	free((void *)o->faults);
 	free((void *)o->fault_files);
 	free((void *)o->profiles);
+	free(o->control_token_buf);
 	options_init(o);
 }
 
@@ -127,15 +132,16 @@ options_push(const char ***arr, size_t *n, const char *s)
 }
 
 static int
-options_push_listen(struct options *o, const struct net_listen *l)
+options_push_listen(struct options *o, const struct net_listen *l, size_t n)
 {
 	struct net_listen *grown =
-	        realloc(o->listen, (o->nlisten + 1) * sizeof(*o->listen));
+	        realloc(o->listen, (o->nlisten + n) * sizeof(*o->listen));
 
 	if (grown == NULL) {
 		return -ENOMEM;
 	}
-	grown[o->nlisten++] = *l;
+	memcpy(grown + o->nlisten, l, n * sizeof(*l));
+	o->nlisten += n;
 	o->listen = grown;
 	return 0;
 }
@@ -309,7 +315,7 @@ options_default_listen(struct options *o, char *err, size_t errlen)
 	rc = options_listen_parse("127.0.0.1", NET_PORT_DEFAULT, &l, err,
 	                          errlen);
 	if (rc == 0) {
-		rc = options_push_listen(o, &l);
+		rc = options_push_listen(o, &l, 1);
 	}
 	if (rc == 0) {
 		rc = options_listen_parse("::1", NET_PORT_DEFAULT, &l, err,
@@ -317,7 +323,7 @@ options_default_listen(struct options *o, char *err, size_t errlen)
 	}
 	if (rc == 0) {
 		l.optional = true; /* hosts without IPv6 still serve */
-		rc = options_push_listen(o, &l);
+		rc = options_push_listen(o, &l, 1);
 	}
 	return rc;
 }
@@ -355,7 +361,8 @@ options_one(struct options *o, int val, const char *arg, char *err,
 {
 	char name[48];
 	char why[128];
-	struct net_listen l;
+	struct net_listen ls[OPTIONS_ADDRS_MAX];
+	size_t nl = 0;
 	uint64_t v = 0;
 	int rc = 0;
 
@@ -365,11 +372,11 @@ options_one(struct options *o, int val, const char *arg, char *err,
 		rc = options_push(&o->zones, &o->nzones, arg);
 		break;
 	case 'l':
-		if (options_listen_parse(arg, NET_PORT_DEFAULT, &l, why,
-		                         sizeof(why)) != 0) {
+		if (options_addr_parse(arg, NET_PORT_DEFAULT, false, ls, &nl,
+		                       why, sizeof(why)) != 0) {
 			goto bad_value;
 		}
-		rc = options_push_listen(o, &l);
+		rc = options_push_listen(o, ls, nl);
 		break;
 	case 'f':
 		rc = options_push(&o->faults, &o->nfaults, arg);
@@ -383,12 +390,11 @@ options_one(struct options *o, int val, const char *arg, char *err,
 	case OPT_LIST_PROFILES:
 		o->list_profiles = true;
 		break;
-	case 'c':
-		if (options_listen_parse(arg, -1, &o->control_addr, why,
-		                         sizeof(why)) != 0) {
-			goto bad_value;
-		}
+	case 'c': /* parsed once the token is known */
 		o->control = arg;
+		break;
+	case OPT_CONTROL_TOKEN_FILE:
+		o->control_token_file = arg;
 		break;
 	case OPT_CONTROL_TOKEN:
 		if (arg[0] == '\0') {
@@ -561,81 +567,139 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 		}
 	}
 	for (size_t i = 0; i < o->nzones; i++) {
+		char why[256];
+
 		if (o->zones[i][0] == '\0') {
 			(void)snprintf(err, errlen, "empty zone file name");
+			return OPTIONS_USAGE_ERROR;
+		}
+		if (zone_source_check(o->zones[i], why, sizeof(why)) != 0) {
+			(void)snprintf(err, errlen, "bad zone '%s' (%s)",
+			               o->zones[i], why);
 			return OPTIONS_USAGE_ERROR;
 		}
 	}
 	if (o->nlisten == 0 && options_default_listen(o, err, errlen) != 0) {
 		return OPTIONS_NOMEM;
 	}
-	return OPTIONS_RUN;
+	return options_control_resolve(o, err, errlen);
 }
+
+/* The rule grammar (fault.h) and the address forms: the end of --help. */
+static const char options_usage_tail[] =
+        "\n"
+        "Fault rules (-f, -F, the API): ACTION NAME TYPE [OPTION...]\n"
+        "  ACTION  servfail refused notimp formerr nxdomain: that RCODE, "
+        "no records\n"
+        "          nodata: NOERROR, empty    drop: no answer    "
+        "delay: late (ms=N)\n"
+        "          truncate: TC=1 over UDP   garble: a reply that does "
+        "not parse\n"
+        "          noaa: AA clear   nosoa: no SOA in negative answers\n"
+        "          wrongid: another message ID\n"
+        "  NAME    example.test (that name), *.example.test (the names "
+        "below it),\n"
+        "          . (every name)\n"
+        "  TYPE    CAA, A, TYPE257, ... or * (every type)\n"
+        "  OPTION  count=N (the first N queries)   after=N (skip the "
+        "first N)\n"
+        "          every=N (one in N)   p=P (probability 0-1, see "
+        "--seed)\n"
+        "          transport=udp|tcp   family=4|6   ms=N (delay, with "
+        "any action)\n"
+        "          ede=N (add Extended DNS Error N)   tcp=ACTION "
+        "(truncate: TCP)\n"
+        "  e.g. -f 'servfail example.test CAA' -f 'drop . CAA every=3'\n"
+        "\n"
+        "Addresses (-l, -c): 127.0.0.1:5353, [::1]:5353, and for -l "
+        "127.0.0.1 or ::1\n"
+        "  (port 5353); port 0 picks a free port.  Also:\n"
+        "  :PORT           every address (0.0.0.0 and ::); for -c "
+        "without a token,\n"
+        "                  loopback only (127.0.0.1 and ::1)\n"
+        "  localhost:8053  every address a host name resolves to "
+        "(localhost:\n"
+        "                  127.0.0.1 and ::1)\n";
 
 void
 options_usage(FILE *out, const char *prog)
 {
 	(void)fprintf(
 	        out,
-	        "Usage: %s [OPTIONS] [ZONEFILE...]\n"
+	        "Usage: %s [OPTIONS] [[ORIGIN=]ZONEFILE...]\n"
 	        "An authoritative DNS server for test zones that misbehaves "
 	        "on demand.\n"
 	        "\n"
-	        "  -z, --zone FILE            load a master file (repeatable; "
-	        "positional files too)\n"
+	        "  -z, --zone [ORIGIN=]FILE   load a master file (repeatable; "
+	        "positional\n"
+	        "                             files too); ORIGIN= for one "
+	        "without $ORIGIN\n"
 	        "  -l, --listen ADDR[:PORT]   serve UDP and TCP there "
 	        "(repeatable; default\n"
-	        "                             127.0.0.1:%d and [::1]:%d); "
-	        "port 0 picks a free port\n"
+	        "                             127.0.0.1:%d and [::1]:%d)\n"
 	        "  -q, --query-log FILE       one JSON object per query "
 	        "('-' = stdout)\n"
 	        "      --udp-max N            largest UDP reply in octets "
 	        "(default %d)\n"
 	        "      --tcp-idle-timeout MS  close TCP connections idle this "
-	        "long (default %d)\n"
+	        "long\n"
+	        "                             (default %d)\n"
 	        "      --tcp-max-conns N      TCP connections at once "
 	        "(default %d)\n"
 	        "      --max-delayed N        delayed replies held at once; "
 	        "a query whose\n"
 	        "                             reply would be one more is "
-	        "dropped (default %d)\n"
+	        "dropped\n"
+	        "                             (default %d)\n"
 	        "      --max-delayed-octets N octets those replies may take, "
 	        "in blocks of %d\n"
 	        "                             (default %d); beyond, "
 	        "dropped too\n"
-	        "  -f, --fault RULE           add a fault rule (repeatable)\n"
+	        "  -f, --fault RULE           add a fault rule (repeatable; "
+	        "grammar below)\n"
 	        "  -F, --faults-file FILE     rules, one a line, '#' comments "
 	        "(repeatable)\n"
 	        "  -P, --profile NAME[:DOMAIN]\n"
 	        "                             add a preset profile's rules, "
 	        "for DOMAIN only\n"
 	        "                             if given (repeatable)\n"
-	        "      --list-profiles        list the profiles and exit\n"
+	        "      --list-profiles        list the profiles and their "
+	        "rules, and exit\n"
 	        "      --seed N               seed for probabilistic rules\n"
 	        "  -c, --control ADDR:PORT    enable the HTTP management API "
 	        "(default off)\n"
 	        "      --control-token TOKEN  token the management API "
-	        "requires\n"
+	        "requires; without it,\n"
+	        "                             the first line of "
+	        "--control-token-file, else\n"
+	        "                             $%s\n"
+	        "      --control-token-file FILE\n"
+	        "                             read the token from FILE "
+	        "(not seen in ps)\n"
 	        "      --default-ipv4 ADDR    answer A questions for names "
 	        "without A records with\n"
 	        "                             ADDR (as /set-default-ipv4); "
 	        "'' = none (default)\n"
 	        "      --default-ipv6 ADDR    the same for AAAA "
 	        "(/set-default-ipv6)\n"
-	        "  -v, --verbose              more diagnostics on stderr "
-	        "(-v info, -vv debug)\n"
+	        "  -v, --verbose              diagnostics on stderr: -v info "
+	        "(loads, reloads,\n"
+	        "                             API changes), -vv debug (also "
+	        "a line a query)\n"
 	        "  -h, --help                 print this help and exit\n"
 	        "  -V, --version              print the version and exit\n"
 	        "\n"
 	        "When every socket is bound it prints one line on stdout:\n"
-	        "  ready udp=ADDR:PORT tcp=ADDR:PORT ...\n"
+	        "  ready udp=ADDR:PORT tcp=ADDR:PORT ... [control=ADDR:PORT]\n"
 	        "SIGHUP reloads the zone and rules files, built beside the "
 	        "DNS service,\nwhich answers from the old data until the new "
-	        "serves (errors keep the old);\n"
-	        "SIGTERM and SIGINT stop the server.  Exit status: 0 stopped, "
-	        "1 error, %d misuse.\n",
+	        "serves (errors keep the old),\nand reopens the query log "
+	        "file; SIGTERM and SIGINT stop the server.\n"
+	        "Exit status: 0 stopped, 1 error (a file, a token file that "
+	        "cannot be\nread), %d misuse (an empty token file too).\n",
 	        prog, NET_PORT_DEFAULT, NET_PORT_DEFAULT, QUERY_UDP_MAX_DEFAULT,
 	        NET_TCP_IDLE_DEFAULT, NET_TCP_CONNS_DEFAULT,
 	        NET_DELAYED_DEFAULT, NET_DELAY_BLOCK, NET_DELAYED_OCTETS_DEFAULT,
-	        OPTIONS_EX_USAGE);
+	        OPTIONS_TOKEN_ENV, OPTIONS_EX_USAGE);
+	(void)fputs(options_usage_tail, out);
 }

@@ -17,6 +17,8 @@
 #include "query.h"
 
 #define OPTIONS_EX_USAGE 64 /* exit status for misuse (sysexits EX_USAGE) */
+#define OPTIONS_ADDRS_MAX 16 /* addresses one -l or -c may name */
+#define OPTIONS_TOKEN_ENV "CAA_CONTROL_TOKEN"
 
 #define OPTIONS_UDP_MAX_MIN   512
 #define OPTIONS_TCP_IDLE_MAX  86400000 /* one day, in ms */
@@ -30,6 +32,7 @@ enum options_status {
 	OPTIONS_VERSION,     /* -V */
 	OPTIONS_USAGE_ERROR, /* ERR says what is wrong */
 	OPTIONS_NOMEM,
+	OPTIONS_FAILED, /* ERR says why: a file that cannot be read (exit 1) */
 };
 
 /*
@@ -60,10 +63,16 @@ struct options {
 	bool has_seed;
 	uint64_t seed;
 	const char *control; /* -c ADDR:PORT as given; NULL: off */
-	struct net_listen control_addr;
+	struct net_listen control_addr[OPTIONS_ADDRS_MAX]; /* what it names */
+	size_t ncontrol;
+	bool control_narrowed; /* -c :PORT without a token: loopback only */
+	/* --control-token, else --control-token-file, else CAA_CONTROL_TOKEN
+	 * (only with -c); NULL: none. */
 	const char *control_token;
 	/* --default-ipv4, --default-ipv6: as /set-default-ipv4/6 at start */
 	struct query_defaults defaults;
+	const char *control_token_file;
+	char *control_token_buf; /* owned: what the file held */
 };
 
 /*
@@ -73,6 +82,28 @@ struct options {
  */
 int options_listen_parse(const char *text, int defport, struct net_listen *out,
                          char *err, size_t errlen);
+
+/*
+ * The address forms of -l and -c (options_addr.c): those above, ":PORT"
+ * (0.0.0.0 and ::, or 127.0.0.1 and ::1 when LOOPBACK) and "HOST[:PORT]"
+ * with a host name: every address it resolves to, duplicates merged,
+ * IPv4 first ("localhost" and names under it are 127.0.0.1 and ::1, RFC
+ * 6761 6.3, without asking a resolver).  The IPv6 addresses of the last
+ * two forms are optional (a host without IPv6 still serves).  Fills
+ * OUT[0..*N), at most OPTIONS_ADDRS_MAX; returns 0 or -EINVAL with ERR.
+ */
+int options_addr_parse(const char *text, int defport, bool loopback,
+                       struct net_listen *out, size_t *n, char *err,
+                       size_t errlen);
+
+/*
+ * After the options: the control token from its sources, then the -c
+ * address, which depends on it (options_addr.c).  Returns OPTIONS_RUN, or
+ * OPTIONS_USAGE_ERROR, OPTIONS_FAILED (a token file that cannot be read)
+ * or OPTIONS_NOMEM with ERR filled.
+ */
+enum options_status options_control_resolve(struct options *o, char *err,
+                                            size_t errlen);
 
 /* Set the defaults; no allocation. */
 void options_init(struct options *o);

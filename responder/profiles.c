@@ -127,18 +127,66 @@ fault_profile_find(const char *name)
 	return NULL;
 }
 
+#define FAULT_LIST_INDENT 23 /* where descriptions start */
+#define FAULT_LIST_WIDTH  80
+
+/*
+ * TEXT in words from column FAULT_LIST_INDENT to FAULT_LIST_WIDTH, after
+ * HEAD (which the caller wrote, ending at that column); lines after the
+ * first are indented MORE columns further.
+ */
+static void
+fault_list_wrap(FILE *out, const char *head, const char *text, int more)
+{
+	int col = FAULT_LIST_INDENT + (int)strlen(head);
+
+	fputs(head, out);
+	while (*text != '\0') {
+		int n = (int)strcspn(text, " ");
+
+		if (col > FAULT_LIST_INDENT + (int)strlen(head) &&
+		    col + 1 + n > FAULT_LIST_WIDTH) {
+			fprintf(out, "\n%*s", FAULT_LIST_INDENT + more, "");
+			col = FAULT_LIST_INDENT + more;
+		} else if (col > FAULT_LIST_INDENT + (int)strlen(head)) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(text, 1, (size_t)n, out);
+		col += n;
+		text += n;
+		text += strspn(text, " ");
+	}
+	fputc('\n', out);
+}
+
 void
 fault_profile_list(FILE *out)
 {
-	const struct fault_profile *p = NULL;
-
 	for (size_t i = 0; i < FAULT_NPROFILES; i++) {
-		p = &fault_profiles[i];
-		fprintf(out, "%-22s %s\n%-22s source: %s\n", p->name,
-		        p->summary, "", p->source);
+		const struct fault_profile *p = &fault_profiles[i];
+
+		fprintf(out, "%-*s", FAULT_LIST_INDENT, p->name);
+		fault_list_wrap(out, "", p->summary, 0);
+		fprintf(out, "%*s", FAULT_LIST_INDENT, "");
+		fault_list_wrap(out, "source: ", p->source, 2);
+		fprintf(out, "%*srules%s:\n", FAULT_LIST_INDENT, "",
+		        p->needs_domain ? " (DOMAIN needed)" : "");
+		/* The rule lines with `%` written as DOMAIN. */
+		for (size_t k = 0; p->rules[k] != NULL; k++) {
+			const char *r = p->rules[k], *pct = strchr(r, '%');
+
+			fprintf(out, "%*s%.*s%s%s\n", FAULT_LIST_INDENT + 2, "",
+			        (int)(pct != NULL ? pct - r : (long)strlen(r)),
+			        r, pct != NULL ? "DOMAIN" : "",
+			        pct != NULL ? pct + 1 : "");
+		}
 	}
-	fprintf(out, "--profile NAME:DOMAIN aims a profile at DOMAIN (and "
-	             "mostly the names below it)\ninstead of every name.\n");
+	fprintf(out,
+	        "DOMAIN is the one of --profile NAME:DOMAIN, which aims a "
+	        "profile at DOMAIN\n(and mostly the names below it).  "
+	        "Without it, DOMAIN is '.', every name,\nand the *.DOMAIN "
+	        "rules are left out.\n");
 }
 
 /*

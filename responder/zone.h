@@ -80,13 +80,24 @@ struct zone_set;
 
 /*
  * Load the master files FILES[0..N).  Each file is one zone whose origin is
- * its SOA owner ($ORIGIN and $INCLUDE honoured).  Returns a new set (free
+ * its SOA owner ($ORIGIN and $INCLUDE honoured).  FILES[i] is
+ * "[ORIGIN=]FILE": ORIGIN (absolute, with or without its dot) is the
+ * origin FILE starts with, as if it began with "$ORIGIN ORIGIN"; without
+ * it, a file named NAME.zone starts with NAME. and others with none.  An
+ * existing file is a file, even with '=' in its name.  A relative name
+ * read while there is no origin is an error.  Returns a new set (free
  * with zone_set_free()) or NULL with ERR filled as "file:line: reason".
  */
 struct zone_set *zone_set_load(const char *const *files, size_t n, char *err,
                                size_t errlen);
 
 void zone_set_free(struct zone_set *zs);
+
+/*
+ * Check ARG as zone_set_load() reads it, without reading the file: 0, or
+ * -EINVAL with ERR saying why its ORIGIN is not a domain name.
+ */
+int zone_source_check(const char *arg, char *err, size_t errlen);
 
 /*
  * Records added and removed at run time (the management API).  A list of

@@ -387,11 +387,21 @@ zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
 		}
 		text = rewritten;
 	}
-	st = ldns_rr_new_frm_str(&rr, text, ttl, origin, prev);
+	if (origin == NULL && zf_origin_unset(c) == NULL) {
+		free(rewritten);
+		return zf_error(c, file, line, "out of memory");
+	}
+	st = ldns_rr_new_frm_str(&rr, text, ttl,
+	                         origin != NULL ? origin : c->unset, prev);
 	if (st != LDNS_STATUS_OK) {
 		free(rewritten);
 		return zf_error(c, file, line, "bad %s record (%s)", tname,
 		                ldns_get_errorstr_by_id(st));
+	}
+	if (origin == NULL && zf_origin_check(c, file, line, rr) != 0) {
+		free(rewritten);
+		ldns_rr_free(rr);
+		return -EINVAL;
 	}
 	/* RDATA ldns read as another type than this one is not its RDATA. */
 	if (ldns_rr_get_type(rr) !=
@@ -420,6 +430,36 @@ zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
 static int zf_read(struct zf_ctx *c, const char *file, ldns_rdf **origin,
                    uint32_t *ttl, int depth);
 
+/*
+ * The name ARG of a $ORIGIN or $INCLUDE, relative to ORIGIN unless it ends
+ * in a dot (RFC 1035 5.1).  Returns a new rdf, or NULL with ERR filled.
+ */
+static ldns_rdf *
+zf_directive_name(struct zf_ctx *c, const char *file, int line,
+                  const char *arg, const ldns_rdf *origin)
+{
+	ldns_rdf *o = ldns_dname_new_frm_str(arg);
+	bool relative = !ldns_dname_str_absolute(arg);
+
+	if (o != NULL && relative && origin == NULL) {
+		ldns_rdf_deep_free(o);
+		(void)zf_error(c, file, line,
+		               "relative name '%s' but no origin: end it with "
+		               "a dot or load the file as -z ORIGIN=FILE",
+		               arg);
+		return NULL;
+	}
+	if (o != NULL && relative &&
+	    ldns_dname_cat(o, origin) != LDNS_STATUS_OK) {
+		ldns_rdf_deep_free(o);
+		o = NULL;
+	}
+	if (o == NULL) {
+		(void)zf_error(c, file, line, "bad domain name '%s'", arg);
+	}
+	return o;
+}
+
 /* $ORIGIN, $TTL, $INCLUDE (RFC 1035 5.1). */
 static int
 zf_directive(struct zf_ctx *c, const char *file, int line, const char *e,
@@ -439,17 +479,10 @@ zf_directive(struct zf_ctx *c, const char *file, int line, const char *e,
 		return 0;
 	}
 	if (strcasecmp(word, "$ORIGIN") == 0 && n >= 2) {
-		ldns_rdf *o = ldns_dname_new_frm_str(arg);
+		ldns_rdf *o = zf_directive_name(c, file, line, arg, *origin);
 
 		if (o == NULL) {
-			return zf_error(c, file, line, "bad $ORIGIN '%s'", arg);
-		}
-		if (arg[strlen(arg) - 1] != '.' && *origin != NULL) {
-			if (ldns_dname_cat(o, *origin) != LDNS_STATUS_OK) {
-				ldns_rdf_deep_free(o);
-				return zf_error(c, file, line, "bad $ORIGIN '%s'",
-				                arg);
-			}
+			return -EINVAL;
 		}
 		ldns_rdf_deep_free(*origin);
 		*origin = o;
@@ -472,11 +505,10 @@ zf_directive(struct zf_ctx *c, const char *file, int line, const char *e,
 		} else {
 			snprintf(path, sizeof(path), "%s", arg);
 		}
-		sub = n >= 3 ? ldns_dname_new_frm_str(arg2)
+		sub = n >= 3 ? zf_directive_name(c, file, line, arg2, *origin)
 		             : (*origin ? ldns_rdf_clone(*origin) : NULL);
 		if (n >= 3 && sub == NULL) {
-			return zf_error(c, file, line, "bad $INCLUDE origin '%s'",
-			                arg2);
+			return -EINVAL;
 		}
 		rc = zf_read(c, path, &sub, &subttl, depth + 1);
 		ldns_rdf_deep_free(sub);
@@ -557,29 +589,6 @@ zf_read(struct zf_ctx *c, const char *file, ldns_rdf **origin, uint32_t *ttl,
 	return rc;
 }
 
-/*
- * Until a $ORIGIN says otherwise, "zones/example.test.zone" has the origin
- * example.test. (as with NSD's and Knot's zone file naming).
- */
-static ldns_rdf *
-zf_origin_from_name(const char *file)
-{
-	const char *base = strrchr(file, '/');
-	char name[512];
-	size_t n;
-
-	base = base != NULL ? base + 1 : file;
-	n = strlen(base);
-	if (n <= 5 || n - 5 >= sizeof(name) - 1 ||
-	    strcmp(base + n - 5, ".zone") != 0) {
-		return NULL;
-	}
-	memcpy(name, base, n - 5);
-	name[n - 5] = '.';
-	name[n - 4] = '\0';
-	return ldns_dname_new_frm_str(name);
-}
-
 /* Whether R's owner is APEX (LEN octets) or below; both are canonical. */
 static bool
 zf_in_zone(const struct zone_rec *r, const uint8_t *apex, size_t len)
@@ -592,18 +601,31 @@ zf_in_zone(const struct zone_rec *r, const uint8_t *apex, size_t len)
 	return r->ownerlen - n == len && memcmp(r->owner + n, apex, len) == 0;
 }
 
-/* Every owner must be inside the SOA owner. */
+/*
+ * Every owner must be inside the SOA owner.  Until a $ORIGIN says
+ * otherwise, the origin is the one ARG names, else the one the file name
+ * implies (NSD's and Knot's naming), else none.
+ */
 int
-zf_read_zone(struct zf_ctx *c, const char *file)
+zf_read_zone(struct zf_ctx *c, const char *arg)
 {
-	ldns_rdf *origin = zf_origin_from_name(file);
+	ldns_rdf *origin = NULL;
+	const char *file = arg;
 	uint32_t ttl = 3600;
 	char oname[1024];
 	int rc;
 
+	c->file = arg;
+	rc = zf_source_split(arg, &file, &origin, oname, sizeof(oname));
+	if (rc != 0) {
+		return zf_error(c, arg, 0, "%s", oname);
+	}
+	c->file = file;
+	if (origin == NULL) {
+		origin = zf_origin_from_name(file);
+	}
 	c->scratch = calloc(1, sizeof(*c->scratch));
 	c->entry = malloc(ZF_ENTRY_MAX);
-	c->file = file;
 	if (c->scratch == NULL || c->entry == NULL) {
 		rc = zf_error(c, file, 0, "out of memory");
 		goto out;
@@ -650,6 +672,7 @@ zf_ctx_clear(struct zf_ctx *c)
 	free(c->recs);
 	free(c->entry);
 	free(c->wire);
+	ldns_rdf_deep_free(c->unset);
 	zf_scratch_free(c);
 	memset(c, 0, sizeof(*c));
 }

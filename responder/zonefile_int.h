@@ -39,6 +39,7 @@ struct zf_ctx {
 	int soa_line;
 	char *entry;   /* ZF_ENTRY_MAX */
 	uint8_t *wire; /* WIRE_MSG_MAX octets for a record, made when needed */
+	ldns_rdf *unset; /* zf_origin_unset(), made when needed */
 	const char *file;
 	char *err;
 	size_t errlen;
@@ -75,8 +76,32 @@ long zf_caa_wire(const char *s, uint8_t *wire, const char **why);
 int zf_record(struct zf_ctx *c, const char *file, int line, const char *e,
               uint32_t ttl, ldns_rdf *origin, ldns_rdf **prev);
 
-/* Read FILE (a zone: an SOA and records inside it) into C. */
-int zf_read_zone(struct zf_ctx *c, const char *file);
+/*
+ * Read ARG, "[ORIGIN=]FILE" (zone_set_load()), a zone: an SOA and records
+ * inside it, into C.
+ */
+int zf_read_zone(struct zf_ctx *c, const char *arg);
+
+/*
+ * Origins (zonefile_origin.c).  zf_source_split() splits ARG as
+ * zone_set_load() reads it: *FILE points into ARG, *ORIGIN is a new rdf
+ * (NULL when ARG names none).  Returns 0, or -EINVAL with ERR (no file
+ * name in it) when ORIGIN is not a domain name.
+ */
+int zf_source_split(const char *arg, const char **file, ldns_rdf **origin,
+                    char *err, size_t errlen);
+
+/* The origin "zones/example.test.zone" implies, example.test., or NULL. */
+ldns_rdf *zf_origin_from_name(const char *file);
+
+/*
+ * The stand-in origin records are read against while a file has none
+ * (C owns it; NULL when out of memory), and the check after: a name of RR
+ * that ends in it was relative, and ERR says so at FILE:LINE (-EINVAL).
+ */
+const ldns_rdf *zf_origin_unset(struct zf_ctx *c);
+int zf_origin_check(struct zf_ctx *c, const char *file, int line,
+                    const ldns_rr *rr);
 
 /* Free what C holds (ERR is the caller's) and zero it. */
 void zf_ctx_clear(struct zf_ctx *c);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/e2e/profiles.sh -- preset profiles (docs/faults.md): every one
-# is listed by --list-profiles with a description and its source, and each,
-# started with -P NAME (or NAME:DOMAIN where it needs one), shows its first
-# rule on the wire; NAME:DOMAIN limits a profile to DOMAIN and below; an
-# unknown profile or a missing DOMAIN is a usage error (status 64).
+# is listed by --list-profiles with a description, its source and its rules
+# (within 80 columns), and each, started with -P NAME (or NAME:DOMAIN where
+# it needs one), shows its first rule on the wire; NAME:DOMAIN limits a
+# profile to DOMAIN and below; an unknown profile or a missing DOMAIN is a
+# usage error (status 64).
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh" "${1:-}"
 
@@ -15,7 +16,8 @@ RC=$?
 check "--list-profiles exits with status 0" 0 "$RC"
 list=$OUT
 
-# Each profile: a line "NAME  description", then an indented "source: ...".
+# Each profile: a line "NAME  description", then indented lines: the rest
+# of the description, "source: ...", "rules:" and the rules.
 listed=$(awk '/^[a-z0-9][a-z0-9-]*  +[^ ]/ { print $1 }' <<<"$list")
 LAST_CMD=""
 
@@ -45,6 +47,24 @@ for p in $listed; do
 	fi
 done
 check_match "--list-profiles explains NAME:DOMAIN" 'NAME:DOMAIN' "$list"
+# Each profile, after its source, the rules it expands to, indented, with
+# DOMAIN for the domain of NAME:DOMAIN.
+for p in $listed; do
+	entry=$(awk -v p="$p" '$1 == p { on = 1; print; next } on && /^ / { print; next } { on = 0 }' <<<"$list")
+	rules=$(sed -n '/^  *rules\( (DOMAIN needed)\)\{0,1\}:$/,$p' <<<"$entry" | sed 1d | sed 's/^  *//')
+	if [ -n "$rules" ] && ! grep -Evq '^(servfail|refused|notimp|formerr|nxdomain|nodata|drop|delay|truncate|garble|noaa|nosoa|wrongid) (DOMAIN|\*\.DOMAIN) [A-Z*][A-Z0-9]*( [a-z]+=[^ ]+)*$' <<<"$rules"; then
+		pass
+	else
+		fail "$p: its rules, indented, after rules:" "ACTION DOMAIN TYPE [OPTION...] lines" "$(printf '%s' "$entry" | paste -sd'|' -)"
+	fi
+done
+tld=$(awk '$1 == "tld-flap" { on = 1; next } on && /^ / { print; next } { on = 0 }' <<<"$list" | sed 's/^  *//')
+check_match "tld-flap expands to its rule" '^servfail DOMAIN CAA every=3$' "$tld"
+cs=$(awk '$1 == "caa-servfail" { on = 1; next } on && /^ / { print; next } { on = 0 }' <<<"$list" | sed 's/^  *//')
+check_match "caa-servfail: the name" '^servfail DOMAIN CAA$' "$cs"
+check_match "caa-servfail: the names below it" '^servfail \*\.DOMAIN CAA$' "$cs"
+long=$(awk 'length($0) > 80' <<<"$list")
+check "--list-profiles fits in 80 columns" "" "$long"
 
 # ---------------------------------------------------------------- usage errors
 

@@ -167,6 +167,31 @@ expect kvhas qname "$long2"
 expect kvhas qname "$long3"
 check "every line names its rule" "rule rule rule" "$(out_kv fault | paste -sd' ' -)"
 
+# SIGHUP reopens the log (logrotate's move, then HUP): the moved file keeps
+# the lines before, a new file with the same mode gets the lines after;
+# none lost, none twice.
+rot=$tmp/rot.log
+: >"$rot"
+chmod 640 "$rot"
+start_responder -v -q "$rot" "${ZONE_FILES[@]}" || finish
+for id in 101 102 103; do
+	raw ask "$HOST4" "$PORT4" caa.test CAA --id "$id"
+done
+if wait_log_lines "$rot" 3; then pass; else fail "3 lines before the move" 3 "$(grep -c '^{' "$rot")"; fi
+mv "$rot" "$rot.1"
+kill -HUP "$RSP_PID"
+if until_stderr 100 "query log .*rot\.log reopened"; then pass; else
+	fail "SIGHUP reopens the query log" "query log ... reopened" "$(tail -n 3 "$tmp/err")"
+fi
+for id in 201 202; do
+	raw ask "$HOST4" "$PORT4" caa.test CAA --id "$id"
+done
+wait_log_lines "$rot" 2 || true
+ids() { sed -n 's/.*"id":\([0-9]*\),.*/\1/p' "$1" 2>/dev/null | paste -sd' ' -; }
+check "the moved file keeps the lines before the HUP" "101 102 103" "$(ids "$rot.1")"
+check "the new file gets the lines after it" "201 202" "$(ids "$rot")"
+check "the new file has the old one's mode" 640 "$(stat -c %a "$rot" 2>/dev/null)"
+
 # "-q -": the log goes to stdout, after the ready line.
 start_responder -q - "${ZONE_FILES[@]}" || finish
 raw ask "$HOST4" "$PORT4" flags.caa.test CAA --id 777

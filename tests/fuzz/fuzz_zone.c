@@ -5,7 +5,10 @@
  * cannot make it read other files.  The file is also read into records
  * twice, with the fast reader of plain record lines off and on: both must
  * give the same records (owner, type, TTL, RDATA, line) and the same
- * message, or the harness aborts.
+ * message, or the harness aborts.  So must a reading of the same file
+ * without an origin (through a name that implies none); when that one
+ * loads, the file had no relative name and must give the same records as
+ * with an origin, and when it does not, only for a relative name.
  *
  * When the zone loads, it is queried through query_handle(), as the
  * network code and fuzz_query.c do: for each owner (the first
@@ -41,6 +44,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char path[64];
+static char path_db[64]; /* a link to PATH: a name without an origin */
 
 /* The owners the loaded file has, with (some of) their types. */
 struct owner {
@@ -64,16 +68,17 @@ next_rand(void)
 	return (uint32_t)(rng >> 16);
 }
 
-/* Read the file at PATH into C (cleared by the caller) as FAST says. */
+/* Read the file at P into C (cleared by the caller) as FAST says. */
 static int
-read_records(struct zf_ctx *c, char *err, size_t errlen, bool fast)
+read_records(struct zf_ctx *c, const char *p, char *err, size_t errlen,
+             bool fast)
 {
 	memset(c, 0, sizeof(*c));
 	c->err = err;
 	c->errlen = errlen;
 	err[0] = '\0';
 	zf_fast_enabled = fast;
-	return zf_read_zone(c, path);
+	return zf_read_zone(c, p);
 }
 
 static bool
@@ -117,35 +122,77 @@ note_owner(const struct zone_rec *r)
 	}
 }
 
-static void
-compare_readers(void)
+/*
+ * Read P with both readers, which must agree; the ldns reading is left in
+ * SLOW (the caller clears it) and its status returned.
+ */
+static int
+readers_agree(const char *p, struct zf_ctx *slow, char *serr, size_t cap)
 {
-	struct zf_ctx slow, fast;
-	char serr[512], ferr[512];
-	int src = read_records(&slow, serr, sizeof(serr), false);
-	int frc = read_records(&fast, ferr, sizeof(ferr), true);
+	struct zf_ctx fast;
+	char ferr[512];
+	int src = read_records(slow, p, serr, cap, false);
+	int frc = read_records(&fast, p, ferr, sizeof(ferr), true);
 
 	zf_fast_enabled = true;
-	if (src != frc || strcmp(serr, ferr) != 0 || slow.nrecs != fast.nrecs) {
+	if (src != frc || strcmp(serr, ferr) != 0 ||
+	    slow->nrecs != fast.nrecs) {
 		fprintf(stderr,
 		        "readers differ: rc %d/%d, %zu/%zu records\n"
 		        "ldns: %s\nfast: %s\n",
-		        src, frc, slow.nrecs, fast.nrecs, serr, ferr);
+		        src, frc, slow->nrecs, fast.nrecs, serr, ferr);
 		abort();
 	}
-	for (size_t i = 0; i < slow.nrecs; i++) {
-		if (!recs_equal(&slow.recs[i], &fast.recs[i])) {
+	for (size_t i = 0; i < slow->nrecs; i++) {
+		if (!recs_equal(&slow->recs[i], &fast.recs[i])) {
 			fprintf(stderr,
 			        "readers differ at record %zu (line %d/%d)\n",
-			        i, slow.recs[i].line, fast.recs[i].line);
+			        i, slow->recs[i].line, fast.recs[i].line);
 			abort();
 		}
-		if (src == 0) {
-			note_owner(&slow.recs[i]);
+	}
+	zf_ctx_clear(&fast);
+	return src;
+}
+
+/*
+ * Both readers agree on the file, with the origin its name implies and
+ * without one (the .db link).  A file that reads without an origin had no
+ * relative name (those are refused): it must read the same with one.
+ */
+static void
+compare_readers(void)
+{
+	struct zf_ctx with, without;
+	char werr[512], nerr[512];
+	int wrc = readers_agree(path, &with, werr, sizeof(werr));
+	int nrc = readers_agree(path_db, &without, nerr, sizeof(nerr));
+
+	if (nrc == 0 && (wrc != 0 || with.nrecs != without.nrecs)) {
+		fprintf(stderr,
+		        "read without an origin but not the same with one: "
+		        "rc %d, %zu/%zu records\n%s\n",
+		        wrc, with.nrecs, without.nrecs, werr);
+		abort();
+	}
+	for (size_t i = 0; i < with.nrecs; i++) {
+		if (nrc == 0 && !recs_equal(&with.recs[i], &without.recs[i])) {
+			fprintf(stderr, "origin changed record %zu (line %d)\n",
+			        i, with.recs[i].line);
+			abort();
+		}
+		if (wrc == 0) {
+			note_owner(&with.recs[i]);
 		}
 	}
-	zf_ctx_clear(&slow);
-	zf_ctx_clear(&fast);
+	if (nrc != 0 && strstr(nerr, "but no origin") == NULL &&
+	    wrc == 0) {
+		fprintf(stderr, "refused without an origin, not for it: %s\n",
+		        nerr);
+		abort();
+	}
+	zf_ctx_clear(&with);
+	zf_ctx_clear(&without);
 }
 
 /* Stop the run: what was asked and what came back. */
@@ -396,6 +443,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (path[0] == '\0') {
 		snprintf(path, sizeof(path), "/tmp/caa-fuzz-zone.%ld.zone",
 		         (long)getpid());
+		snprintf(path_db, sizeof(path_db), "/tmp/caa-fuzz-zone.%ld.db",
+		         (long)getpid());
+		(void)unlink(path_db);
+		if (symlink(path, path_db) != 0) {
+			abort();
+		}
 	}
 	f = fopen(path, "w");
 	if (f == NULL) {

@@ -94,6 +94,7 @@ start(const char *token)
 	                                  sizeof(err)),
 	             0);
 	cfg.addr = &addr;
+	cfg.naddr = 1;
 	cfg.token = token;
 	cfg.rebuild = rb;
 	cfg.env = &env;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "options.h"
@@ -313,8 +314,9 @@ Test(options, fault_options_are_kept_in_order)
 	cr_assert(o.has_seed);
 	cr_assert_eq(o.seed, UINT64_MAX);
 	cr_assert_str_eq(o.control, "127.0.0.1:8055");
-	cr_assert_str_eq(test_addr(&o.control_addr, a, sizeof(a)),
+	cr_assert_str_eq(test_addr(&o.control_addr[0], a, sizeof(a)),
 	                 "127.0.0.1:8055");
+	cr_assert_eq(o.ncontrol, 1);
 	cr_assert_str_eq(o.control_token, "s3cret");
 	options_clear(&o);
 }
@@ -480,4 +482,147 @@ Test(options, usage_shows_every_option_and_the_defaults)
 		          want[i]);
 	}
 	free(text);
+}
+
+/* ADDRS, the addresses of O's -l (or -c when CONTROL), joined by spaces,
+ * each with a '?' when optional. */
+static const char *
+test_addrs(const struct options *o, bool control, char *buf, size_t cap)
+{
+	const struct net_listen *l = control ? o->control_addr : o->listen;
+	size_t n = control ? o->ncontrol : o->nlisten, len = 0;
+	char a[LOG_ADDR_MAX];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < cap; i++) {
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s%s",
+		                        i > 0 ? " " : "",
+		                        test_addr(&l[i], a, sizeof(a)),
+		                        l[i].optional ? "?" : "");
+	}
+	return buf;
+}
+
+/* The forms pebble-challtestsrv users type, beside the numeric ones. */
+Test(options, listen_every_address_and_host_names)
+{
+	static const struct {
+		const char *arg;
+		const char *want;
+	} ok[] = {
+	        {":0", "0.0.0.0:0 [::]:0?"},
+	        {":8053", "0.0.0.0:8053 [::]:8053?"},
+	        {"localhost:0", "127.0.0.1:0 [::1]:0?"},
+	        {"localhost", "127.0.0.1:5353 [::1]:5353?"},
+	        {"LocalHost.:53", "127.0.0.1:53 [::1]:53?"},
+	        {"a.localhost:53", "127.0.0.1:53 [::1]:53?"},
+	        {"127.0.0.1:53", "127.0.0.1:53"},
+	        {"[::1]:53", "[::1]:53"},
+	        {"::1", "[::1]:5353"},
+	};
+	struct options o;
+	char err[256], buf[512];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cr_assert_eq(PARSE(&o, err, "-l", ok[i].arg, NULL), OPTIONS_RUN,
+		             "%s: %s", ok[i].arg, err);
+		cr_expect_str_eq(test_addrs(&o, false, buf, sizeof(buf)),
+		                 ok[i].want, "-l %s", ok[i].arg);
+		options_clear(&o);
+	}
+	USAGE_ERROR("port not a number", "-l", ":x", NULL);
+	USAGE_ERROR("port not a number", "-l", "localhost:65536", NULL);
+	USAGE_ERROR("'loc_al:53' for -l/--listen", "-l", "loc_al:53", NULL);
+	USAGE_ERROR("'1.2.3.4.5' for -l/--listen", "-l", "1.2.3.4.5", NULL);
+}
+
+/* -c :PORT is loopback without a token, every address with one. */
+Test(options, control_every_address_needs_a_token)
+{
+	struct options o;
+	char err[256], buf[512];
+
+	unsetenv(OPTIONS_TOKEN_ENV);
+	cr_assert_eq(PARSE(&o, err, "-c", ":8055", NULL), OPTIONS_RUN, "%s",
+	             err);
+	cr_expect_str_eq(test_addrs(&o, true, buf, sizeof(buf)),
+	                 "127.0.0.1:8055 [::1]:8055?");
+	cr_expect(o.control_narrowed);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "-c", ":8055", "--control-token", "t", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_expect_str_eq(test_addrs(&o, true, buf, sizeof(buf)),
+	                 "0.0.0.0:8055 [::]:8055?");
+	cr_expect_not(o.control_narrowed);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "-c", "localhost:0", NULL), OPTIONS_RUN,
+	             "%s", err);
+	cr_expect_str_eq(test_addrs(&o, true, buf, sizeof(buf)),
+	                 "127.0.0.1:0 [::1]:0?");
+	cr_expect_not(o.control_narrowed);
+	options_clear(&o);
+	USAGE_ERROR("a port is needed", "-c", "localhost", NULL);
+	USAGE_ERROR("for -c/--control", "-c", ":", NULL);
+}
+
+/* --control-token, then --control-token-file, then CAA_CONTROL_TOKEN. */
+Test(options, control_token_sources_in_order)
+{
+	char path[] = "/tmp/caalab-token-XXXXXX";
+	int fd = mkstemp(path);
+	struct options o;
+	char err[512];
+	FILE *f;
+
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w");
+	cr_assert_not_null(f);
+	fputs("from-file\r\nsecond line\n", f);
+	fclose(f);
+	setenv(OPTIONS_TOKEN_ENV, "from-env", 1);
+	cr_assert_eq(PARSE(&o, err, "-c", ":0", "--control-token", "arg",
+	                   "--control-token-file", path, NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_expect_str_eq(o.control_token, "arg");
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "-c", ":0", "--control-token-file", path,
+	                   NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_expect_str_eq(o.control_token, "from-file");
+	cr_expect_not(o.control_narrowed);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "-c", ":0", NULL), OPTIONS_RUN, "%s", err);
+	cr_expect_str_eq(o.control_token, "from-env");
+	options_clear(&o);
+	/* Without -c the environment is not a token at all. */
+	cr_assert_eq(PARSE(&o, err, NULL), OPTIONS_RUN, "%s", err);
+	cr_expect_null(o.control_token);
+	options_clear(&o);
+	setenv(OPTIONS_TOKEN_ENV, "", 1);
+	cr_assert_eq(PARSE(&o, err, "-c", "127.0.0.1:0", NULL), OPTIONS_RUN);
+	cr_expect_null(o.control_token);
+	options_clear(&o);
+	unsetenv(OPTIONS_TOKEN_ENV);
+
+	/* Errors name the file: empty is misuse, unreadable a failure. */
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("\n", f);
+	fclose(f);
+	cr_assert_eq(PARSE(&o, err, "-c", ":0", "--control-token-file", path,
+	                   NULL),
+	             OPTIONS_USAGE_ERROR);
+	cr_expect(strstr(err, path) != NULL && strstr(err, "empty") != NULL,
+	          "%s", err);
+	options_clear(&o);
+	unlink(path);
+	cr_assert_eq(PARSE(&o, err, "-c", ":0", "--control-token-file", path,
+	                   NULL),
+	             OPTIONS_FAILED);
+	cr_expect(strstr(err, path) != NULL &&
+	                  strstr(err, "No such file") != NULL,
+	          "%s", err);
+	options_clear(&o);
+	USAGE_ERROR("--control-token-file needs -c", "--control-token-file",
+	            path, NULL);
 }

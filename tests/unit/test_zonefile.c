@@ -564,3 +564,108 @@ Test(zonefile, include_keeps_lines_and_owners)
 	                  "out.side. A 192.0.2.5\n");
 	cr_assert_not(compare_readers(path));
 }
+
+/* The message zone_set_load() gives for ARG ("" when it loads). */
+static const char *
+load_error(const char *arg)
+{
+	static char err[1024];
+	struct zone_set *zs;
+
+	err[0] = '\0';
+	zs = zone_set_load(&arg, 1, err, sizeof(err));
+	if (zs != NULL) {
+		err[0] = '\0';
+	}
+	zone_set_free(zs);
+	return err;
+}
+
+/* A file whose records need an origin it does not have is refused, at the
+ * line and name that needs it, by both readers alike. */
+Test(zonefile, relative_names_without_origin_are_refused)
+{
+	static const struct {
+		const char *text;
+		const char *want; /* after "DIR/x.db:" */
+	} cases[] = {
+	        {"$TTL 300\n@ SOA ns hm 1 2 3 4 5\n",
+	         "2: relative name '@' but no origin: add $ORIGIN or load it "
+	         "as -z ORIGIN=FILE"},
+	        {"x. 300 SOA ns.x. hm.x. 1 2 3 4 5\nwww.x. 300 A 192.0.2.1\n"
+	         "w2 300 A 192.0.2.2\n",
+	         "3: relative name 'w2' but no origin"},
+	        {"x. 300 SOA ns.x. hm.x. 1 2 3 4 5\n\nx. 300 MX 10 mail.in\n",
+	         "3: relative name 'mail.in' but no origin"},
+	        {"x. 300 SOA ns hm.x. 1 2 3 4 5\n",
+	         "1: relative name 'ns' but no origin"},
+	        {"x. 300 SOA ns.x. hm.x. 1 2 3 4 5\n 300 A 192.0.2.1\n"
+	         "$ORIGIN sub\n",
+	         "3: relative name 'sub' but no origin: end it with a dot"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *path = tmpdir_write("x.db", cases[i].text);
+		char want[1024];
+
+		snprintf(want, sizeof(want), "%s:%s", path, cases[i].want);
+		cr_assert_not(compare_readers(path), "case %zu loaded", i);
+		cr_expect_eq(strncmp(load_error(path), want, strlen(want)), 0,
+		             "case %zu: %s\nwant: %s", i, load_error(path),
+		             want);
+	}
+	/* Absolute names only: no origin needed. */
+	cr_assert(compare_readers(tmpdir_write(
+	        "x.db", "x. 300 SOA ns.x. hm.x. 1 2 3 4 5\nx. 300 NS ns.x.\n")));
+}
+
+/* ORIGIN=FILE gives the origin, both readers read the file alike, and the
+ * records are those of the same file with $ORIGIN. */
+Test(zonefile, origin_argument_is_a_first_origin)
+{
+	static const char body[] = "$TTL 300\n@ SOA ns hm 1 2 3 4 5\n"
+	                           "@ NS ns\nns A 192.0.2.1\n"
+	                           "www CNAME @\nmx MX 10 ns\n";
+	char arg[600], with[sizeof(body) + 32], path[512];
+	struct zone_set *a, *b;
+	const char *zfiles[1];
+	char err[512];
+	struct dump da, db;
+
+	snprintf(path, sizeof(path), "%s",
+	         tmpdir_write("example.com.db", body));
+	snprintf(arg, sizeof(arg), "example.com=%s", path);
+	cr_assert(compare_readers(arg), "%s", load_error(arg));
+	zfiles[0] = arg;
+	a = zone_set_load(zfiles, 1, err, sizeof(err));
+	cr_assert_not_null(a, "%s", err);
+	snprintf(with, sizeof(with), "$ORIGIN example.com.\n%s", body);
+	zfiles[0] = tmpdir_write("with.db", with);
+	b = zone_set_load(zfiles, 1, err, sizeof(err));
+	cr_assert_not_null(b, "%s", err);
+	dump_open(&da);
+	dump_open(&db);
+	fprintf(da.f, "%zu %zu", zone_set_zone_count(a),
+	        zone_set_record_count(a));
+	dump_bytes(&da, zone_set_zone(a, 0)->origin,
+	           zone_set_zone(a, 0)->originlen);
+	fprintf(db.f, "%zu %zu", zone_set_zone_count(b),
+	        zone_set_record_count(b));
+	dump_bytes(&db, zone_set_zone(b, 0)->origin,
+	           zone_set_zone(b, 0)->originlen);
+	dump_close(&da);
+	dump_close(&db);
+	cr_expect_str_eq(da.buf, db.buf);
+	cr_expect_str_eq(zone_set_zone(a, 0)->file, path);
+	free(da.buf);
+	free(db.buf);
+	zone_set_free(a);
+	zone_set_free(b);
+	/* A $ORIGIN in the file still wins over the one given. */
+	snprintf(arg, sizeof(arg), "other.test.=%s", zfiles[0]);
+	cr_assert(compare_readers(arg));
+	/* An existing file is a file, '=' or not; a bad ORIGIN is refused. */
+	cr_assert(compare_readers(tmpdir_write("a=b.test.zone", with)));
+	cr_expect_str_eq(load_error("a..b=x.db"),
+	                 "a..b=x.db: ORIGIN 'a..b' is not a domain name");
+}

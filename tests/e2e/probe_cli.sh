@@ -9,17 +9,6 @@
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
 
-# run ARGS...: caa-probe with exactly ARGS (no server added).
-run() {
-	LAST_CMD="caa-probe $*"
-	timeout 60 "$PROBE" "$@" >"$tmp/run.out" 2>"$tmp/run.err"
-	PRC=$?
-	POUT=$(cat "$tmp/run.out")
-	PERR=$(cat "$tmp/run.err")
-	OUT="$POUT
-stderr: $PERR"
-}
-
 # usage WANT ARGS...: exit 64, nothing on stdout, WANT on stderr.
 usage() {
 	local want=$1

@@ -55,6 +55,18 @@ probe() {
 stderr: $PERR"
 }
 
+# run ARGS...: caa-probe with exactly ARGS (no server added), bounded by
+# 60 s.  Sets POUT, PERR and PRC, as probe does.
+run() {
+	LAST_CMD="caa-probe $*"
+	timeout 60 "$PROBE" "$@" >"$tmp/run.out" 2>"$tmp/run.err"
+	PRC=$?
+	POUT=$(cat "$tmp/run.out")
+	PERR=$(cat "$tmp/run.err")
+	OUT="$POUT
+stderr: $PERR"
+}
+
 # jget PATH: a value from the JSON in $POUT.  PATH is dot-separated keys
 # and list indices; "*" maps over a list ("0.warnings.*.code").  Strings
 # print raw, null as "null", booleans as true/false, lists and objects as

@@ -5,17 +5,6 @@
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
 
-# run ARGS...: caa-probe with exactly ARGS (no server added).
-run() {
-	LAST_CMD="caa-probe $*"
-	timeout 60 "$PROBE" "$@" >"$tmp/run.out" 2>"$tmp/run.err"
-	PRC=$?
-	POUT=$(cat "$tmp/run.out")
-	PERR=$(cat "$tmp/run.err")
-	OUT="$POUT
-stderr: $PERR"
-}
-
 # bad SERVER: exit 64, the forms named.
 bad() {
 	run -s "$1" a.test

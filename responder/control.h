@@ -36,6 +36,7 @@ struct net;
 struct net_listen;
 struct query_env;
 struct rebuild;
+struct tlsalpn;
 struct zone_edits;
 
 #define CONTROL_BODY_MAX 1048576 /* 1 MiB: larger bodies get 413 */
@@ -56,6 +57,7 @@ struct control_config {
 	struct fault_set *faults;
 	struct history *history;
 	const struct net *net; /* GET /stats; NULL: all zero */
+	struct tlsalpn *tlsalpn; /* --tlsalpn01's server, or NULL */
 };
 
 struct control;

@@ -29,6 +29,8 @@
  *   /dns-request-history    {"host"} -> [{"Question":{"Name","Qtype",
  *                           "Qclass"}}...], challtestsrv's indented form
  *   /clear-request-history  {"host","type":"dns"|"http"|"tlsalpn"}
+ *   /add-tlsalpn01 /del-tlsalpn01 /tlsalpn01-request-history:
+ *                           control_tlsalpn.c
  */
 #include "control_int.h"
 
@@ -635,7 +637,7 @@ compat_dns_history(struct ctl_req *r)
 	free(text);
 }
 
-/* /clear-request-history: {"host","type"}; only "dns" has entries here. */
+/* /clear-request-history: {"host","type"}; "http" has no entries here. */
 static void
 compat_clear_history(struct ctl_req *r)
 {
@@ -649,7 +651,9 @@ compat_clear_history(struct ctl_req *r)
 	}
 	if (strcmp(type, "dns") == 0) {
 		(void)history_remove(r->ctl->cfg.history, wire, -1);
-	} else if (strcmp(type, "http") != 0 && strcmp(type, "tlsalpn") != 0) {
+	} else if (strcmp(type, "tlsalpn") == 0) {
+		ctl_tlsalpn_clear(r);
+	} else if (strcmp(type, "http") != 0) {
 		ctl_reply_error(r, 400, "\"%s\" event type unknown", type);
 		return;
 	}
@@ -676,6 +680,9 @@ static const struct {
         {"/set-default-ipv6", compat_default_ipv6},
         {"/dns-request-history", compat_dns_history},
         {"/clear-request-history", compat_clear_history},
+        {"/add-tlsalpn01", ctl_tlsalpn_add},
+        {"/del-tlsalpn01", ctl_tlsalpn_del},
+        {"/tlsalpn01-request-history", ctl_tlsalpn_history},
 };
 
 ctl_handler

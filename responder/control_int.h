@@ -1,6 +1,6 @@
 /*
- * responder/control_int.h -- what control.c, control_edit.c and
- * control_compat.c share: the state, one request, JSON helpers and the
+ * responder/control_int.h -- what control.c, control_edit.c,
+ * control_compat.c and control_tlsalpn.c share: the state, one request, JSON helpers and the
  * record change.
  */
 #ifndef RESPONDER_CONTROL_INT_H
@@ -152,5 +152,16 @@ void ctl_reload_endpoint(struct ctl_req *r);
  */
 typedef void (*ctl_handler)(struct ctl_req *r);
 ctl_handler ctl_compat_find(const char *path);
+
+/*
+ * The TLS-ALPN-01 endpoints (control_tlsalpn.c): /add-tlsalpn01,
+ * /del-tlsalpn01, /tlsalpn01-request-history; and, for
+ * /clear-request-history with type "tlsalpn" (R->body parsed, its host
+ * checked), forgetting the host's ClientHellos.
+ */
+void ctl_tlsalpn_add(struct ctl_req *r);
+void ctl_tlsalpn_del(struct ctl_req *r);
+void ctl_tlsalpn_history(struct ctl_req *r);
+void ctl_tlsalpn_clear(struct ctl_req *r);
 
 #endif /* RESPONDER_CONTROL_INT_H */

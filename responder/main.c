@@ -20,6 +20,7 @@
 #include "options.h"
 #include "query.h"
 #include "rebuild.h"
+#include "tlsalpn.h"
 #include "zone.h"
 
 #define MAIN_PROG "caa-responder"
@@ -34,6 +35,7 @@ struct main_state {
 	struct event *sig[3]; /* SIGHUP, SIGTERM, SIGINT */
 	struct control *control; /* -c: the management API, or NULL */
 	struct history *history; /* what GET /queries reads, with -c */
+	struct tlsalpn *tlsalpn; /* --tlsalpn01: the TLS-ALPN-01 server */
 };
 
 /*
@@ -215,6 +217,7 @@ main_control(struct main_state *st)
 	cfg.faults = st->faults;
 	cfg.history = st->history;
 	cfg.net = st->net;
+	cfg.tlsalpn = st->tlsalpn;
 	st->control = control_new(st->base, &cfg, err, sizeof(err));
 	if (st->control == NULL) {
 		log_err("%s", err);
@@ -291,6 +294,14 @@ main_serve(struct main_state *st)
 		return 1;
 	}
 
+	if (st->opt.ntlsalpn > 0) {
+		st->tlsalpn = tlsalpn_new(st->base, st->opt.tlsalpn_addr,
+		                          st->opt.ntlsalpn, err, sizeof(err));
+		if (st->tlsalpn == NULL) {
+			log_err("%s", err);
+			return 1;
+		}
+	}
 	if (st->opt.control != NULL && main_control(st) != 0) {
 		return 1;
 	}
@@ -301,6 +312,14 @@ main_serve(struct main_state *st)
 		                      " control=");
 		if (n < sizeof(ready)) {
 			n += control_address_format(st->control, ready + n,
+			                            sizeof(ready) - n);
+		}
+	}
+	if (st->tlsalpn != NULL && n < sizeof(ready)) {
+		n += (size_t)snprintf(ready + n, sizeof(ready) - n,
+		                      " tlsalpn01=");
+		if (n < sizeof(ready)) {
+			n += tlsalpn_address_format(st->tlsalpn, ready + n,
 			                            sizeof(ready) - n);
 		}
 	}
@@ -360,6 +379,7 @@ main_clear(struct main_state *st)
 	/* First: it answers the API requests still waiting for a build. */
 	rebuild_free(st->rebuild);
 	control_free(st->control);
+	tlsalpn_free(st->tlsalpn); /* after the control, which borrows it */
 	history_attach(NULL);
 	history_free(st->history);
 	net_free(st->net);

@@ -29,6 +29,7 @@ enum {
 	OPT_DEFAULT_IPV4,
 	OPT_DEFAULT_IPV6,
 	OPT_CONTROL_TOKEN_FILE,
+	OPT_TLSALPN01,
 };
 
 /* '-': positional arguments come back in order, as option 1. */
@@ -55,6 +56,7 @@ static const struct option options_long[] = {
         {"max-delayed", required_argument, NULL, OPT_MAX_DELAYED},
         {"max-delayed-octets", required_argument, NULL,
          OPT_MAX_DELAYED_OCTETS},
+        {"tlsalpn01", required_argument, NULL, OPT_TLSALPN01},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -476,6 +478,12 @@ options_one(struct options *o, int val, const char *arg, char *err,
 		}
 		o->max_delayed_octets = (size_t)v;
 		break;
+	case OPT_TLSALPN01: /* the last one counts */
+		if (options_addr_parse(arg, -1, false, o->tlsalpn_addr,
+		                       &o->ntlsalpn, why, sizeof(why)) != 0) {
+			goto bad_value;
+		}
+		break;
 	case 'v':
 		if (o->verbosity < 16) {
 			o->verbosity++;
@@ -611,9 +619,10 @@ static const char options_usage_tail[] =
         "(truncate: TCP)\n"
         "  e.g. -f 'servfail example.test CAA' -f 'drop . CAA every=3'\n"
         "\n"
-        "Addresses (-l, -c): 127.0.0.1:5353, [::1]:5353, and for -l "
-        "127.0.0.1 or ::1\n"
-        "  (port 5353); port 0 picks a free port.  Also:\n"
+        "Addresses (-l, -c, --tlsalpn01): 127.0.0.1:5353, [::1]:5353, "
+        "and for -l\n"
+        "  127.0.0.1 or ::1"
+        " (port 5353); port 0 picks a free port.  Also:\n"
         "  :PORT           every address (0.0.0.0 and ::); for -c "
         "without a token,\n"
         "                  loopback only (127.0.0.1 and ::1)\n"
@@ -682,6 +691,11 @@ options_usage(FILE *out, const char *prog)
 	        "'' = none (default)\n"
 	        "      --default-ipv6 ADDR    the same for AAAA "
 	        "(/set-default-ipv6)\n"
+	        "      --tlsalpn01 ADDR:PORT  serve TLS-ALPN-01 (RFC 8737) "
+	        "there: acme-tls/1\n"
+	        "                             certificates for the hosts of "
+	        "/add-tlsalpn01\n"
+	        "                             (default off)\n"
 	        "  -v, --verbose              diagnostics on stderr: -v info "
 	        "(loads, reloads,\n"
 	        "                             API changes), -vv debug (also "
@@ -690,7 +704,8 @@ options_usage(FILE *out, const char *prog)
 	        "  -V, --version              print the version and exit\n"
 	        "\n"
 	        "When every socket is bound it prints one line on stdout:\n"
-	        "  ready udp=ADDR:PORT tcp=ADDR:PORT ... [control=ADDR:PORT]\n"
+	        "  ready udp=ADDR:PORT tcp=ADDR:PORT ... [control=ADDR:PORT] "
+	        "[tlsalpn01=...]\n"
 	        "SIGHUP reloads the zone and rules files, built beside the "
 	        "DNS service,\nwhich answers from the old data until the new "
 	        "serves (errors keep the old),\nand reopens the query log "

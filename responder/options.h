@@ -73,6 +73,9 @@ struct options {
 	struct query_defaults defaults;
 	const char *control_token_file;
 	char *control_token_buf; /* owned: what the file held */
+	/* --tlsalpn01 ADDR:PORT (the last given); ntlsalpn 0: off */
+	struct net_listen tlsalpn_addr[OPTIONS_ADDRS_MAX];
+	size_t ntlsalpn;
 };
 
 /*

@@ -460,6 +460,7 @@ Test(options, usage_shows_every_option_and_the_defaults)
 	        "--control-token",
 	        "--default-ipv4 ADDR",
 	        "--default-ipv6 ADDR",
+	        "--tlsalpn01 ADDR:PORT",
 	        "--verbose",
 	        "--help",
 	        "--version",
@@ -534,6 +535,39 @@ Test(options, listen_every_address_and_host_names)
 	USAGE_ERROR("port not a number", "-l", "localhost:65536", NULL);
 	USAGE_ERROR("'loc_al:53' for -l/--listen", "-l", "loc_al:53", NULL);
 	USAGE_ERROR("'1.2.3.4.5' for -l/--listen", "-l", "1.2.3.4.5", NULL);
+}
+
+/* --tlsalpn01: off by default; the forms of -l, a port required. */
+Test(options, tlsalpn01_addresses)
+{
+	struct options o;
+	char err[256], buf[512];
+	struct net_listen *save;
+	size_t nsave;
+
+	cr_assert_eq(PARSE(&o, err, NULL), OPTIONS_RUN, "%s", err);
+	cr_expect_eq(o.ntlsalpn, 0);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--tlsalpn01", ":5001", NULL), OPTIONS_RUN,
+	             "%s", err);
+	save = o.listen;
+	nsave = o.nlisten;
+	o.listen = o.tlsalpn_addr; /* test_addrs() reads -l's */
+	o.nlisten = o.ntlsalpn;
+	cr_expect_str_eq(test_addrs(&o, false, buf, sizeof(buf)),
+	                 "0.0.0.0:5001 [::]:5001?");
+	o.listen = save;
+	o.nlisten = nsave;
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--tlsalpn01", "[::1]:1", "--tlsalpn01",
+	                   "127.0.0.1:0", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_expect_eq(o.ntlsalpn, 1, "the last one counts");
+	cr_expect_eq(o.tlsalpn_addr[0].addr.ss_family, AF_INET);
+	options_clear(&o);
+	USAGE_ERROR("'127.0.0.1' for --tlsalpn01", "--tlsalpn01", "127.0.0.1",
+	            NULL);
+	USAGE_ERROR("for --tlsalpn01", "--tlsalpn01", "", NULL);
 }
 
 /* -c :PORT is loopback without a token, every address with one. */

@@ -29,6 +29,7 @@
  *   /dns-request-history    {"host"} -> [{"Question":{"Name","Qtype",
  *                           "Qclass"}}...], challtestsrv's indented form
  *   /clear-request-history  {"host","type":"dns"|"http"|"tlsalpn"}
+ *   /add-http01 ... /http-request-history: control_http01.c
  */
 #include "control_int.h"
 
@@ -635,7 +636,10 @@ compat_dns_history(struct ctl_req *r)
 	free(text);
 }
 
-/* /clear-request-history: {"host","type"}; only "dns" has entries here. */
+/*
+ * /clear-request-history: {"host","type"}; "dns" here, "http" in
+ * control_http01.c.
+ */
 static void
 compat_clear_history(struct ctl_req *r)
 {
@@ -649,7 +653,10 @@ compat_clear_history(struct ctl_req *r)
 	}
 	if (strcmp(type, "dns") == 0) {
 		(void)history_remove(r->ctl->cfg.history, wire, -1);
-	} else if (strcmp(type, "http") != 0 && strcmp(type, "tlsalpn") != 0) {
+	} else if (strcmp(type, "http") == 0) {
+		ctl_http01_history_clear(r);
+		return;
+	} else if (strcmp(type, "tlsalpn") != 0) {
 		ctl_reply_error(r, 400, "\"%s\" event type unknown", type);
 		return;
 	}
@@ -676,6 +683,11 @@ static const struct {
         {"/set-default-ipv6", compat_default_ipv6},
         {"/dns-request-history", compat_dns_history},
         {"/clear-request-history", compat_clear_history},
+        {"/add-http01", ctl_http01_add},
+        {"/del-http01", ctl_http01_del},
+        {"/add-redirect", ctl_http01_add_redirect},
+        {"/del-redirect", ctl_http01_del_redirect},
+        {"/http-request-history", ctl_http01_history},
 };
 
 ctl_handler

@@ -15,6 +15,7 @@
 #include "control.h"
 #include "fault.h"
 #include "history.h"
+#include "http01.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -34,6 +35,7 @@ struct main_state {
 	struct event *sig[3]; /* SIGHUP, SIGTERM, SIGINT */
 	struct control *control; /* -c: the management API, or NULL */
 	struct history *history; /* what GET /queries reads, with -c */
+	struct http01 *http01;   /* --http01: the HTTP-01 server, or NULL */
 };
 
 /*
@@ -215,10 +217,34 @@ main_control(struct main_state *st)
 	cfg.faults = st->faults;
 	cfg.history = st->history;
 	cfg.net = st->net;
+	cfg.http01 = st->http01;
 	st->control = control_new(st->base, &cfg, err, sizeof(err));
 	if (st->control == NULL) {
 		log_err("%s", err);
 		return 1;
+	}
+	return 0;
+}
+
+/* --http01: the HTTP-01 server.  Returns 0, or 1 with the reason logged. */
+static int
+main_http01(struct main_state *st)
+{
+	char err[1024];
+
+	st->http01 = http01_new();
+	if (st->http01 == NULL) {
+		log_err("out of memory");
+		return 1;
+	}
+	if (http01_listen(st->http01, st->base, st->opt.http01_addr,
+	                  st->opt.nhttp01, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (st->opt.control == NULL) {
+		log_warn("--http01 without -c/--control: no token can be "
+		         "added, every request gets 404");
 	}
 	return 0;
 }
@@ -232,7 +258,7 @@ main_serve(struct main_state *st)
 	struct net_stats stats;
 	struct zone_set *zs;
 	char err[1024];
-	char ready[2048];
+	char ready[4096];
 	size_t n;
 	int rc;
 
@@ -291,6 +317,9 @@ main_serve(struct main_state *st)
 		return 1;
 	}
 
+	if (st->opt.nhttp01 > 0 && main_http01(st) != 0) {
+		return 1;
+	}
 	if (st->opt.control != NULL && main_control(st) != 0) {
 		return 1;
 	}
@@ -302,6 +331,13 @@ main_serve(struct main_state *st)
 		if (n < sizeof(ready)) {
 			n += control_address_format(st->control, ready + n,
 			                            sizeof(ready) - n);
+		}
+	}
+	if (st->http01 != NULL && n < sizeof(ready)) {
+		n += (size_t)snprintf(ready + n, sizeof(ready) - n, " ");
+		if (n < sizeof(ready)) {
+			n += http01_ready_format(st->http01, ready + n,
+			                         sizeof(ready) - n);
 		}
 	}
 	if (n >= sizeof(ready)) {
@@ -360,6 +396,7 @@ main_clear(struct main_state *st)
 	/* First: it answers the API requests still waiting for a build. */
 	rebuild_free(st->rebuild);
 	control_free(st->control);
+	http01_free(st->http01); /* after the control, which borrows it */
 	history_attach(NULL);
 	history_free(st->history);
 	net_free(st->net);

@@ -73,6 +73,9 @@ struct options {
 	struct query_defaults defaults;
 	const char *control_token_file;
 	char *control_token_buf; /* owned: what the file held */
+	/* --http01 (repeatable): the HTTP-01 server's addresses; 0: off */
+	struct net_listen http01_addr[OPTIONS_ADDRS_MAX];
+	size_t nhttp01;
 };
 
 /*

@@ -54,6 +54,26 @@
 
 /* ------------------------------------------------------------ replies */
 
+/*
+ * Send BUF (NULL: nothing) as REQ's reply.  To HEAD, only its length:
+ * evhttp 2.1 writes the body after the headers even then, and the next
+ * reply on the connection would start inside it.
+ */
+static void
+ctl_send(struct evhttp_request *req, int code, struct evbuffer *buf)
+{
+	char len[32];
+
+	if (buf != NULL && evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		(void)snprintf(len, sizeof(len), "%zu",
+		               evbuffer_get_length(buf));
+		(void)evhttp_add_header(evhttp_request_get_output_headers(req),
+		                        "Content-Length", len);
+		(void)evbuffer_drain(buf, evbuffer_get_length(buf));
+	}
+	evhttp_send_reply(req, code, NULL, buf);
+}
+
 void
 ctl_reply_body(struct ctl_req *r, int code, const char *ctype, const char *body,
                size_t len)
@@ -68,7 +88,7 @@ ctl_reply_body(struct ctl_req *r, int code, const char *ctype, const char *body,
 	if (buf != NULL && len > 0 && evbuffer_add(buf, body, len) != 0) {
 		log_warn("control: reply body lost (out of memory)");
 	}
-	evhttp_send_reply(r->req, code, NULL, buf);
+	ctl_send(r->req, code, buf);
 	if (buf != NULL) {
 		evbuffer_free(buf);
 	}
@@ -511,7 +531,7 @@ ctl_queries(struct ctl_req *r)
 	}
 	(void)evhttp_add_header(evhttp_request_get_output_headers(r->req),
 	                        "Content-Type", "application/json");
-	evhttp_send_reply(r->req, 200, NULL, buf);
+	ctl_send(r->req, 200, buf);
 	evbuffer_free(buf);
 }
 

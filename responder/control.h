@@ -32,6 +32,7 @@
 struct event_base;
 struct fault_set;
 struct history;
+struct http01;
 struct net;
 struct net_listen;
 struct query_env;
@@ -58,6 +59,7 @@ struct control_config {
 	struct history *history;
 	const struct net *net; /* GET /stats; NULL: all zero */
 	struct tlsalpn *tlsalpn; /* --tlsalpn01's server, or NULL */
+	struct http01 *http01; /* --http01's tables; NULL: HTTP-01 is off */
 };
 
 struct control;

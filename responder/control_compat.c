@@ -31,6 +31,7 @@
  *   /clear-request-history  {"host","type":"dns"|"http"|"tlsalpn"}
  *   /add-tlsalpn01 /del-tlsalpn01 /tlsalpn01-request-history:
  *                           control_tlsalpn.c
+ *   /add-http01 ... /http-request-history: control_http01.c
  */
 #include "control_int.h"
 
@@ -637,7 +638,10 @@ compat_dns_history(struct ctl_req *r)
 	free(text);
 }
 
-/* /clear-request-history: {"host","type"}; "http" has no entries here. */
+/*
+ * /clear-request-history: {"host","type"}; "dns" here, "http" in
+ * control_http01.c, "tlsalpn" in control_tlsalpn.c.
+ */
 static void
 compat_clear_history(struct ctl_req *r)
 {
@@ -651,9 +655,12 @@ compat_clear_history(struct ctl_req *r)
 	}
 	if (strcmp(type, "dns") == 0) {
 		(void)history_remove(r->ctl->cfg.history, wire, -1);
+	} else if (strcmp(type, "http") == 0) {
+		ctl_http01_history_clear(r);
+		return;
 	} else if (strcmp(type, "tlsalpn") == 0) {
 		ctl_tlsalpn_clear(r);
-	} else if (strcmp(type, "http") != 0) {
+	} else {
 		ctl_reply_error(r, 400, "\"%s\" event type unknown", type);
 		return;
 	}
@@ -683,6 +690,11 @@ static const struct {
         {"/add-tlsalpn01", ctl_tlsalpn_add},
         {"/del-tlsalpn01", ctl_tlsalpn_del},
         {"/tlsalpn01-request-history", ctl_tlsalpn_history},
+        {"/add-http01", ctl_http01_add},
+        {"/del-http01", ctl_http01_del},
+        {"/add-redirect", ctl_http01_add_redirect},
+        {"/del-redirect", ctl_http01_del_redirect},
+        {"/http-request-history", ctl_http01_history},
 };
 
 ctl_handler

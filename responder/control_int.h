@@ -1,7 +1,7 @@
 /*
  * responder/control_int.h -- what control.c, control_edit.c,
- * control_compat.c and control_tlsalpn.c share: the state, one request, JSON helpers and the
- * record change.
+ * control_compat.c, control_http01.c and control_tlsalpn.c share: the
+ * state, one request, JSON helpers and the record change.
  */
 #ifndef RESPONDER_CONTROL_INT_H
 #define RESPONDER_CONTROL_INT_H
@@ -163,5 +163,24 @@ void ctl_tlsalpn_add(struct ctl_req *r);
 void ctl_tlsalpn_del(struct ctl_req *r);
 void ctl_tlsalpn_history(struct ctl_req *r);
 void ctl_tlsalpn_clear(struct ctl_req *r);
+
+/*
+ * challtestsrv's HTTP-01 endpoints (control_http01.c): /add-http01,
+ * /del-http01, /add-redirect, /del-redirect, /http-request-history; and
+ * /clear-request-history's "http", for the body's "host".
+ */
+void ctl_http01_add(struct ctl_req *r);
+void ctl_http01_del(struct ctl_req *r);
+void ctl_http01_add_redirect(struct ctl_req *r);
+void ctl_http01_del_redirect(struct ctl_req *r);
+void ctl_http01_history(struct ctl_req *r);
+void ctl_http01_history_clear(struct ctl_req *r);
+
+/*
+ * S[0..LEN) as Go's encoding/json writes a string that is not UTF-8:
+ * each octet that does not begin a valid sequence becomes U+FFFD
+ * (control_json.c).  A new string, or NULL when out of memory.
+ */
+char *ctl_json_utf8_fix(const char *s, size_t len);
 
 #endif /* RESPONDER_CONTROL_INT_H */

@@ -12,7 +12,9 @@
  * still refuses it), a bad code point is U+FFFD.  Everything else is
  * copied as it is, so a body that is not JSON stays not JSON.  A \u0000
  * is read too (JSON_ALLOW_NUL); a field that holds one is refused
- * (ctl_json_string()).
+ * (ctl_json_string()).  Going out, ctl_json_utf8_fix() does what Go's
+ * encoder does with a string that is not UTF-8: each bad octet becomes
+ * U+FFFD.
  */
 #include "control_int.h"
 
@@ -241,5 +243,35 @@ ctl_json_go(const char *in, size_t len, size_t *outlen)
 		}
 	}
 	*outlen = k;
+	return out;
+}
+
+char *
+ctl_json_utf8_fix(const char *s, size_t len)
+{
+	char *out = malloc(len * 3 + 1);
+	size_t i = 0, k = 0;
+
+	if (out == NULL) {
+		return NULL;
+	}
+	while (i < len) {
+		size_t n = 1;
+
+		if ((unsigned char)s[i] >= 0x80) {
+			n = ctl_json_utf8((const unsigned char *)s + i,
+			                  len - i);
+		}
+		if (n == 0) {
+			memcpy(out + k, CTL_JSON_FFFD, 3);
+			k += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + k, s + i, n);
+		k += n;
+		i += n;
+	}
+	out[k] = '\0';
 	return out;
 }

@@ -15,6 +15,7 @@
 #include "control.h"
 #include "fault.h"
 #include "history.h"
+#include "http01.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -36,6 +37,7 @@ struct main_state {
 	struct control *control; /* -c: the management API, or NULL */
 	struct history *history; /* what GET /queries reads, with -c */
 	struct tlsalpn *tlsalpn; /* --tlsalpn01: the TLS-ALPN-01 server */
+	struct http01 *http01;   /* --http01: the HTTP-01 server, or NULL */
 };
 
 /*
@@ -218,10 +220,34 @@ main_control(struct main_state *st)
 	cfg.history = st->history;
 	cfg.net = st->net;
 	cfg.tlsalpn = st->tlsalpn;
+	cfg.http01 = st->http01;
 	st->control = control_new(st->base, &cfg, err, sizeof(err));
 	if (st->control == NULL) {
 		log_err("%s", err);
 		return 1;
+	}
+	return 0;
+}
+
+/* --http01: the HTTP-01 server.  Returns 0, or 1 with the reason logged. */
+static int
+main_http01(struct main_state *st)
+{
+	char err[1024];
+
+	st->http01 = http01_new();
+	if (st->http01 == NULL) {
+		log_err("out of memory");
+		return 1;
+	}
+	if (http01_listen(st->http01, st->base, st->opt.http01_addr,
+	                  st->opt.nhttp01, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (st->opt.control == NULL) {
+		log_warn("--http01 without -c/--control: no token can be "
+		         "added, every request gets 404");
 	}
 	return 0;
 }
@@ -235,7 +261,7 @@ main_serve(struct main_state *st)
 	struct net_stats stats;
 	struct zone_set *zs;
 	char err[1024];
-	char ready[2048];
+	char ready[4096];
 	size_t n;
 	int rc;
 
@@ -302,6 +328,9 @@ main_serve(struct main_state *st)
 			return 1;
 		}
 	}
+	if (st->opt.nhttp01 > 0 && main_http01(st) != 0) {
+		return 1;
+	}
 	if (st->opt.control != NULL && main_control(st) != 0) {
 		return 1;
 	}
@@ -321,6 +350,13 @@ main_serve(struct main_state *st)
 		if (n < sizeof(ready)) {
 			n += tlsalpn_address_format(st->tlsalpn, ready + n,
 			                            sizeof(ready) - n);
+		}
+	}
+	if (st->http01 != NULL && n < sizeof(ready)) {
+		n += (size_t)snprintf(ready + n, sizeof(ready) - n, " ");
+		if (n < sizeof(ready)) {
+			n += http01_ready_format(st->http01, ready + n,
+			                         sizeof(ready) - n);
 		}
 	}
 	if (n >= sizeof(ready)) {
@@ -380,6 +416,7 @@ main_clear(struct main_state *st)
 	rebuild_free(st->rebuild);
 	control_free(st->control);
 	tlsalpn_free(st->tlsalpn); /* after the control, which borrows it */
+	http01_free(st->http01); /* after the control, which borrows it */
 	history_attach(NULL);
 	history_free(st->history);
 	net_free(st->net);

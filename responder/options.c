@@ -30,6 +30,7 @@ enum {
 	OPT_DEFAULT_IPV6,
 	OPT_CONTROL_TOKEN_FILE,
 	OPT_TLSALPN01,
+	OPT_HTTP01,
 };
 
 /* '-': positional arguments come back in order, as option 1. */
@@ -48,6 +49,7 @@ static const struct option options_long[] = {
         {"default-ipv6", required_argument, NULL, OPT_DEFAULT_IPV6},
         {"control-token-file", required_argument, NULL,
          OPT_CONTROL_TOKEN_FILE},
+        {"http01", required_argument, NULL, OPT_HTTP01},
         {"query-log", required_argument, NULL, 'q'},
         {"seed", required_argument, NULL, OPT_SEED},
         {"udp-max", required_argument, NULL, OPT_UDP_MAX},
@@ -356,6 +358,29 @@ options_default_addr(struct query_defaults *d, int family, const char *arg,
 	return 0;
 }
 
+/*
+ * --http01 ARG: its addresses (the forms of -l, a port needed) after those
+ * of the --http01 before.  Returns 0, or -1 with WHY filled.
+ */
+static int
+options_http01(struct options *o, const char *arg, char *why, size_t whylen)
+{
+	struct net_listen ls[OPTIONS_ADDRS_MAX];
+	size_t n = 0;
+
+	if (options_addr_parse(arg, -1, false, ls, &n, why, whylen) != 0) {
+		return -1;
+	}
+	if (o->nhttp01 + n > OPTIONS_ADDRS_MAX) {
+		(void)snprintf(why, whylen, "more than %d addresses in all",
+		               OPTIONS_ADDRS_MAX);
+		return -1;
+	}
+	memcpy(o->http01_addr + o->nhttp01, ls, n * sizeof(ls[0]));
+	o->nhttp01 += n;
+	return 0;
+}
+
 /* Handle one option VAL with argument ARG; 0 or a status with ERR set. */
 static enum options_status
 options_one(struct options *o, int val, const char *arg, char *err,
@@ -411,6 +436,11 @@ options_one(struct options *o, int val, const char *arg, char *err,
 		                         val == OPT_DEFAULT_IPV4 ? AF_INET
 		                                                 : AF_INET6,
 		                         arg, why, sizeof(why)) != 0) {
+			goto bad_value;
+		}
+		break;
+	case OPT_HTTP01:
+		if (options_http01(o, arg, why, sizeof(why)) != 0) {
 			goto bad_value;
 		}
 		break;
@@ -619,10 +649,9 @@ static const char options_usage_tail[] =
         "(truncate: TCP)\n"
         "  e.g. -f 'servfail example.test CAA' -f 'drop . CAA every=3'\n"
         "\n"
-        "Addresses (-l, -c, --tlsalpn01): 127.0.0.1:5353, [::1]:5353, "
-        "and for -l\n"
-        "  127.0.0.1 or ::1"
-        " (port 5353); port 0 picks a free port.  Also:\n"
+        "Addresses (-l, -c, --http01, --tlsalpn01): 127.0.0.1:5353, [::1]:5353,\n"
+        "  and for -l 127.0.0.1 or ::1 (port 5353); port 0 picks a free port.  "
+        "Also:\n"
         "  :PORT           every address (0.0.0.0 and ::); for -c "
         "without a token,\n"
         "                  loopback only (127.0.0.1 and ::1)\n"
@@ -696,6 +725,10 @@ options_usage(FILE *out, const char *prog)
 	        "                             certificates for the hosts of "
 	        "/add-tlsalpn01\n"
 	        "                             (default off)\n"
+	        "      --http01 ADDR:PORT     serve HTTP-01 there as "
+	        "pebble-challtestsrv does,\n"
+	        "                             tokens from /add-http01 "
+	        "(repeatable; default off)\n"
 	        "  -v, --verbose              diagnostics on stderr: -v info "
 	        "(loads, reloads,\n"
 	        "                             API changes), -vv debug (also "
@@ -705,7 +738,8 @@ options_usage(FILE *out, const char *prog)
 	        "\n"
 	        "When every socket is bound it prints one line on stdout:\n"
 	        "  ready udp=ADDR:PORT tcp=ADDR:PORT ... [control=ADDR:PORT] "
-	        "[tlsalpn01=...]\n"
+	        "[http01=ADDR:PORT]\n"
+	        "  [tlsalpn01=ADDR:PORT]\n"
 	        "SIGHUP reloads the zone and rules files, built beside the "
 	        "DNS service,\nwhich answers from the old data until the new "
 	        "serves (errors keep the old),\nand reopens the query log "

@@ -76,6 +76,9 @@ struct options {
 	/* --tlsalpn01 ADDR:PORT (the last given); ntlsalpn 0: off */
 	struct net_listen tlsalpn_addr[OPTIONS_ADDRS_MAX];
 	size_t ntlsalpn;
+	/* --http01 (repeatable): the HTTP-01 server's addresses; 0: off */
+	struct net_listen http01_addr[OPTIONS_ADDRS_MAX];
+	size_t nhttp01;
 };
 
 /*

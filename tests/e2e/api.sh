@@ -59,6 +59,17 @@ start_api -v "${ZONE_FILES[@]}" || finish
 
 api GET /health
 expect_api "GET /health" 200 '^\{"status":"ok"\}$'
+# HEAD: GET's headers and length, and nothing after them (read to the
+# end by hand: curl never reads a body after HEAD).
+for p in /health /queries; do
+	LAST_CMD="HEAD $p over /dev/tcp"
+	OUT=$(timeout 10 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+		printf "HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" "$2" >&3 &&
+		cat <&3' _ "$CPORT" "$p" | tr -d '\r')
+	check_match "HEAD $p: a 200" '^HTTP/1\.1 200 ' "$OUT"
+	check_match "HEAD $p: GET's length" '^Content-Length: [1-9]' "$OUT"
+	check "HEAD $p: no body after the headers" "" "$(sed '1,/^$/d' <<<"$OUT")"
+done
 
 ask dig caa.test CAA
 expect rcode NOERROR

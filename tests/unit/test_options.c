@@ -660,3 +660,54 @@ Test(options, control_token_sources_in_order)
 	USAGE_ERROR("--control-token-file needs -c", "--control-token-file",
 	            path, NULL);
 }
+
+/* --http01: the forms of -l with a port, repeatable, off without it. */
+Test(options, http01_addresses)
+{
+	struct options o;
+	char err[256], buf[512], a[LOG_ADDR_MAX];
+	size_t len = 0;
+
+	cr_assert_eq(PARSE(&o, err, NULL), OPTIONS_RUN);
+	cr_expect_eq(o.nhttp01, 0, "off unless asked for");
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--http01", ":5002", "--http01",
+	                   "127.0.0.2:0", "--http01=[::1]:5003", NULL),
+	             OPTIONS_RUN, "%s", err);
+	buf[0] = '\0';
+	for (size_t i = 0; i < o.nhttp01; i++) {
+		const struct net_listen *l = &o.http01_addr[i];
+
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s",
+		                        i > 0 ? " " : "",
+		                        test_addr(l, a, sizeof(a)),
+		                        l->optional ? "?" : "");
+	}
+	cr_expect_str_eq(buf, "0.0.0.0:5002 [::]:5002? 127.0.0.2:0 [::1]:5003");
+	options_clear(&o);
+	USAGE_ERROR("bad value '127.0.0.1' for --http01 (a port is needed)",
+	            "--http01", "127.0.0.1", NULL);
+	USAGE_ERROR("bad value '[::1]' for --http01 (a port is needed)",
+	            "--http01", "[::1]", NULL);
+	USAGE_ERROR("for --http01 (port not a number", "--http01", ":x", NULL);
+	USAGE_ERROR("option --http01 needs an argument", "--http01", NULL);
+}
+
+Test(options, http01_addresses_are_bounded)
+{
+	const char *args[2 * OPTIONS_ADDRS_MAX + 4] = {"caa-responder"};
+	struct options o;
+	char err[256];
+	int n = 1;
+
+	for (int i = 0; i <= OPTIONS_ADDRS_MAX / 2; i++) {
+		args[n++] = "--http01";
+		args[n++] = ":0"; /* two addresses each */
+	}
+	args[n] = NULL;
+	cr_assert_eq(test_parse(&o, err, sizeof(err), args),
+	             OPTIONS_USAGE_ERROR);
+	cr_expect(strstr(err, "more than 16 addresses in all") != NULL, "%s",
+	          err);
+	options_clear(&o);
+}

@@ -13,10 +13,11 @@ set -euo pipefail
 # The demo (scripts/demo.sh): compiler, make, cmake, pkg-config and the
 # libraries the two programs link (ldns for zone files and the probe's
 # queries, libevent, jansson for the management API's JSON, libidn2 for
-# the probe's Unicode names), and dig, which the demo asks with.
+# the probe's Unicode names, OpenSSL for caa-gate's TLS), and dig, which the
+# demo asks with.
 DEMO_PACKAGES=(
 	build-essential cmake pkg-config
-	libldns-dev libevent-dev libjansson-dev libidn2-dev
+	libldns-dev libevent-dev libjansson-dev libidn2-dev libssl-dev
 	dnsutils
 )
 # The tests, beyond that: criterion for the unit tests; the DNS tools the
@@ -27,9 +28,9 @@ DEMO_PACKAGES=(
 # dnsperf and valgrind for the soak run (scripts/soak.sh); mandoc to lint
 # the man pages, bash-completion for the completions' test, dpkg-dev
 # (dpkg-shlibdeps, for cpack's Depends) and file for the package pass of
-# scripts/test.sh.
+# scripts/test.sh; pebble, lego and openssl for caa-gate's end-to-end test.
 TEST_PACKAGES=(
-	libcriterion-dev
+	libcriterion-dev pebble lego openssl
 	knot-dnsutils ldnsutils curl python3
 	knot nsd python3-dnspython
 	clang libclang-rt-14-dev dnsperf valgrind

@@ -13,8 +13,8 @@ set -euo pipefail
 # The demo (scripts/demo.sh): compiler, make, cmake, pkg-config and the
 # libraries the two programs link (ldns for zone files and the probe's
 # queries, libevent, jansson for the management API's JSON, libidn2 for
-# the probe's Unicode names, libssl-dev for the TLS-ALPN-01 server), and
-# dig, which the demo asks with.
+# the probe's Unicode names, libssl-dev for the TLS-ALPN-01 server and
+# caa-gate's TLS), and dig, which the demo asks with.
 DEMO_PACKAGES=(
 	build-essential cmake pkg-config
 	libldns-dev libevent-dev libjansson-dev libidn2-dev libssl-dev
@@ -29,9 +29,10 @@ DEMO_PACKAGES=(
 # the man pages, bash-completion for the completions' test, dpkg-dev
 # (dpkg-shlibdeps, for cpack's Depends) and file for the package pass of
 # scripts/test.sh; openssl (s_client) and python3-cryptography to check the
-# TLS-ALPN-01 certificates.
+# TLS-ALPN-01 certificates; pebble, lego and openssl for caa-gate's
+# end-to-end test.
 TEST_PACKAGES=(
-	libcriterion-dev
+	libcriterion-dev pebble lego
 	knot-dnsutils ldnsutils curl python3
 	knot nsd python3-dnspython
 	clang libclang-rt-14-dev dnsperf valgrind

@@ -220,6 +220,25 @@ def main():
     put("fuzz_reply", reply(0x1234, q, 257, [rr(ptr, 257, b"\0\0")]))
     put("fuzz_reply", reply(0x1234, q, 257, [], flags=0x8600))
 
+    # fuzz_gate: ACME replies caa-gate relays (RFC 8555 section 7.1):
+    # Pebble's directory, one with caaIdentities, and objects that are not
+    # directories.
+    base = "https://127.0.0.1:14000"
+    put("fuzz_gate", '{"keyChange":"%s/rollover-account-key","meta":'
+        '{"externalAccountRequired":false,"termsOfService":'
+        '"data:text/plain,Do%%20what%%20thou%%20wilt"},'
+        '"newAccount":"%s/sign-me-up","newNonce":"%s/nonce-plz",'
+        '"newOrder":"%s/order-plz","revokeCert":"%s/revoke-cert"}'
+        % (base, base, base, base, base))
+    put("fuzz_gate", '{"newNonce":"n","newAccount":"a","meta":'
+        '{"caaIdentities":["letsencrypt.org"],"website":"https://x.test"}}')
+    put("fuzz_gate", '{"newNonce":"n","newAccount":"a","meta":7}')
+    put("fuzz_gate", '{"status":"pending","identifier":{"type":"dns",'
+        '"value":"example.test"},"challenges":[{"type":"http-01",'
+        '"url":"%s/chalZ/1","token":"t","status":"pending"}]}' % base)
+    put("fuzz_gate", '{"type":"urn:ietf:params:acme:error:badNonce",'
+        '"detail":"JWS has an invalid anti-replay nonce","status":400}')
+
 
 if __name__ == "__main__":
     main()

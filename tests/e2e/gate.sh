@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# tests/e2e/gate.sh -- caa-gate in front of Pebble, with lego as the ACME
+# client: the ready line, the directory's caaIdentities from --ca, headers
+# relayed (Replay-Nonce, Location), a certificate issued through the gate,
+# 20 orders (4 at a time) of which none is lost, and the gate's own errors
+# (upstream down, upstream not trusted) as serverInternal problem
+# documents.  Pebble runs with PEBBLE_VA_ALWAYS_VALID=1, so no challenge
+# server is needed; it asks caa-responder for DNS.  Every process started
+# here is stopped by its PID.  Status 77 (a skip) when pebble, lego,
+# openssl or curl is missing.
+#
+#   tests/e2e/gate.sh PATH-TO-caa-responder PATH-TO-caa-gate
+for tool in pebble lego openssl curl; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "gate: $tool is not installed, skipped"
+		exit 77
+	fi
+done
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh" "${1:-}"
+GATE=${2:-}
+if [ -z "$GATE" ] || [ ! -x "$GATE" ]; then
+	echo "usage: $0 PATH-TO-caa-responder PATH-TO-caa-gate" >&2
+	exit 2
+fi
+ORDERS=20   # orders through the gate, ...
+AT_ONCE=4   # ... this many at a time
+CLIENT_TIMEOUT=120
+
+PIDS=()
+# stop_pid PID: TERM, then KILL after 5 s; its status in STOPPED_RC.
+stop_pid() {
+	STOPPED_RC=""
+	[ -n "$1" ] || return 0
+	if kill -0 "$1" 2>/dev/null; then
+		kill -TERM "$1" 2>/dev/null
+		for _ in $(seq 1 50); do
+			kill -0 "$1" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$1" 2>/dev/null && kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+	STOPPED_RC=$?
+}
+# shellcheck disable=SC2317 # called by the EXIT trap
+gate_cleanup() {
+	for p in "${PIDS[@]}"; do
+		stop_pid "$p"
+	done
+	cleanup
+}
+trap gate_cleanup EXIT
+
+# free_port: a TCP port nobody listens on now (the kernel's pick).
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# json_get FILE EXPR: EXPR of the JSON document in FILE as d, or "".
+json_get() {
+	"$PY" -c 'import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    print(eval(sys.argv[2]))
+except Exception:
+    print("")' "$1" "$2"
+}
+
+# ------------------------------------------------ TLS for Pebble, Pebble
+
+(
+	cd "$tmp" &&
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout ca.key -out ca.pem -days 2 -subj "/CN=caalab gate test CA" \
+			-addext basicConstraints=critical,CA:TRUE \
+			-addext keyUsage=critical,keyCertSign,cRLSign &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout key.pem -out leaf.csr -subj "/CN=localhost" &&
+		printf '%s\n' 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1' \
+			'basicConstraints=critical,CA:FALSE' 'keyUsage=critical,digitalSignature' \
+			'extendedKeyUsage=serverAuth' >leaf.ext &&
+		openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+			-days 2 -out cert.pem -extfile leaf.ext
+) >"$tmp/openssl.log" 2>&1 || {
+	cat "$tmp/openssl.log"
+	LAST_CMD="" fail "openssl makes Pebble's certificate" "status 0" "failed"
+	finish
+}
+
+start_responder "$(dirname "$0")/../acme/zones/test.zone" \
+	"$(dirname "$0")/../acme/zones/example.test.zone" || finish
+
+PEBBLE_PORT=$(free_port)
+cat >"$tmp/pebble.json" <<JSON
+{
+  "pebble": {
+    "listenAddress": "127.0.0.1:$PEBBLE_PORT",
+    "managementListenAddress": "127.0.0.1:$(free_port)",
+    "certificate": "$tmp/cert.pem",
+    "privateKey": "$tmp/key.pem",
+    "httpPort": $(free_port),
+    "tlsPort": $(free_port),
+    "ocspResponderURL": "",
+    "externalAccountBindingRequired": false
+  }
+}
+JSON
+(
+	export PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0
+	exec pebble -config "$tmp/pebble.json" -dnsserver "127.0.0.1:$PORT4"
+) >"$tmp/pebble.log" 2>&1 &
+PEBBLE_PID=$!
+PIDS+=("$PEBBLE_PID")
+for _ in $(seq 1 100); do
+	curl -sS --fail --max-time 2 --cacert "$tmp/ca.pem" \
+		"https://127.0.0.1:$PEBBLE_PORT/dir" >/dev/null 2>&1 && break
+	kill -0 "$PEBBLE_PID" 2>/dev/null || break
+	sleep 0.2
+done
+if ! curl -sS --fail --max-time 2 --cacert "$tmp/ca.pem" \
+	"https://127.0.0.1:$PEBBLE_PORT/dir" >/dev/null 2>&1; then
+	LAST_CMD="" fail "Pebble starts" "its directory on port $PEBBLE_PORT" \
+		"$(tail -n 5 "$tmp/pebble.log")"
+	finish
+fi
+
+# start_gate NAME ARGS...: caa-gate on 127.0.0.1:0; its address in
+# GATE_ADDR, its ready line in GATE_READY, its PID in GATE_PID.
+start_gate() {
+	local name=$1 line=""
+	shift
+	(exec "$GATE" -l 127.0.0.1:0 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err") &
+	GATE_PID=$!
+	PIDS+=("$GATE_PID")
+	for _ in $(seq 1 100); do
+		line=$(grep -m1 '^ready ' "$tmp/$name.out" 2>/dev/null || true)
+		[ -n "$line" ] && break
+		kill -0 "$GATE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	GATE_READY=$line
+	GATE_ADDR=$(sed -n 's/^ready https=\([^ ]*\) .*/\1/p' <<<"$line")
+	if [ -z "$GATE_ADDR" ]; then
+		LAST_CMD="" fail "caa-gate $* starts" "a ready line" \
+			"stdout: $(head -c 300 "$tmp/$name.out"); stderr: $(head -c 500 "$tmp/$name.err")"
+		return 1
+	fi
+}
+
+UPSTREAM=https://127.0.0.1:$PEBBLE_PORT
+start_gate gate -u "$UPSTREAM" --upstream-ca "$tmp/ca.pem" \
+	--cert-out "$tmp/gate.pem" --ca ca.test --ca Other.Test \
+	-s "127.0.0.1#$PORT4" --recheck always -q "$tmp/caa.log" || finish
+MAIN_GATE_PID=$GATE_PID
+DIR=https://$GATE_ADDR/dir
+check_match "ready line" "^ready https=127\.0\.0\.1:[0-9]+ upstream=$UPSTREAM\$" \
+	"$GATE_READY"
+
+# ------------------------------------------------ the directory, headers
+
+code=$(curl -sS --max-time 10 --cacert "$tmp/gate.pem" -o "$tmp/dir.json" \
+	-w '%{http_code}' "$DIR" 2>"$tmp/curl.err")
+check "directory through the gate, trusting --cert-out: status" 200 "$code"
+check "directory: meta.caaIdentities is the --ca list" "ca.test,other.test" \
+	"$(json_get "$tmp/dir.json" '",".join(d["meta"]["caaIdentities"])')"
+check "directory: Pebble's URLs name the gate (Host kept)" \
+	"https://$GATE_ADDR/nonce-plz" "$(json_get "$tmp/dir.json" 'd["newNonce"]')"
+check "directory: Pebble's own meta kept" "False" \
+	"$(json_get "$tmp/dir.json" 'd["meta"]["externalAccountRequired"]')"
+check "directory: every member kept" \
+	"$(curl -sS --cacert "$tmp/ca.pem" "$UPSTREAM/dir" |
+		"$PY" -c 'import json,sys; print(sorted(json.load(sys.stdin)))')" \
+	"$(json_get "$tmp/dir.json" 'sorted(d)')"
+
+curl -sS --max-time 10 --cacert "$tmp/gate.pem" -I "https://$GATE_ADDR/nonce-plz" \
+	>"$tmp/nonce.h" 2>&1
+check_match "HEAD newNonce: 200" '^HTTP/1\.1 200' "$(head -n1 "$tmp/nonce.h")"
+check_match "HEAD newNonce: Replay-Nonce relayed" '^Replay-Nonce: [A-Za-z0-9_-]+' \
+	"$(tr -d '\r' <"$tmp/nonce.h")"
+check_match "HEAD newNonce: Link relayed" '^Link: <https://'"$GATE_ADDR"'/dir>;rel="index"' \
+	"$(tr -d '\r' <"$tmp/nonce.h")"
+
+# An unsigned POST: Pebble's own problem document comes back as it is.
+code=$(curl -sS --max-time 10 --cacert "$tmp/gate.pem" -o "$tmp/post.json" \
+	-w '%{http_code} %{content_type}' -H 'Content-Type: application/jose+json' \
+	--data '{}' "$(json_get "$tmp/dir.json" 'd["newOrder"]')")
+check_match "Pebble's own error relayed: status and type" '^400 application/problem\+json' "$code"
+check_match "Pebble's own error relayed: its problem" 'urn:ietf:params:acme:error:malformed' \
+	"$(json_get "$tmp/post.json" 'd["type"]')"
+
+# ------------------------------------------------ lego through the gate
+
+export LEGO_CA_CERTIFICATES=$tmp/gate.pem
+# lego_run N DOMAIN: one order, account and all, in $tmp/lego-N.
+lego_run() {
+	timeout "$CLIENT_TIMEOUT" lego --server "$DIR" --accept-tos \
+		--email "admin@example.test" --domains "$2" --http \
+		--http.port "127.0.0.1:$(free_port)" --path "$tmp/lego-$1" run \
+		>"$tmp/lego-$1.out" 2>&1
+}
+
+lego_run 0 gate.example.test
+rc=$?
+check "lego issues through the gate: status" 0 "$rc"
+crt=$tmp/lego-0/certificates/gate.example.test.crt
+check_match "lego's certificate names gate.example.test" 'DNS:gate\.example\.test' \
+	"$(openssl x509 -in "$crt" -noout -ext subjectAltName 2>&1)"
+[ "$rc" -eq 0 ] || tail -n 20 "$tmp/lego-0.out"
+
+# $ORDERS orders, $AT_ONCE at a time: every one ends with a certificate.
+issued=0
+for ((i = 1; i <= ORDERS; i += AT_ONCE)); do
+	batch=()
+	for ((j = i; j < i + AT_ONCE && j <= ORDERS; j++)); do
+		lego_run "$j" "n$j.example.test" &
+		batch+=($!)
+		PIDS+=($!)
+	done
+	for p in "${batch[@]}"; do
+		wait "$p"
+	done
+done
+for ((j = 1; j <= ORDERS; j++)); do
+	if [ -s "$tmp/lego-$j/certificates/n$j.example.test.crt" ]; then
+		issued=$((issued + 1))
+	else
+		echo "order $j lost:"
+		tail -n 5 "$tmp/lego-$j.out"
+	fi
+done
+check "$ORDERS orders through the gate, $AT_ONCE at a time: certificates" \
+	"$ORDERS" "$issued"
+if kill -0 "$MAIN_GATE_PID" 2>/dev/null; then
+	pass
+else
+	fail "caa-gate still runs after the orders" "alive" "exited"
+fi
+
+# ------------------------------------------------ the gate's own errors
+
+# problem NAME CAFILE URL: GET URL (trusting CAFILE); status, type and
+# detail of the problem document.
+problem() {
+	local seen
+	seen=$(curl -sS --max-time 40 --cacert "$2" -o "$tmp/$1.json" \
+		-w '%{http_code} %{content_type}' "$3" 2>&1)
+	check "$1: status and content type" "500 application/problem+json" "$seen"
+	check "$1: type" "urn:ietf:params:acme:error:serverInternal" \
+		"$(json_get "$tmp/$1.json" 'd["type"]')"
+	check "$1: status member" 500 "$(json_get "$tmp/$1.json" 'd["status"]')"
+	PROBLEM_DETAIL=$(json_get "$tmp/$1.json" 'd["detail"]')
+}
+
+DEAD_PORT=$(free_port)
+start_gate dead -u "https://127.0.0.1:$DEAD_PORT" --upstream-ca "$tmp/ca.pem" \
+	--cert-out "$tmp/dead.pem" || finish
+problem "upstream down" "$tmp/dead.pem" "https://$GATE_ADDR/dir"
+check_match "upstream down: the detail names the upstream and the cause" \
+	"^caa-gate: upstream https://127\.0\.0\.1:$DEAD_PORT: cannot connect" "$PROBLEM_DETAIL"
+stop_pid "$GATE_PID"
+
+start_gate untrusted -u "$UPSTREAM" --cert-out "$tmp/untrusted.pem" || finish
+problem "upstream not trusted" "$tmp/untrusted.pem" "https://$GATE_ADDR/dir"
+check_match "upstream not trusted: the detail says why" \
+	"TLS: certificate verify failed" "$PROBLEM_DETAIL"
+stop_pid "$GATE_PID"
+
+# ------------------------------------------------ usage, start, signals
+
+"$GATE" -l 127.0.0.1:0 -u "$UPSTREAM" --cert "$tmp/none.pem" --key "$tmp/key.pem" \
+	>/dev/null 2>"$tmp/start.err"
+check "a --cert that is not there: exit status" 1 "$?"
+check "a --cert that is not there: names the file and why" \
+	"caa-gate: $tmp/none.pem: cannot read the certificate (No such file or directory)" \
+	"$(cat "$tmp/start.err")"
+"$GATE" -l 127.0.0.1:0 -u "$UPSTREAM" --upstream-ca "$tmp/none.pem" \
+	>/dev/null 2>"$tmp/start.err"
+check "an --upstream-ca that is not there: exit status" 1 "$?"
+check "an --upstream-ca that is not there: names the file and why" \
+	"caa-gate: --upstream-ca: $tmp/none.pem: cannot read the CA certificates (No such file or directory)" \
+	"$(cat "$tmp/start.err")"
+
+"$GATE" -l 127.0.0.1:0 >/dev/null 2>"$tmp/usage.err"
+check "no --upstream: usage error" 64 "$?"
+check_match "no --upstream: names it" "-u/--upstream URL is required" \
+	"$(cat "$tmp/usage.err")"
+
+stop_pid "$MAIN_GATE_PID"
+check "SIGTERM: exit status 0" 0 "$STOPPED_RC"
+stop_pid "$PEBBLE_PID"
+finish

@@ -5,7 +5,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -14,22 +13,15 @@
 
 #include <event2/http.h>
 
-#include "options.h" /* caa-probe's, for the -s forms it reads */
+#include "options.h" /* caa-probe's: the lookup options both take */
 
 enum {
-	OPT_UPSTREAM_CA = 256,
+	OPT_UPSTREAM_CA = OPTIONS_OPT_OWN,
 	OPT_CERT,
 	OPT_KEY,
 	OPT_CERT_OUT,
-	OPT_CA,
-	OPT_POLICY,
 	OPT_RECHECK,
-	OPT_TIMEOUT,
-	OPT_TRIES,
 };
-
-#define CONFIG_TIMEOUT_MAX 3600000
-#define CONFIG_TRIES_MAX   20
 
 static const struct option config_long[] = {
         {"listen", required_argument, NULL, 'l'},
@@ -40,10 +32,10 @@ static const struct option config_long[] = {
         {"cert-out", required_argument, NULL, OPT_CERT_OUT},
         {"server", required_argument, NULL, 's'},
         {"port", required_argument, NULL, 'p'},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"tries", required_argument, NULL, OPT_TRIES},
-        {"ca", required_argument, NULL, OPT_CA},
-        {"policy", required_argument, NULL, OPT_POLICY},
+        {"timeout", required_argument, NULL, OPTIONS_OPT_TIMEOUT},
+        {"tries", required_argument, NULL, OPTIONS_OPT_TRIES},
+        {"ca", required_argument, NULL, OPTIONS_OPT_CA},
+        {"policy", required_argument, NULL, OPTIONS_OPT_POLICY},
         {"recheck", required_argument, NULL, OPT_RECHECK},
         {"log", required_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -137,29 +129,14 @@ config_usage(FILE *f)
 static int
 config_bad(FILE *err, const char *opt, const char *value, const char *why)
 {
-	fprintf(err, "caa-gate: bad value '%s' for %s (%s)\n", value, opt,
-	        why);
-	fprintf(err, "try 'caa-gate --help'\n");
-	return CONFIG_EXIT_USAGE;
+	return options_bad(err, "caa-gate", opt, value, why);
 }
 
-/* A decimal number in [MIN, MAX], nothing else. */
+/* A decimal number in [MIN, MAX], nothing else (no sign). */
 static bool
 config_number(const char *s, long min, long max, long *out)
 {
-	char *end = NULL;
-	long v;
-
-	if (s[0] < '0' || s[0] > '9') {
-		return false;
-	}
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max) {
-		return false;
-	}
-	*out = v;
-	return true;
+	return s[0] >= '0' && s[0] <= '9' && options_number(s, min, max, out);
 }
 
 int
@@ -307,29 +284,6 @@ config_ca_ok(const char *ca)
 	return true;
 }
 
-static bool
-config_add_ca(struct gate_config *c, const char *ca)
-{
-	char *copy = strdup(ca);
-	char **grown;
-
-	if (copy == NULL) {
-		return false;
-	}
-	/* Compared exactly, as caa-probe does: the canonical lower case. */
-	for (char *p = copy; *p != '\0'; p++) {
-		*p = (char)tolower((unsigned char)*p);
-	}
-	grown = realloc(c->cas, (c->ncas + 1) * sizeof(*c->cas));
-	if (grown == NULL) {
-		free(copy);
-		return false;
-	}
-	grown[c->ncas++] = copy;
-	c->cas = grown;
-	return true;
-}
-
 static int
 config_recheck(struct gate_config *c, const char *arg, FILE *err)
 {
@@ -354,8 +308,23 @@ config_recheck(struct gate_config *c, const char *arg, FILE *err)
 static int
 config_one(struct gate_config *c, int opt, const char *arg, FILE *err)
 {
-	long v;
+	const struct options_lookup lookup = {
+	        .prog = "caa-gate",
+	        .digits_only = true,
+	        .ca_ok = config_ca_ok,
+	        .server = &c->server,
+	        .port = &c->port,
+	        .timeout_ms = &c->timeout_ms,
+	        .tries = &c->tries,
+	        .cas = &c->cas,
+	        .ncas = &c->ncas,
+	        .policy = &c->policy,
+	};
+	int rc = options_lookup_one(&lookup, opt, arg, err);
 
+	if (rc >= 0) {
+		return rc;
+	}
 	switch (opt) {
 	case 'l':
 		if (config_listen_parse(arg, &c->listen_addr, &c->listen_len) !=
@@ -378,41 +347,6 @@ config_one(struct gate_config *c, int opt, const char *arg, FILE *err)
 		return 0;
 	case OPT_CERT_OUT:
 		c->cert_out = arg;
-		return 0;
-	case 's':
-		c->server = arg;
-		return 0;
-	case 'p':
-		if (!config_number(arg, 1, 65535, &v)) {
-			return config_bad(err, "-p/--port", arg,
-			                  "a port, 1-65535");
-		}
-		c->port = (int)v;
-		return 0;
-	case OPT_TIMEOUT:
-		if (!config_number(arg, 1, CONFIG_TIMEOUT_MAX, &v)) {
-			return config_bad(err, "--timeout", arg,
-			                  "milliseconds, 1-3600000");
-		}
-		c->timeout_ms = (int)v;
-		return 0;
-	case OPT_TRIES:
-		if (!config_number(arg, 1, CONFIG_TRIES_MAX, &v)) {
-			return config_bad(err, "--tries", arg, "1-20");
-		}
-		c->tries = (int)v;
-		return 0;
-	case OPT_CA:
-		if (!config_ca_ok(arg)) {
-			return config_bad(err, "--ca", arg,
-			                  "an issuer domain name");
-		}
-		return config_add_ca(c, arg) ? 0 : CONFIG_EXIT_USAGE;
-	case OPT_POLICY:
-		if (caa_policy_parse(arg, &c->policy) != CAA_OK) {
-			return config_bad(err, "--policy", arg,
-			                  "rfc8659 or boulder");
-		}
 		return 0;
 	case OPT_RECHECK:
 		return config_recheck(c, arg, err);
@@ -514,7 +448,8 @@ config_parse(int argc, char **argv, struct gate_config *c, FILE *err)
 		return config_bad(err, "--upstream-ca", c->upstream_ca,
 		                  "the upstream is http, not https");
 	}
-	if (c->ncas == 0 && !config_add_ca(c, CONFIG_DEFAULT_CA)) {
+	if (c->ncas == 0 &&
+	    !options_add_ca(&c->cas, &c->ncas, CONFIG_DEFAULT_CA)) {
 		return CONFIG_EXIT_USAGE;
 	}
 	return config_server(c, err);

@@ -21,25 +21,21 @@
 	"bare V6"
 
 enum {
-	OPT_CA = 256,
-	OPT_ACCOUNT_URI,
+	OPT_ACCOUNT_URI = OPTIONS_OPT_OWN,
 	OPT_METHOD,
 	OPT_KNOWN_TAG,
-	OPT_POLICY,
-	OPT_TIMEOUT,
-	OPT_TRIES,
 };
 
 static const struct option options_long[] = {
-        {"ca", required_argument, NULL, OPT_CA},
+        {"ca", required_argument, NULL, OPTIONS_OPT_CA},
         {"account-uri", required_argument, NULL, OPT_ACCOUNT_URI},
         {"method", required_argument, NULL, OPT_METHOD},
         {"known-tag", required_argument, NULL, OPT_KNOWN_TAG},
-        {"policy", required_argument, NULL, OPT_POLICY},
+        {"policy", required_argument, NULL, OPTIONS_OPT_POLICY},
         {"server", required_argument, NULL, 's'},
         {"port", required_argument, NULL, 'p'},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"tries", required_argument, NULL, OPT_TRIES},
+        {"timeout", required_argument, NULL, OPTIONS_OPT_TIMEOUT},
+        {"tries", required_argument, NULL, OPTIONS_OPT_TRIES},
         {"file", required_argument, NULL, 'f'},
         {"jobs", required_argument, NULL, 'j'},
         {"format", required_argument, NULL, 'o'},
@@ -171,8 +167,7 @@ options_usage(FILE *f)
 	        SUMMARY_REASONS_MAX, SUMMARY_OTHER);
 }
 
-/* A whole decimal number in [MIN, MAX]. */
-static bool
+bool
 options_number(const char *s, long min, long max, long *out)
 {
 	char *end = NULL;
@@ -205,8 +200,8 @@ options_push(const char ***arr, size_t *n, const char *p)
 	return true;
 }
 
-static bool
-options_add_ca(struct probe_opts *o, const char *ca)
+bool
+options_add_ca(char ***cas, size_t *ncas, const char *ca)
 {
 	char *copy = strdup(ca);
 	char **grown;
@@ -219,13 +214,13 @@ options_add_ca(struct probe_opts *o, const char *ca)
 	for (char *p = copy; *p != '\0'; p++) {
 		*p = (char)tolower((unsigned char)*p);
 	}
-	grown = realloc(o->cas, (o->ncas + 1) * sizeof(*o->cas));
+	grown = realloc(*cas, (*ncas + 1) * sizeof(**cas));
 	if (grown == NULL) {
 		free(copy);
 		return false;
 	}
-	grown[o->ncas++] = copy;
-	o->cas = grown;
+	grown[(*ncas)++] = copy;
+	*cas = grown;
 	return true;
 }
 
@@ -243,28 +238,103 @@ options_ca_ok(const char *s)
 	return true;
 }
 
-static int
-options_bad(FILE *err, const char *opt, const char *value, const char *why)
+int
+options_bad(FILE *err, const char *prog, const char *opt, const char *value,
+            const char *why)
 {
-	fprintf(err, "caa-probe: bad value '%s' for %s (%s)\n", value, opt,
+	fprintf(err, "%s: bad value '%s' for %s (%s)\n", prog, value, opt,
 	        why);
-	fprintf(err, "try 'caa-probe --help'\n");
+	fprintf(err, "try '%s --help'\n", prog);
 	return OPTIONS_EXIT_USAGE;
+}
+
+/* A number of a lookup option, as L's program reads numbers. */
+static bool
+options_lookup_number(const struct options_lookup *l, const char *s,
+                      long min, long max, long *out)
+{
+	if (l->digits_only && (s[0] < '0' || s[0] > '9')) {
+		return false;
+	}
+	return options_number(s, min, max, out);
+}
+
+int
+options_lookup_one(const struct options_lookup *l, int opt, const char *arg,
+                   FILE *err)
+{
+	long v;
+
+	switch (opt) {
+	case OPTIONS_OPT_CA:
+		if (!l->ca_ok(arg)) {
+			return options_bad(err, l->prog, "--ca", arg,
+			                   "an issuer domain name");
+		}
+		return options_add_ca(l->cas, l->ncas, arg)
+		               ? 0
+		               : OPTIONS_EXIT_USAGE;
+	case OPTIONS_OPT_POLICY:
+		if (caa_policy_parse(arg, l->policy) != CAA_OK) {
+			return options_bad(err, l->prog, "--policy", arg,
+			                   "rfc8659 or boulder");
+		}
+		if (l->policy_set != NULL) {
+			*l->policy_set = true;
+		}
+		return 0;
+	case 's':
+		*l->server = arg;
+		return 0;
+	case 'p':
+		if (!options_lookup_number(l, arg, 1, 65535, &v)) {
+			return options_bad(err, l->prog, "-p/--port", arg,
+			                   "a port, 1-65535");
+		}
+		*l->port = (int)v;
+		return 0;
+	case OPTIONS_OPT_TIMEOUT:
+		if (!options_lookup_number(l, arg, 1, OPTIONS_TIMEOUT_MAX,
+		                           &v)) {
+			return options_bad(err, l->prog, "--timeout", arg,
+			                   "milliseconds, 1-3600000");
+		}
+		*l->timeout_ms = (int)v;
+		return 0;
+	case OPTIONS_OPT_TRIES:
+		if (!options_lookup_number(l, arg, 1, OPTIONS_TRIES_MAX, &v)) {
+			return options_bad(err, l->prog, "--tries", arg, "1-20");
+		}
+		*l->tries = (int)v;
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 /* One option with its value; 0 or OPTIONS_EXIT_USAGE. */
 static int
 options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 {
+	const struct options_lookup lookup = {
+	        .prog = "caa-probe",
+	        .ca_ok = options_ca_ok,
+	        .server = &o->server,
+	        .port = &o->port,
+	        .timeout_ms = &o->timeout_ms,
+	        .tries = &o->tries,
+	        .cas = &o->cas,
+	        .ncas = &o->ncas,
+	        .policy = &o->policy,
+	        .policy_set = &o->policy_set,
+	};
 	long v;
+	int rc = options_lookup_one(&lookup, c, arg, err);
 
+	if (rc >= 0) {
+		return rc;
+	}
 	switch (c) {
-	case OPT_CA:
-		if (!options_ca_ok(arg)) {
-			return options_bad(err, "--ca", arg,
-			                   "an issuer domain name");
-		}
-		return options_add_ca(o, arg) ? 0 : OPTIONS_EXIT_USAGE;
 	case OPT_ACCOUNT_URI:
 		o->account_uri = arg;
 		return 0;
@@ -273,55 +343,26 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 		return 0;
 	case OPT_KNOWN_TAG:
 		if (arg[0] == '\0' || strlen(arg) > CAA_TAG_MAX) {
-			return options_bad(err, "--known-tag", arg,
+			return options_bad(err, "caa-probe", "--known-tag", arg,
 			                   "a tag of 1 to 255 characters");
 		}
 		return options_push(&o->known_tags, &o->nknown_tags, arg)
 		               ? 0
 		               : OPTIONS_EXIT_USAGE;
-	case OPT_POLICY:
-		if (caa_policy_parse(arg, &o->policy) != CAA_OK) {
-			return options_bad(err, "--policy", arg,
-			                   "rfc8659 or boulder");
-		}
-		o->policy_set = true;
-		return 0;
-	case 's':
-		o->server = arg;
-		return 0;
-	case 'p':
-		if (!options_number(arg, 1, 65535, &v)) {
-			return options_bad(err, "-p/--port", arg,
-			                   "a port, 1-65535");
-		}
-		o->port = (int)v;
-		return 0;
-	case OPT_TIMEOUT:
-		if (!options_number(arg, 1, OPTIONS_TIMEOUT_MAX, &v)) {
-			return options_bad(err, "--timeout", arg,
-			                   "milliseconds, 1-3600000");
-		}
-		o->timeout_ms = (int)v;
-		return 0;
-	case OPT_TRIES:
-		if (!options_number(arg, 1, OPTIONS_TRIES_MAX, &v)) {
-			return options_bad(err, "--tries", arg, "1-20");
-		}
-		o->tries = (int)v;
-		return 0;
 	case 'f':
 		o->file = arg;
 		return 0;
 	case 'j':
 		if (!options_number(arg, 1, OPTIONS_JOBS_MAX, &v)) {
-			return options_bad(err, "-j/--jobs", arg, "1-100000");
+			return options_bad(err, "caa-probe", "-j/--jobs", arg,
+			                   "1-100000");
 		}
 		o->jobs = (size_t)v;
 		return 0;
 	case 'o':
 		if (report_format_parse(arg, &o->format) != 0) {
-			return options_bad(err, "-o/--format", arg,
-			                   "text, json, jsonl or brief");
+			return options_bad(err, "caa-probe", "-o/--format",
+			                   arg, "text, json, jsonl or brief");
 		}
 		return 0;
 	default:
@@ -367,8 +408,8 @@ options_names(struct probe_opts *o, int argc, char **argv, FILE *err)
 
 		if (argv[i][0] == '@') {
 			if (argv[i][1] == '\0') {
-				return options_bad(err, "@HOST", argv[i],
-				                   "a server after '@'");
+				return options_bad(err, "caa-probe", "@HOST",
+				                   argv[i], "a server after '@'");
 			}
 			o->server = argv[i] + 1;
 			continue;
@@ -445,7 +486,8 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 		fprintf(err, "try 'caa-probe --help'\n");
 		return OPTIONS_EXIT_USAGE;
 	}
-	if (o->ncas == 0 && !options_add_ca(o, OPTIONS_DEFAULT_CA)) {
+	if (o->ncas == 0 && !options_add_ca(&o->cas, &o->ncas,
+	                                     OPTIONS_DEFAULT_CA)) {
 		return OPTIONS_EXIT_USAGE;
 	}
 	if (!o->policy_set) {

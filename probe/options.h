@@ -64,6 +64,52 @@ int options_parse(int argc, char **argv, struct probe_opts *o, FILE *err);
 void options_usage(FILE *f);
 
 /*
+ * The resolver and CA-request options caa-probe and caa-gate both take:
+ * -s/--server, -p/--port, --timeout, --tries, --ca and --policy, read
+ * into the fields of either program's settings.  The long options
+ * without a short form have these codes in both programs.
+ */
+enum {
+	OPTIONS_OPT_CA = 256,
+	OPTIONS_OPT_POLICY,
+	OPTIONS_OPT_TIMEOUT,
+	OPTIONS_OPT_TRIES,
+	OPTIONS_OPT_OWN, /* the first code of a program's own options */
+};
+
+struct options_lookup {
+	const char *prog;              /* names the program in messages */
+	bool digits_only;              /* numbers start with a digit */
+	bool (*ca_ok)(const char *ca); /* the --ca names taken */
+	const char **server;
+	int *port;
+	int *timeout_ms;
+	int *tries;
+	char ***cas;
+	size_t *ncas;
+	enum caa_policy *policy;
+	bool *policy_set; /* NULL: not kept */
+};
+
+/*
+ * Reads ARG of the lookup option OPT through L.  Returns 0,
+ * OPTIONS_EXIT_USAGE after a message to ERR that names the option and the
+ * value, or -1 when OPT is none of the lookup options.
+ */
+int options_lookup_one(const struct options_lookup *l, int opt,
+                       const char *arg, FILE *err);
+
+/* Prints "PROG: bad value ..." and the hint; returns OPTIONS_EXIT_USAGE. */
+int options_bad(FILE *err, const char *prog, const char *opt,
+                const char *value, const char *why);
+
+/* A whole decimal number in [MIN, MAX] (a sign too). */
+bool options_number(const char *s, long min, long max, long *out);
+
+/* Appends CA, lower-cased, to *CAS.  Returns false without memory. */
+bool options_add_ca(char ***cas, size_t *ncas, const char *ca);
+
+/*
  * The server to ask: --server/@HOST as HOST, HOST:PORT, HOST#PORT, [V6],
  * [V6]:PORT, [V6]#PORT or a bare IPv6 address (HOST an address or a host
  * name; a port given there wins over --port), else the first

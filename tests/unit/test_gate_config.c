@@ -12,42 +12,16 @@
 
 #include "config.h"
 
-/* getopt_long permutes argv and the config borrows it: keep it writable. */
-static char test_store[32][256];
-static char *test_argv[33];
-static char test_err[1024];
+#include "argv_fixture.h"
 
-static int
-test_parse(struct gate_config *c, const char *const *args)
-{
-	int argc = 0;
-	FILE *err = fmemopen(test_err, sizeof(test_err), "w");
-	int rc;
-
-	cr_assert_not_null(err);
-	for (; args[argc] != NULL && argc < 32; argc++) {
-		(void)snprintf(test_store[argc], sizeof(test_store[argc]), "%s",
-		               args[argc]);
-		test_argv[argc] = test_store[argc];
-	}
-	test_argv[argc] = NULL;
-	config_init(c);
-	rc = config_parse(argc, test_argv, c, err);
-	fclose(err);
-	return rc;
-}
+ARGV_FIXTURE_PARSE(struct gate_config, config_init, config_parse)
 
 #define PARSE(c, ...) \
 	test_parse((c), (const char *const[]){"caa-gate", __VA_ARGS__, NULL})
 
-#define USAGE(want, ...)                                                       \
-	do {                                                                   \
-		struct gate_config c_;                                         \
-		cr_assert_eq(PARSE(&c_, __VA_ARGS__), 64, "accepted");         \
-		cr_assert(strstr(test_err, (want)) != NULL, "'%s' lacks '%s'", \
-		          test_err, (want));                                   \
-		config_clear(&c_);                                             \
-	} while (0)
+#define USAGE(want, ...)                                     \
+	ARGV_FIXTURE_USAGE(struct gate_config, config_clear, "caa-gate", (want), \
+	                   __VA_ARGS__)
 
 static unsigned
 test_port(const struct sockaddr_storage *ss)

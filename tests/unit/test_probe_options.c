@@ -14,42 +14,16 @@
 
 #include "options.h"
 
-/* getopt_long permutes argv and options borrow it: keep it writable. */
-static char test_store[32][256];
-static char *test_argv[33];
-static char test_err[1024];
+#include "argv_fixture.h"
 
-static int
-test_parse(struct probe_opts *o, const char *const *args)
-{
-	int argc = 0;
-	FILE *err = fmemopen(test_err, sizeof(test_err), "w");
-	int rc;
-
-	cr_assert_not_null(err);
-	for (; args[argc] != NULL && argc < 32; argc++) {
-		(void)snprintf(test_store[argc], sizeof(test_store[argc]), "%s",
-		               args[argc]);
-		test_argv[argc] = test_store[argc];
-	}
-	test_argv[argc] = NULL;
-	options_init(o);
-	rc = options_parse(argc, test_argv, o, err);
-	fclose(err);
-	return rc;
-}
+ARGV_FIXTURE_PARSE(struct probe_opts, options_init, options_parse)
 
 #define PARSE(o, ...) \
 	test_parse((o), (const char *const[]){"caa-probe", __VA_ARGS__, NULL})
 
-#define USAGE(want, ...)                                                       \
-	do {                                                                   \
-		struct probe_opts o_;                                          \
-		cr_assert_eq(PARSE(&o_, __VA_ARGS__), 64, "accepted");         \
-		cr_assert(strstr(test_err, (want)) != NULL, "'%s' lacks '%s'", \
-		          test_err, (want));                                   \
-		options_clear(&o_);                                            \
-	} while (0)
+#define USAGE(want, ...)                                     \
+	ARGV_FIXTURE_USAGE(struct probe_opts, options_clear, "caa-probe", (want), \
+	                   __VA_ARGS__)
 
 Test(probe_options, defaults)
 {

@@ -594,6 +594,32 @@ compat_default_ipv6(struct ctl_req *r)
 	compat_set_default(r, AF_INET6);
 }
 
+void
+ctl_history_add(json_t **list, json_t *o)
+{
+	if (*list == NULL) {
+		json_decref(o);
+	} else if (o == NULL || json_array_append_new(*list, o) != 0) {
+		json_decref(*list);
+		*list = NULL;
+	}
+}
+
+void
+ctl_history_reply(struct ctl_req *r, json_t *list)
+{
+	char *text = list != NULL ? json_dumps(list, JSON_INDENT(3)) : NULL;
+
+	json_decref(list);
+	if (text == NULL) {
+		ctl_reply_error(r, 500, "out of memory");
+		return;
+	}
+	ctl_reply_body(r, 200, "application/json; charset=utf-8", text,
+	               strlen(text));
+	free(text);
+}
+
 /*
  * /dns-request-history: {"host"} -> the DNS questions asked about host,
  * oldest first, as challtestsrv writes them (Go's MarshalIndent, three
@@ -606,7 +632,6 @@ compat_dns_history(struct ctl_req *r)
 	char host[COMPAT_NAME_MAX], name[WIRE_NAME_MAX * 4 + 8];
 	uint8_t wire[WIRE_NAME_MAX];
 	json_t *list;
-	char *text;
 
 	if (compat_host(r, host, wire) != 0) {
 		return;
@@ -614,28 +639,17 @@ compat_dns_history(struct ctl_req *r)
 	list = json_array();
 	for (size_t i = 0; list != NULL && i < history_count(h); i++) {
 		const struct history_entry *e = history_get(h, i);
-		json_t *q;
 
 		if (!history_entry_matches(e, wire, -1)) {
 			continue;
 		}
 		(void)wire_name_to_str(e->qname, name, sizeof(name));
-		q = json_pack("{s:{s:s,s:i,s:i}}", "Question", "Name", name,
-		              "Qtype", (int)e->qtype, "Qclass", (int)e->qclass);
-		if (q == NULL || json_array_append_new(list, q) != 0) {
-			json_decref(list);
-			list = NULL;
-		}
+		ctl_history_add(&list,
+		                json_pack("{s:{s:s,s:i,s:i}}", "Question", "Name",
+		                          name, "Qtype", (int)e->qtype, "Qclass",
+		                          (int)e->qclass));
 	}
-	text = list != NULL ? json_dumps(list, JSON_INDENT(3)) : NULL;
-	json_decref(list);
-	if (text == NULL) {
-		ctl_reply_error(r, 500, "out of memory");
-		return;
-	}
-	ctl_reply_body(r, 200, "application/json; charset=utf-8", text,
-	               strlen(text));
-	free(text);
+	ctl_history_reply(r, list);
 }
 
 /*

@@ -193,7 +193,6 @@ ctl_http01_history(struct ctl_req *r)
 	const struct http01 *h = r->ctl->cfg.http01;
 	const char *host;
 	json_t *list;
-	char *text;
 
 	if (ctl_http01_field(r, "host", &host) != 0) {
 		return;
@@ -202,26 +201,12 @@ ctl_http01_history(struct ctl_req *r)
 	for (size_t i = 0;
 	     list != NULL && h != NULL && i < http01_history_count(h); i++) {
 		const struct http01_event *e = http01_history_get(h, i);
-		json_t *o;
 
-		if (!http01_event_matches(e, host)) {
-			continue;
-		}
-		o = ctl_http01_event(e);
-		if (o == NULL || json_array_append_new(list, o) != 0) {
-			json_decref(list);
-			list = NULL;
+		if (http01_event_matches(e, host)) {
+			ctl_history_add(&list, ctl_http01_event(e));
 		}
 	}
-	text = list != NULL ? json_dumps(list, JSON_INDENT(3)) : NULL;
-	json_decref(list);
-	if (text == NULL) {
-		ctl_reply_error(r, 500, "out of memory");
-		return;
-	}
-	ctl_reply_body(r, 200, "application/json; charset=utf-8", text,
-	               strlen(text));
-	free(text);
+	ctl_history_reply(r, list);
 }
 
 void

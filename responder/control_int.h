@@ -154,6 +154,15 @@ typedef void (*ctl_handler)(struct ctl_req *r);
 ctl_handler ctl_compat_find(const char *path);
 
 /*
+ * The challtestsrv request histories (control_compat.c): appends O to
+ * *LIST, or, when O is NULL or not appended, drops *LIST and leaves
+ * NULL there; then replies with LIST (taken) as Go's MarshalIndent
+ * writes it (three spaces), or 500 "out of memory" when it is NULL.
+ */
+void ctl_history_add(json_t **list, json_t *o);
+void ctl_history_reply(struct ctl_req *r, json_t *list);
+
+/*
  * The TLS-ALPN-01 endpoints (control_tlsalpn.c): /add-tlsalpn01,
  * /del-tlsalpn01, /tlsalpn01-request-history; and, for
  * /clear-request-history with type "tlsalpn" (R->body parsed, its host

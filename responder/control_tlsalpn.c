@@ -169,7 +169,6 @@ ctl_tlsalpn_history(struct ctl_req *r)
 	const struct tlsalpn *t;
 	const char *host;
 	json_t *list;
-	char *text;
 
 	if (ctl_tlsalpn_host(r, &host) != 0) {
 		return;
@@ -179,21 +178,11 @@ ctl_tlsalpn_history(struct ctl_req *r)
 	for (size_t i = 0; list != NULL && i < tlsalpn_history_count(t); i++) {
 		const struct tlsalpn_event *e = tlsalpn_history_get(t, i);
 
-		if (tlsalpn_event_matches(e, host) &&
-		    json_array_append_new(list, ctl_tlsalpn_event(e)) != 0) {
-			json_decref(list);
-			list = NULL;
+		if (tlsalpn_event_matches(e, host)) {
+			ctl_history_add(&list, ctl_tlsalpn_event(e));
 		}
 	}
-	text = list != NULL ? json_dumps(list, JSON_INDENT(3)) : NULL;
-	json_decref(list);
-	if (text == NULL) {
-		ctl_reply_error(r, 500, "out of memory");
-		return;
-	}
-	ctl_reply_body(r, 200, "application/json; charset=utf-8", text,
-	               strlen(text));
-	free(text);
+	ctl_history_reply(r, list);
 }
 
 void

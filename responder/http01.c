@@ -6,18 +6,17 @@
 #include "http01.h"
 #include "http01_int.h"
 
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
 
+#include "listen.h"
 #include "log.h"
 #include "net.h"
 
@@ -208,45 +207,6 @@ http01_request(struct evhttp_request *req, void *arg)
 	}
 }
 
-/* A listening TCP socket on ADDR, bound as *BOUND, or -1 with ERR. */
-static evutil_socket_t
-http01_listen_one(const struct net_listen *addr, struct sockaddr_storage *bound,
-                  char *err, size_t errlen)
-{
-	char name[LOG_ADDR_MAX];
-	socklen_t boundlen = sizeof(*bound);
-	int one = 1;
-	int e;
-	evutil_socket_t fd =
-	        socket(addr->addr.ss_family,
-	               SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	(void)log_addr_format((const struct sockaddr *)&addr->addr, name,
-	                      sizeof(name));
-	if (fd < 0) {
-		e = errno;
-		goto fail;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    (addr->addr.ss_family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) !=
-	             0) ||
-	    bind(fd, (const struct sockaddr *)&addr->addr, addr->addrlen) !=
-	            0 ||
-	    listen(fd, 64) != 0 ||
-	    getsockname(fd, (struct sockaddr *)bound, &boundlen) != 0) {
-		e = errno;
-		goto fail;
-	}
-	return fd;
-fail:
-	(void)snprintf(err, errlen, "http01 %s: %s", name, strerror(e));
-	if (fd >= 0) {
-		(void)close(fd);
-	}
-	return -1;
-}
-
 int
 http01_listen(struct http01 *h, struct event_base *base,
               const struct net_listen *addr, size_t n, char *err, size_t errlen)
@@ -263,30 +223,8 @@ http01_listen(struct http01 *h, struct event_base *base,
 	/* challtestsrv answers every method. */
 	evhttp_set_allowed_methods(h->http, HTTP01_ANY_METHOD);
 	evhttp_set_gencb(h->http, http01_request, h);
-	for (size_t i = 0; i < n && h->nbound < HTTP01_ADDRS_MAX; i++) {
-		evutil_socket_t fd = http01_listen_one(
-		        &addr[i], &h->bound[h->nbound], err, errlen);
-
-		if (fd < 0 && addr[i].optional) {
-			log_warn("%s; going on without it", err);
-			continue;
-		}
-		if (fd < 0) {
-			return -1;
-		}
-		if (evhttp_accept_socket_with_handle(h->http, fd) == NULL) {
-			(void)close(fd);
-			(void)snprintf(err, errlen,
-			               "http01: socket not accepted");
-			return -1;
-		}
-		h->nbound++;
-	}
-	if (h->nbound == 0) {
-		(void)snprintf(err, errlen, "http01: no address to listen on");
-		return -1;
-	}
-	return 0;
+	return listen_http(h->http, addr, n, h->bound, &h->nbound,
+	                   HTTP01_ADDRS_MAX, "http01", err, errlen);
 }
 
 void
@@ -305,18 +243,6 @@ http01_free(struct http01 *h)
 size_t
 http01_ready_format(const struct http01 *h, char *buf, size_t cap)
 {
-	char addr[LOG_ADDR_MAX];
-	size_t len = 0;
-
-	for (size_t i = 0; i < h->nbound; i++) {
-		int n;
-
-		(void)log_addr_format((const struct sockaddr *)&h->bound[i],
-		                      addr, sizeof(addr));
-		n = snprintf(len < cap ? buf + len : NULL,
-		             len < cap ? cap - len : 0, "%shttp01=%s",
-		             i > 0 ? " " : "", addr);
-		len += n > 0 ? (size_t)n : 0;
-	}
-	return len;
+	return listen_format(h->bound, h->nbound, "http01=", " http01=", buf,
+	                     cap);
 }

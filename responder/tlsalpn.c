@@ -19,6 +19,7 @@
 #include <openssl/ssl.h>
 #include <openssl/tls1.h>
 
+#include "listen.h"
 #include "log.h"
 #include "net.h"
 #include "tlsalpn_cert.h"
@@ -519,18 +520,6 @@ tlsalpn_free(struct tlsalpn *t)
 size_t
 tlsalpn_address_format(const struct tlsalpn *t, char *buf, size_t cap)
 {
-	char addr[LOG_ADDR_MAX];
-	size_t len = 0;
-
-	for (size_t i = 0; i < t->nbound; i++) {
-		int n;
-
-		(void)log_addr_format((const struct sockaddr *)&t->bound[i],
-		                      addr, sizeof(addr));
-		n = snprintf(len < cap ? buf + len : NULL,
-		             len < cap ? cap - len : 0, "%s%s",
-		             i > 0 ? " tlsalpn01=" : "", addr);
-		len += n > 0 ? (size_t)n : 0;
-	}
-	return len;
+	return listen_format(t->bound, t->nbound, "", " tlsalpn01=", buf,
+	                     cap);
 }

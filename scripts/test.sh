@@ -192,7 +192,7 @@ package_pass() {
 		fi
 		pkg_row "man page ${f##*/} installed" "$rc"
 	done
-	for f in caa-responder caa-probe; do
+	for f in caa-responder caa-probe caa-gate; do
 		rc=0
 		[ -f "/usr/share/bash-completion/completions/$f" ] || rc=1
 		pkg_row "completion /usr/share/bash-completion/completions/$f" "$rc"

@@ -5,9 +5,19 @@
 # complete a command line as a user's TAB would: an option's prefix, the
 # values of --format, --policy and --method, file names after -f and -z,
 # and the profile names after -P, which must be exactly the profiles the
-# responder knows (those its error for an unknown profile lists).
+# responder knows (those its error for an unknown profile lists).  And
+# every option a program's --help names is offered after "-".
+#
+#   completion.sh caa-responder caa-probe caa-gate   (paths)
 # shellcheck source=tests/e2e/probe_lib.sh
 . "$(dirname "$0")/probe_lib.sh" "${1:-}" "${2:-}"
+# shellcheck source=tests/e2e/help_options.sh
+. "$E2E_DIR/help_options.sh"
+GATE=${3:-}
+if [ -z "$GATE" ] || [ ! -x "$GATE" ]; then
+	echo "usage: $0 PATH-TO-caa-responder PATH-TO-caa-probe PATH-TO-caa-gate" >&2
+	exit 2
+fi
 
 COMPLETIONS=$(cd "$E2E_DIR/../../completions" && pwd)
 HELPERS=/usr/share/bash-completion/bash_completion
@@ -16,6 +26,7 @@ HELPERS=/usr/share/bash-completion/bash_completion
 mkdir -p "$tmp/bin" "$tmp/files"
 ln -s "$RESPONDER" "$tmp/bin/caa-responder"
 ln -s "$PROBE" "$tmp/bin/caa-probe"
+ln -s "$GATE" "$tmp/bin/caa-gate"
 touch "$tmp/files/names.txt" "$tmp/files/zone.db" "$tmp/files/other"
 
 # complete_line MODE LINE: the completions (one a line, sorted) bash offers
@@ -92,6 +103,22 @@ for mode in "${modes[@]}"; do
 	expect_completion "$mode" "caa-responder -z $tmp/files/zo" "$tmp/files/zone.db"
 	expect_completion "$mode" "caa-responder -q $tmp/files/ot" "$tmp/files/other"
 	expect_completion "$mode" "caa-responder $tmp/files/zo" "$tmp/files/zone.db"
+	expect_completion "$mode" "caa-gate --rech" "--recheck"
+	expect_completion "$mode" "caa-gate --recheck " "after= always never"
+	expect_completion "$mode" "caa-gate --policy b" "boulder"
+	expect_completion "$mode" "caa-gate --cert-out $tmp/files/ot" "$tmp/files/other"
+	expect_completion "$mode" "caa-gate -q $tmp/files/na" "$tmp/files/names.txt"
+done
+
+# Every option of --help, offered after "-": a new option cannot be left
+# out of its completion.
+for prog in caa-responder caa-probe caa-gate; do
+	complete_line plain "$prog -"
+	missing=""
+	for opt in $(help_options "$tmp/bin/$prog" | sort -u); do
+		grep -qxF -- "$opt" "$tmp/compl.out" || missing="$missing $opt"
+	done
+	check "$prog: options of --help the completion lacks" "" "${missing# }"
 done
 
 finish

@@ -26,22 +26,8 @@ usage() {
 	exit 2
 }
 
-# The options PROGRAM --help prints, one a line ("-z", "--zone").
-help_options() {
-	local help
-	if ! help=$("$1" --help); then
-		echo "man.sh: '$1 --help' failed" >&2
-		return 1
-	fi
-	# The option lines: "  -z, --zone FILE", "      --udp-max N",
-	# "  --ca DOMAIN", "  -s, --server ...".
-	sed -nE 's/^[[:space:]]+(-[A-Za-z0-9])([,[:space:]].*|$)/\1/p' <<<"$help"
-	sed -nE 's/^[[:space:]]+-[A-Za-z0-9],[[:space:]]+(--[a-z0-9][a-z0-9-]*).*/\1/p' <<<"$help"
-	sed -nE 's/^[[:space:]]+(--[a-z0-9][a-z0-9-]*).*/\1/p' <<<"$help"
-	# A long option named anywhere ("every --ca is ...").
-	grep -oE '(^|[^A-Za-z0-9-])--[a-z0-9][a-z0-9-]*[a-z0-9]' <<<"$help" |
-		sed -E 's/^[^-]*//'
-}
+# shellcheck source=tests/e2e/help_options.sh
+. "$(dirname "$0")/help_options.sh"
 
 # The text of every Fl in PAGE, as options ("-z", "--zone"), one a line;
 # with "heads", only those in the .It heads of the OPTIONS section.

@@ -240,8 +240,10 @@ probe -o json -f "$tmp/empty"
 check "empty input" "0 []" "$PRC $(printf '%s' "$POUT" | tr -d '\n ')"
 
 # Thousands of names at once on one loop: 10000 names, 3 lookups each.
+# What is checked is that none is lost, not how fast: a generous timeout
+# keeps a sanitizer build on a loaded machine from failing lookups.
 seq 1 10000 | sed 's/^/n/; s/$/.example.test/' >"$tmp/many"
-probe -f "$tmp/many" -j 500 -o jsonl
+probe -f "$tmp/many" -j 500 -o jsonl --timeout 5000 --tries 4
 check "10000 names: exit status" 0 "$PRC"
 check "10000 names: reports" 10000 "$(printf '%s\n' "$POUT" | grep -c '"verdict":"allowed"')"
 

@@ -36,4 +36,20 @@ int acme_directory_rewrite(const char *body, size_t len,
  */
 char *acme_problem_build(const char *type, const char *detail, int status);
 
+/* One problem of several (RFC 8555 section 6.7.1). */
+struct acme_subproblem {
+	const char *type;
+	const char *detail;
+	int status;
+	const char *name; /* the identifier's value */
+};
+
+/*
+ * A problem document {"type","detail","status"} and, when NSUB > 0,
+ * "subproblems":[{"type","detail","status","identifier":{"type":"dns",
+ * "value"}}...].  A new string (free() it), or NULL without memory.
+ */
+char *acme_problem_multi(const char *type, const char *detail, int status,
+                         const struct acme_subproblem *sub, size_t nsub);
+
 #endif /* GATE_ACME_H */

@@ -306,7 +306,16 @@ fault() {
 	api POST /faults "{\"rule\":\"$1\"}" >/dev/null ||
 		die "the management API refused the rule '$1'"
 }
-faults_clear() { api DELETE /faults >/dev/null || die "DELETE /faults failed"; }
+# faults_clear: remove the rules added over the API; the profiles the
+# responder started with (RSP_PROFILES) stay.
+faults_clear() {
+	local id
+	for id in $(api GET /faults | python3 -c '
+import json, sys
+print(" ".join(str(r["id"]) for r in json.load(sys.stdin) if r["origin"] == "api"))'); do
+		api DELETE "/faults/$id" >/dev/null || die "DELETE /faults/$id failed"
+	done
+}
 queries_clear() { api DELETE /queries >/dev/null || die "DELETE /queries failed"; }
 
 # dns_seen NAME TYPE: what the responder answered to the queries for NAME
@@ -392,14 +401,17 @@ certbot_dns() {
 # http-01 serves nothing, for names whose CAA stops the order first).
 # uacme trusts only the system's bundle, so it runs in a private mount
 # namespace with the test CA bound over it; -v prints the server's
-# problem documents.
+# problem documents.  The account is made on the first run in DIR.
 uacme_issue() {
 	CERT=$2/${1#\*.}/cert.pem
 	mkdir -p "$2"
 	# shellcheck disable=SC2016 # expanded by that shell, from its arguments
 	run_client "$2.out" env CAALAB_API="$API" CAALAB_UACME_TYPE="${3:-dns-01}" \
-		unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs/ca-certificates.crt &&
-			shift && uacme -v -y -t EC -a "$1" -c "$2" new "$3" &&
+		unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs/ca-certificates.crt || exit
+			shift
+			if [ ! -s "$2/private/key.pem" ]; then
+				uacme -v -y -t EC -a "$1" -c "$2" new "$3" || exit
+			fi
 			exec uacme -v -t EC -a "$1" -c "$2" -h "$4" issue "$5"' \
 		uacme "$CA" "$ACME_URL" "$2" "$EMAIL" "$acme/dns01-hook.sh" "$1"
 }
@@ -480,7 +492,7 @@ $(tail -n 12 "$out" | cut -c1-400 | sed 's/^/  | /')"
 re_name() { printf '%s' "$1" | sed 's/[.*]/\\&/g'; }
 msg_issued_lego='Server responded with a certificate\.'
 msg_issued_certbot='Successfully received certificate\.'
-msg_issued_uacme='uacme: .*certificate .*(saved|stored|written)|uacme: .*cert\.pem'
+msg_issued_uacme='uacme: saving certificate to '
 msg_unresolved_lego() {
 	echo "urn:ietf:params:acme:error:connection :: Get \"http://$(re_name "$1"):$HTTP01_PORT/[^\"]*\": could not resolve URL"
 }

@@ -80,7 +80,7 @@ while [ $# -gt 0 ]; do
 	--via-unbound) via_unbound=true ;;
 	--gate) serve_gate=true ;;
 	-h | --help)
-		sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -175,7 +175,8 @@ documents; its CAA lookups go to caa-responder, its certificate is the same CA's
   names           tests/acme/zones/gated.test.zone: CLIENT.ok (permitted),
                   CLIENT.deny (another CA), CLIENT.profile (SERVFAIL for CAA),
                   CLIENT.acct (accounturi), CLIENT.meth (dns-01 only),
-                  *.CLIENT.wild (issuewild ";") .gated.test; CLIENT.flap.test (tld-flap)
+                  *.CLIENT.wild (issuewild ";") .gated.test; CLIENT.flap.test (tld-flap);
+                  CLIENT: lego, certbot or uacme (A 127.0.0.1), or any name (/add-a)
 For example:
   curl -d '{"rule":"servfail my.ok.gated.test CAA"}' $API/faults
   curl -d '{"rr":"my.ok.gated.test. 60 IN CAA 0 issue \"ca.other.test\""}' $API/records
@@ -239,7 +240,7 @@ fi
 
 # The table, in scenario order (6 and 8 ran last: they restart Pebble).
 echo
-fmt='%-24s %-20s %-24s %-52s %7s  %s\n'
+fmt='%-27s %-20s %-24s %-52s %7s  %s\n'
 # shellcheck disable=SC2059 # the format is the same for every line
 printf "$fmt" scenario client expected observed seconds result
 # shellcheck disable=SC2059

@@ -199,8 +199,8 @@ setup_tls() {
 
 # The profiles the gate's scenarios meet, on from the start: SERVFAIL for
 # every CAA query under profile.gated.test (scenario 11), and one CAA query
-# in three at the TLD test. (scenario 16; only flap.test's names climb
-# that far: every other zone has a CAA record at its apex).
+# in three at the TLD test. (scenario 16: it decides for flap.test's names
+# only, every other zone has a CAA record at its apex).
 RSP_PROFILES=(-P caa-servfail:profile.gated.test -P tld-flap:test)
 RSP_EXTRA=() # more options, for scenario 8
 start_responder() {
@@ -439,7 +439,7 @@ row() {
 $7}")
 	fi
 	ROWS+=("$1|$2|$3|$4|$5|$result")
-	printf '  %-24s %-20s %-24s %-50s %5ss  %s\n' "$1" "$2" "$3" "$4" "$5" "$result"
+	printf '  %-27s %-20s %-24s %-50s %5ss  %s\n' "$1" "$2" "$3" "$4" "$5" "$result"
 }
 
 # outcome_of OUT: what the client's output says, in short.

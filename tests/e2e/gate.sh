@@ -108,10 +108,12 @@ bad     CAA 0 issue "other.example"
 rc1     CAA 0 issue "letsencrypt.org"
 rc2     CAA 0 issue "letsencrypt.org"
 rc3     CAA 0 issue "letsencrypt.org"
+slow    CAA 0 issue "letsencrypt.org"
 ZONE
 start_responder "$(dirname "$0")/../acme/zones/test.zone" \
 	"$(dirname "$0")/../acme/zones/example.test.zone" "$tmp/gate.test.zone" \
-	-f "servfail fail.gate.test CAA" -c 127.0.0.1:0 || finish
+	-f "servfail fail.gate.test CAA" -f "delay slow.gate.test CAA ms=1500" \
+	-c 127.0.0.1:0 || finish
 CONTROL=http://$(tr ' ' '\n' <<<"$READY_LINE" | sed -n 's/^control=//p')
 
 PEBBLE_PORT=$(free_port)
@@ -365,6 +367,20 @@ for c in "not-json:the body is not JSON" "not-object:the body is not a JSON obje
 		"$(j mal '" ".join(str(x) for x in (d["'"${c%%:*}"'"]["status"], d["'"${c%%:*}"'"]["type"], d["'"${c%%:*}"'"]["body"]["type"], d["'"${c%%:*}"'"]["body"]["detail"]))')"
 done
 
+# A client that hangs up while its challenge POST waits for CAA: the
+# decision ends, the request goes on, and the gate serves on.
+"${ACME[@]}" gone slow.gate.test >"$tmp/gone.json" 2>"$tmp/gone.err"
+check "gate_acme.py gone: the client gave up first" "True" "$(j gone 'd["gone"]')"
+head -c 2000 "$tmp/gone.err"
+for _ in $(seq 1 50); do
+	[ -n "$(log_of validation slow.gate.test)" ] && break
+	sleep 0.1
+done
+sleep 0.5
+check "a client gone mid-decision: the decision ends" allowed "$(log_of validation slow.gate.test)"
+code=$(curl -sS --max-time 10 --cacert "$tmp/gate.pem" -o /dev/null -w '%{http_code}' "$DIR")
+check "a client gone mid-decision: the gate serves on" 200 "$code"
+
 # --recheck always: the CAA changes between validation and finalize.
 RECHECK=("$CONTROL" 'NAME. 60 IN CAA 0 issue "letsencrypt.org"'
 	'NAME. 60 IN CAA 0 issue "other.example"')
@@ -387,12 +403,19 @@ check "the log: rc1.gate.test allowed, then denied at finalize" "allowed denied"
 
 "${ACME[@]}" recheck "${RECHECK[@]}" rc2.gate.test rc3.gate.test >"$tmp/rc2.json" 2>"$tmp/rc2.err"
 check "gate_acme.py recheck, two names: status" 0 "$?"; head -c 2000 "$tmp/rc2.err"
-check "recheck of two names: the detail" \
-	'Error finalizing order :: Rechecking CAA for "rc2.gate.test" and 1 more identifiers failed. Refer to sub-problems for more information' \
+# Pebble lists an order's identifiers in no fixed order, not even the same
+# one twice: the first failing one in the order as the gate learned it
+# (the newOrder reply) names the problem.
+first=$(j rc2 'd["created"]["identifiers"][0]["value"]')
+second=$(j rc2 'd["created"]["identifiers"][1]["value"]')
+check "recheck of two names: the detail names the order's first identifier" \
+	"Error finalizing order :: Rechecking CAA for \"$first\" and 1 more identifiers failed. Refer to sub-problems for more information" \
 	"$(j rc2 'd["finalize"]["body"]["detail"]')"
-check "recheck of two names: one subproblem each, with its identifier" \
-	"rc2.gate.test:urn:ietf:params:acme:error:caa:403:While processing CAA for rc2.gate.test: CAA record for rc2.gate.test prevents issuance rc3.gate.test:urn:ietf:params:acme:error:caa:403:While processing CAA for rc3.gate.test: CAA record for rc3.gate.test prevents issuance" \
+check "recheck of two names: one subproblem each, in the order's order, with its identifier" \
+	"$first:urn:ietf:params:acme:error:caa:403:While processing CAA for $first: CAA record for $first prevents issuance $second:urn:ietf:params:acme:error:caa:403:While processing CAA for $second: CAA record for $second prevents issuance" \
 	"$(j rc2 '" ".join("%s:%s:%s:%s" % (s["identifier"]["value"], s["type"], s["status"], s["detail"]) for s in d["finalize"]["body"]["subproblems"])')"
+check "recheck of two names: both rc2 and rc3 refused" "rc2.gate.test rc3.gate.test" \
+	"$(tr ' ' '\n' <<<"$first $second" | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # ------------------------------------------------ the gate's own errors
 

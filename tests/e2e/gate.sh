@@ -109,6 +109,7 @@ rc1     CAA 0 issue "letsencrypt.org"
 rc2     CAA 0 issue "letsencrypt.org"
 rc3     CAA 0 issue "letsencrypt.org"
 slow    CAA 0 issue "letsencrypt.org"
+rc4     CAA 0 issue "letsencrypt.org"
 ZONE
 start_responder "$(dirname "$0")/../acme/zones/test.zone" \
 	"$(dirname "$0")/../acme/zones/example.test.zone" "$tmp/gate.test.zone" \
@@ -416,6 +417,22 @@ check "recheck of two names: one subproblem each, in the order's order, with its
 	"$(j rc2 '" ".join("%s:%s:%s:%s" % (s["identifier"]["value"], s["type"], s["status"], s["detail"]) for s in d["finalize"]["body"]["subproblems"])')"
 check "recheck of two names: both rc2 and rc3 refused" "rc2.gate.test rc3.gate.test" \
 	"$(tr ' ' '\n' <<<"$first $second" | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# --recheck after=3600: a validation seen a moment ago is not decided
+# again, so the changed CAA does not stop the finalize.
+start_gate after -u "$UPSTREAM" --upstream-ca "$tmp/ca.pem" \
+	--cert-out "$tmp/after.pem" -s "127.0.0.1#$PORT4" --recheck after=3600 \
+	-q "$tmp/after.log" || finish
+"$PY" "$(dirname "$0")/gate_acme.py" "https://$GATE_ADDR/dir" "$tmp/after.pem" \
+	recheck "${RECHECK[@]}" rc4.gate.test >"$tmp/rc4.json" 2>"$tmp/rc4.err"
+check "gate_acme.py recheck through --recheck after=3600: status" 0 "$?"
+head -c 2000 "$tmp/rc4.err"
+check "--recheck after=3600: the finalize goes through" 200 "$(j rc4 'd["finalize"]["status"]')"
+check "--recheck after=3600: one decision, at validation" "validation allowed" \
+	"$("$PY" -c 'import json, sys
+print(" ".join("%s %s" % (d["step"], d["verdict"]) for d in map(json.loads, open(sys.argv[1]))))' \
+		"$tmp/after.log" 2>&1)"
+stop_pid "$GATE_PID"
 
 # ------------------------------------------------ the gate's own errors
 

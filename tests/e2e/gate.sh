@@ -367,6 +367,8 @@ for c in "not-json:the body is not JSON" "not-object:the body is not a JSON obje
 		"500 application/problem+json urn:ietf:params:acme:error:serverInternal caa-gate: cannot read the JWS: ${c#*:}" \
 		"$(j mal '" ".join(str(x) for x in (d["'"${c%%:*}"'"]["status"], d["'"${c%%:*}"'"]["type"], d["'"${c%%:*}"'"]["body"]["type"], d["'"${c%%:*}"'"]["body"]["detail"]))')"
 done
+check_match "a JWS the gate cannot read: a fresh Replay-Nonce" '^[A-Za-z0-9_-]+$' \
+	"$(j mal 'd["not-json"]["nonce"]')"
 
 # A client that hangs up while its challenge POST waits for CAA: the
 # decision ends, the request goes on, and the gate serves on.

@@ -2,8 +2,9 @@
  * gate/acme.h -- ACME objects the gate reads and writes (RFC 8555).
  *
  * Pure: bytes in, bytes out, no sockets, so unit tests and the fuzzer
- * (tests/fuzz/fuzz_gate.c) drive it directly.  The CAA step adds its
- * readers here (the challenge's authorization, the JWS kid, orders).
+ * (tests/fuzz/fuzz_gate.c) drive it directly.  The CAA step's readers
+ * are beside: acme_jws.h (the JWS) and acme_obj.h (authorizations,
+ * orders, their invalid rewrites).
  */
 #ifndef GATE_ACME_H
 #define GATE_ACME_H

@@ -82,6 +82,7 @@ acme_authz_read(const char *body, size_t len, struct acme_authz *out)
 	const char *value;
 	size_t i;
 	int nomem = 0, rc = 0;
+	bool bad = false;
 
 	memset(out, 0, sizeof(*out));
 	id = json_object_get(root, "identifier");
@@ -112,10 +113,11 @@ acme_authz_read(const char *body, size_t len, struct acme_authz *out)
 		out->nchal++;
 		if (ch->path == NULL || ch->type == NULL || ch->obj == NULL) {
 			nomem = nomem || ch->type == NULL || ch->obj == NULL;
+			bad = true; /* a url without a path: not learned */
 			break;
 		}
 	}
-	if (!nomem && out->nchal == json_array_size(chals)) {
+	if (!nomem && !bad && out->nchal == json_array_size(chals)) {
 		rc = 1;
 	}
 out:

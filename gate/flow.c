@@ -207,9 +207,9 @@ flow_chal_done(void *arg, const struct decide_outcome *o)
 	flow_chal_free(c);
 }
 
-/* The JWS of REQ, or a 500 to the client (-1). */
+/* The JWS of REQ, or a 500 to the client, with a nonce (-1). */
 static int
-flow_jws(struct evhttp_request *req, struct acme_jws *jws)
+flow_jws(struct flow *f, struct evhttp_request *req, struct acme_jws *jws)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
@@ -227,7 +227,9 @@ flow_jws(struct evhttp_request *req, struct acme_jws *jws)
 	}
 	(void)snprintf(detail, sizeof(detail), "caa-gate: cannot read the JWS: %s",
 	               rc == -ENOMEM ? "out of memory" : why);
-	relay_problem(req, ACME_ERR_SERVER_INTERNAL, detail, 500);
+	flow_answer(f, req, 500, ACME_PROBLEM_TYPE,
+	            acme_problem_build(ACME_ERR_SERVER_INTERNAL, detail, 500),
+	            NULL);
 	return -1;
 }
 
@@ -239,7 +241,7 @@ flow_challenge(struct flow *f, struct evhttp_request *req,
 	struct flow_chal *c;
 	int rc;
 
-	if (flow_jws(req, &jws) != 0) {
+	if (flow_jws(f, req, &jws) != 0) {
 		return 1;
 	}
 	if (jws.payload_empty) {

@@ -108,10 +108,13 @@ bad     CAA 0 issue "other.example"
 rc1     CAA 0 issue "letsencrypt.org"
 rc2     CAA 0 issue "letsencrypt.org"
 rc3     CAA 0 issue "letsencrypt.org"
+slow    CAA 0 issue "letsencrypt.org"
+rc4     CAA 0 issue "letsencrypt.org"
 ZONE
 start_responder "$(dirname "$0")/../acme/zones/test.zone" \
 	"$(dirname "$0")/../acme/zones/example.test.zone" "$tmp/gate.test.zone" \
-	-f "servfail fail.gate.test CAA" -c 127.0.0.1:0 || finish
+	-f "servfail fail.gate.test CAA" -f "delay slow.gate.test CAA ms=1500" \
+	-c 127.0.0.1:0 || finish
 CONTROL=http://$(tr ' ' '\n' <<<"$READY_LINE" | sed -n 's/^control=//p')
 
 PEBBLE_PORT=$(free_port)
@@ -364,6 +367,22 @@ for c in "not-json:the body is not JSON" "not-object:the body is not a JSON obje
 		"500 application/problem+json urn:ietf:params:acme:error:serverInternal caa-gate: cannot read the JWS: ${c#*:}" \
 		"$(j mal '" ".join(str(x) for x in (d["'"${c%%:*}"'"]["status"], d["'"${c%%:*}"'"]["type"], d["'"${c%%:*}"'"]["body"]["type"], d["'"${c%%:*}"'"]["body"]["detail"]))')"
 done
+check_match "a JWS the gate cannot read: a fresh Replay-Nonce" '^[A-Za-z0-9_-]+$' \
+	"$(j mal 'd["not-json"]["nonce"]')"
+
+# A client that hangs up while its challenge POST waits for CAA: the
+# decision ends, the request goes on, and the gate serves on.
+"${ACME[@]}" gone slow.gate.test >"$tmp/gone.json" 2>"$tmp/gone.err"
+check "gate_acme.py gone: the client gave up first" "True" "$(j gone 'd["gone"]')"
+head -c 2000 "$tmp/gone.err"
+for _ in $(seq 1 50); do
+	[ -n "$(log_of validation slow.gate.test)" ] && break
+	sleep 0.1
+done
+sleep 0.5
+check "a client gone mid-decision: the decision ends" allowed "$(log_of validation slow.gate.test)"
+code=$(curl -sS --max-time 10 --cacert "$tmp/gate.pem" -o /dev/null -w '%{http_code}' "$DIR")
+check "a client gone mid-decision: the gate serves on" 200 "$code"
 
 # --recheck always: the CAA changes between validation and finalize.
 RECHECK=("$CONTROL" 'NAME. 60 IN CAA 0 issue "letsencrypt.org"'
@@ -387,12 +406,35 @@ check "the log: rc1.gate.test allowed, then denied at finalize" "allowed denied"
 
 "${ACME[@]}" recheck "${RECHECK[@]}" rc2.gate.test rc3.gate.test >"$tmp/rc2.json" 2>"$tmp/rc2.err"
 check "gate_acme.py recheck, two names: status" 0 "$?"; head -c 2000 "$tmp/rc2.err"
-check "recheck of two names: the detail" \
-	'Error finalizing order :: Rechecking CAA for "rc2.gate.test" and 1 more identifiers failed. Refer to sub-problems for more information' \
+# Pebble lists an order's identifiers in no fixed order, not even the same
+# one twice: the first failing one in the order as the gate learned it
+# (the newOrder reply) names the problem.
+first=$(j rc2 'd["created"]["identifiers"][0]["value"]')
+second=$(j rc2 'd["created"]["identifiers"][1]["value"]')
+check "recheck of two names: the detail names the order's first identifier" \
+	"Error finalizing order :: Rechecking CAA for \"$first\" and 1 more identifiers failed. Refer to sub-problems for more information" \
 	"$(j rc2 'd["finalize"]["body"]["detail"]')"
-check "recheck of two names: one subproblem each, with its identifier" \
-	"rc2.gate.test:urn:ietf:params:acme:error:caa:403:While processing CAA for rc2.gate.test: CAA record for rc2.gate.test prevents issuance rc3.gate.test:urn:ietf:params:acme:error:caa:403:While processing CAA for rc3.gate.test: CAA record for rc3.gate.test prevents issuance" \
+check "recheck of two names: one subproblem each, in the order's order, with its identifier" \
+	"$first:urn:ietf:params:acme:error:caa:403:While processing CAA for $first: CAA record for $first prevents issuance $second:urn:ietf:params:acme:error:caa:403:While processing CAA for $second: CAA record for $second prevents issuance" \
 	"$(j rc2 '" ".join("%s:%s:%s:%s" % (s["identifier"]["value"], s["type"], s["status"], s["detail"]) for s in d["finalize"]["body"]["subproblems"])')"
+check "recheck of two names: both rc2 and rc3 refused" "rc2.gate.test rc3.gate.test" \
+	"$(tr ' ' '\n' <<<"$first $second" | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# --recheck after=3600: a validation seen a moment ago is not decided
+# again, so the changed CAA does not stop the finalize.
+start_gate after -u "$UPSTREAM" --upstream-ca "$tmp/ca.pem" \
+	--cert-out "$tmp/after.pem" -s "127.0.0.1#$PORT4" --recheck after=3600 \
+	-q "$tmp/after.log" || finish
+"$PY" "$(dirname "$0")/gate_acme.py" "https://$GATE_ADDR/dir" "$tmp/after.pem" \
+	recheck "${RECHECK[@]}" rc4.gate.test >"$tmp/rc4.json" 2>"$tmp/rc4.err"
+check "gate_acme.py recheck through --recheck after=3600: status" 0 "$?"
+head -c 2000 "$tmp/rc4.err"
+check "--recheck after=3600: the finalize goes through" 200 "$(j rc4 'd["finalize"]["status"]')"
+check "--recheck after=3600: one decision, at validation" "validation allowed" \
+	"$("$PY" -c 'import json, sys
+print(" ".join("%s %s" % (d["step"], d["verdict"]) for d in map(json.loads, open(sys.argv[1]))))' \
+		"$tmp/after.log" 2>&1)"
+stop_pid "$GATE_PID"
 
 # ------------------------------------------------ the gate's own errors
 

@@ -10,6 +10,7 @@ describing every exchange of the scenario on stdout.
   gate_acme.py DIR-URL CA-FILE deny NAME
   gate_acme.py DIR-URL CA-FILE malformed NAME
   gate_acme.py DIR-URL CA-FILE recheck CONTROL-URL RR-DELETE RR-ADD NAME...
+  gate_acme.py DIR-URL CA-FILE gone NAME   (hangs up mid-decision)
 """
 import base64
 import json
@@ -37,12 +38,13 @@ class Client:
         self.nonce = None
         self.dir = self.get(directory)[2]
 
-    def http(self, method, url, body=None):
+    def http(self, method, url, body=None, timeout=30):
         req = urllib.request.Request(url, data=body, method=method)
         if body is not None:
             req.add_header("Content-Type", "application/jose+json")
         try:
-            resp = urllib.request.urlopen(req, context=self.ctx, timeout=30)
+            resp = urllib.request.urlopen(req, context=self.ctx,
+                                          timeout=timeout)
         except urllib.error.HTTPError as e:
             resp = e
         data = resp.read()
@@ -147,6 +149,7 @@ def recheck(c, control, delete, add, names):
     out = {}
     c.account()
     order_url, order = c.order(names)
+    out["created"] = order
     for authz_url in order["authorizations"]:
         chal = c.challenge(authz_url)
         out.setdefault("posts", []).append(seen(*c.post(chal, {}))["status"])
@@ -176,11 +179,25 @@ def recheck(c, control, delete, add, names):
     return out
 
 
+def gone(c, name):
+    """The challenge POST, given up after 0.3 s: the CAA lookup is slower."""
+    c.account()
+    _, order = c.order([name])
+    chal = c.challenge(order["authorizations"][0])
+    try:
+        c.http("POST", chal, c.jws(chal, {}), timeout=0.3)
+        return {"gone": False}
+    except (TimeoutError, OSError):
+        return {"gone": True}
+
+
 def main():
     directory, cafile, scenario = sys.argv[1:4]
     c = Client(directory, cafile)
     if scenario == "deny":
         out = deny(c, sys.argv[4])
+    elif scenario == "gone":
+        out = gone(c, sys.argv[4])
     elif scenario == "malformed":
         out = malformed(c, sys.argv[4])
     else:

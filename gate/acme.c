@@ -108,3 +108,43 @@ out:
 	json_decref(doc);
 	return text;
 }
+
+char *
+acme_problem_multi(const char *type, const char *detail, int status,
+                   const struct acme_subproblem *sub, size_t nsub)
+{
+	json_t *doc = json_object();
+	json_t *subs = NULL;
+	char *text = NULL;
+
+	if (doc == NULL ||
+	    json_object_set_new(doc, "type", json_string(type)) != 0 ||
+	    json_object_set_new(doc, "detail", acme_detail(detail)) != 0 ||
+	    json_object_set_new(doc, "status", json_integer(status)) != 0) {
+		goto out;
+	}
+	if (nsub > 0) {
+		subs = json_array();
+		if (subs == NULL ||
+		    json_object_set_new(doc, "subproblems", subs) != 0) {
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nsub; i++) {
+		/* "o" steals its reference, also when json_pack() fails. */
+		json_t *id = json_pack("{s:s,s:o}", "type", "dns", "value",
+		                       acme_detail(sub[i].name));
+		json_t *one = json_pack("{s:s,s:o,s:i,s:o}", "type",
+		                        sub[i].type, "detail",
+		                        acme_detail(sub[i].detail), "status",
+		                        sub[i].status, "identifier", id);
+
+		if (one == NULL || json_array_append_new(subs, one) != 0) {
+			goto out;
+		}
+	}
+	text = json_dumps(doc, JSON_INDENT(3) | JSON_PRESERVE_ORDER);
+out:
+	json_decref(doc);
+	return text;
+}

@@ -2,8 +2,9 @@
  * gate/acme.h -- ACME objects the gate reads and writes (RFC 8555).
  *
  * Pure: bytes in, bytes out, no sockets, so unit tests and the fuzzer
- * (tests/fuzz/fuzz_gate.c) drive it directly.  The CAA step adds its
- * readers here (the challenge's authorization, the JWS kid, orders).
+ * (tests/fuzz/fuzz_gate.c) drive it directly.  The CAA step's readers
+ * are beside: acme_jws.h (the JWS) and acme_obj.h (authorizations,
+ * orders, their invalid rewrites).
  */
 #ifndef GATE_ACME_H
 #define GATE_ACME_H
@@ -35,5 +36,21 @@ int acme_directory_rewrite(const char *body, size_t len,
  * may hold any bytes; invalid UTF-8 is replaced so the result is JSON.
  */
 char *acme_problem_build(const char *type, const char *detail, int status);
+
+/* One problem of several (RFC 8555 section 6.7.1). */
+struct acme_subproblem {
+	const char *type;
+	const char *detail;
+	int status;
+	const char *name; /* the identifier's value */
+};
+
+/*
+ * A problem document {"type","detail","status"} and, when NSUB > 0,
+ * "subproblems":[{"type","detail","status","identifier":{"type":"dns",
+ * "value"}}...].  A new string (free() it), or NULL without memory.
+ */
+char *acme_problem_multi(const char *type, const char *detail, int status,
+                         const struct acme_subproblem *sub, size_t nsub);
 
 #endif /* GATE_ACME_H */

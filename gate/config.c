@@ -118,10 +118,14 @@ config_usage(FILE *f)
 	        "SIGTERM and SIGINT\nstop it with status 0.  Errors of the gate "
 	        "itself (upstream down, TLS) reach\nthe client as ACME problem "
 	        "documents (serverInternal, status 500).\n"
-	        "This version relays and rewrites meta.caaIdentities; the CAA "
-	        "checks at\nvalidation and finalize (-s, -p, --timeout, --tries, "
-	        "--policy, --recheck,\n--log) are read and checked but not "
-	        "applied yet.\n",
+	        "A challenge POST is relayed only when CAA permits issuance for "
+	        "its\nauthorization's name (as caa-probe decides, with the JWS "
+	        "kid as accounturi\nand the challenge type as validation "
+	        "method); otherwise the client gets the\nchallenge invalid with "
+	        "Let's Encrypt's problem (urn:ietf:params:acme:error:caa\nor "
+	        ":dns), and the authorization and its orders read invalid from "
+	        "then on.\nFinalize decides again as --recheck says; a failure "
+	        "is a 403 caa problem.\n",
 	        CONFIG_LISTEN, CONFIG_TIMEOUT_MS, CONFIG_TRIES,
 	        CONFIG_DEFAULT_CA, CONFIG_RECHECK_S);
 }

@@ -1,10 +1,10 @@
 /*
  * gate/config.h -- caa-gate's command line, defaults and their checks.
  *
- * Every option of the contract is read and checked here, also those whose
- * work (the CAA decision at validation and finalize) comes with the CAA
- * step: a bad value is a usage error now, so scripts written today keep
- * working.  The options are documented in docs/gate.md and man/caa-gate.1.
+ * Every option of the contract is read and checked here; a bad value is a
+ * usage error.  The CAA step (decide.c, flow.c) reads -s/-p/--timeout/
+ * --tries, --ca, --policy, --recheck and -q from here.  The options are
+ * documented in docs/gate.md and man/caa-gate.1.
  */
 #ifndef GATE_CONFIG_H
 #define GATE_CONFIG_H

@@ -1,15 +1,19 @@
 /*
- * gate/main.c -- caa-gate: options -> TLS contexts -> listener -> relay,
- * until SIGTERM or SIGINT.  The only place that exits.
+ * gate/main.c -- caa-gate: options -> TLS contexts -> the CAA step (flow,
+ * decide, the -q log) -> listener -> relay, until SIGTERM or SIGINT.  The only place that exits.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/event.h>
 #include <event2/http.h>
 
 #include "config.h"
+#include "decide.h"
+#include "flow.h"
 #include "listen.h"
 #include "relay.h"
 #include "tls.h"
@@ -33,6 +37,9 @@ main(int argc, char **argv)
 	struct evhttp *http = NULL;
 	SSL_CTX *server = NULL;
 	struct relay relay = {0};
+	struct decide *decide = NULL;
+	struct flow *flow = NULL;
+	FILE *log = NULL;
 	char err[512], name[64];
 	int status = GATE_EXIT_FAIL;
 
@@ -75,6 +82,27 @@ main(int argc, char **argv)
 	}
 	relay.base = base;
 	relay.cfg = &cfg;
+	if (cfg.log != NULL) {
+		log = strcmp(cfg.log, "-") == 0 ? stdout : fopen(cfg.log, "a");
+		if (log == NULL) {
+			fprintf(stderr, "caa-gate: -q/--log %s: cannot open (%s)\n",
+			        cfg.log, strerror(errno));
+			goto out;
+		}
+	}
+	decide = decide_new(base, &cfg, log, err, sizeof(err));
+	if (decide == NULL) {
+		fprintf(stderr, "caa-gate: -s/--server: %s\n", err);
+		goto out;
+	}
+	flow = flow_new(&relay, decide, &cfg);
+	if (flow == NULL) {
+		fprintf(stderr, "caa-gate: out of memory\n");
+		goto out;
+	}
+	relay.on_request = flow_request;
+	relay.on_reply = flow_reply;
+	relay.hook = flow;
 	http = listen_start(base, server, (const struct sockaddr *)&cfg.listen_addr,
 	                    cfg.listen_len, relay_handle, &relay, name,
 	                    sizeof(name), err, sizeof(err));
@@ -102,6 +130,11 @@ out:
 	}
 	if (http != NULL) {
 		evhttp_free(http);
+	}
+	flow_free(flow);
+	decide_free(decide);
+	if (log != NULL && log != stdout) {
+		(void)fclose(log);
 	}
 	if (base != NULL) {
 		event_base_free(base);

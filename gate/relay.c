@@ -25,7 +25,10 @@
 /* One request on its way: the client's, and the upstream connection. */
 struct relay_call {
 	struct relay *r;
-	struct evhttp_request *in; /* the client's; evhttp owns it */
+	struct evhttp_request *in; /* the client's; evhttp owns it; NULL
+	                              for the gate's own (a nonce) */
+	void (*nonce_done)(void *arg, const char *nonce);
+	void *nonce_arg;
 	struct evhttp_connection *conn;
 	struct bufferevent *bev; /* conn's; conn frees it */
 	enum evhttp_cmd_type cmd;
@@ -74,6 +77,8 @@ relay_reason(int status)
 	switch (status) {
 	case 400:
 		return "Bad Request";
+	case 200:
+		return "OK";
 	case 403:
 		return "Forbidden";
 	default:
@@ -100,6 +105,28 @@ relay_problem(struct evhttp_request *req, const char *type,
 	evbuffer_free(body);
 }
 
+void
+relay_answer(struct evhttp_request *req, int status, const char *type,
+             const char *body, const char *nonce, const char *link)
+{
+	struct evbuffer *buf = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	if (buf != NULL) {
+		(void)evbuffer_add(buf, body, strlen(body));
+	}
+	(void)evhttp_add_header(h, "Content-Type", type);
+	(void)evhttp_add_header(h, "Cache-Control", "no-store");
+	if (nonce != NULL) {
+		(void)evhttp_add_header(h, "Replay-Nonce", nonce);
+	}
+	if (link != NULL) {
+		(void)evhttp_add_header(h, "Link", link);
+	}
+	evhttp_send_reply(req, status, relay_reason(status), buf);
+	evbuffer_free(buf);
+}
+
 /* The gate's own failure for CALL: a serverInternal problem, once. */
 static void
 relay_fail(struct relay_call *call, const char *what)
@@ -110,6 +137,10 @@ relay_fail(struct relay_call *call, const char *what)
 		return;
 	}
 	call->answered = true;
+	if (call->in == NULL) {
+		call->nonce_done(call->nonce_arg, NULL);
+		return;
+	}
 	call->r->failed++;
 	(void)snprintf(detail, sizeof(detail), "caa-gate: upstream %s: %s",
 	               call->r->cfg->upstream, what);
@@ -251,6 +282,11 @@ relay_forward(struct relay_call *call, struct evhttp_request *up)
 			free(dir);
 		}
 	}
+	if (call->r->on_reply != NULL &&
+	    call->r->on_reply(call->r->hook, call->in, up) != 0) {
+		relay_fail(call, "out of memory");
+		return;
+	}
 	relay_copy_headers(evhttp_request_get_output_headers(call->in), uh);
 	call->answered = true;
 	call->r->relayed++;
@@ -263,7 +299,14 @@ relay_reply(struct evhttp_request *up, void *arg)
 {
 	struct relay_call *call = arg;
 
-	if (up != NULL && evhttp_request_get_response_code(up) != 0) {
+	if (call->in == NULL && up != NULL &&
+	    evhttp_request_get_response_code(up) != 0) {
+		call->answered = true;
+		call->nonce_done(call->nonce_arg,
+		                 evhttp_find_header(
+		                         evhttp_request_get_input_headers(up),
+		                         "Replay-Nonce"));
+	} else if (up != NULL && evhttp_request_get_response_code(up) != 0) {
 		relay_forward(call, up);
 	} else if (call->why[0] != '\0') {
 		relay_fail(call, call->why);
@@ -331,9 +374,6 @@ relay_handle(struct evhttp_request *req, void *arg)
 	struct relay *r = arg;
 	struct evkeyvalq *ih = evhttp_request_get_input_headers(req);
 	const char *target = evhttp_request_get_uri(req);
-	struct relay_call *call = NULL;
-	struct evhttp_request *up = NULL;
-	const char *why = NULL;
 
 	/* Pebble builds every URL from Host: without one none would work. */
 	if (evhttp_find_header(ih, "Host") == NULL) {
@@ -346,6 +386,21 @@ relay_handle(struct evhttp_request *req, void *arg)
 		              "caa-gate: the request target is not a path", 500);
 		return;
 	}
+	if (r->on_request != NULL && r->on_request(r->hook, req) == 1) {
+		return;
+	}
+	relay_send(r, req);
+}
+
+void
+relay_send(struct relay *r, struct evhttp_request *req)
+{
+	struct evkeyvalq *ih = evhttp_request_get_input_headers(req);
+	const char *target = evhttp_request_get_uri(req);
+	struct relay_call *call = NULL;
+	struct evhttp_request *up = NULL;
+	const char *why = NULL;
+
 	call = calloc(1, sizeof(*call));
 	if (call == NULL) {
 		relay_problem(req, ACME_ERR_SERVER_INTERNAL,
@@ -376,4 +431,40 @@ relay_handle(struct evhttp_request *req, void *arg)
 		relay_fail(call, "cannot connect");
 		relay_done(call);
 	}
+}
+
+int
+relay_nonce(struct relay *r, const char *path, const char *host,
+            void (*done)(void *arg, const char *nonce), void *arg)
+{
+	struct relay_call *call = calloc(1, sizeof(*call));
+	struct evhttp_request *up = NULL;
+	const char *why = NULL;
+
+	if (call == NULL) {
+		return -1;
+	}
+	call->r = r;
+	call->cmd = EVHTTP_REQ_HEAD;
+	call->nonce_done = done;
+	call->nonce_arg = arg;
+	if (relay_connect(call, &why) != 0) {
+		free(call);
+		return -1;
+	}
+	up = evhttp_request_new(relay_reply, call);
+	if (up == NULL) {
+		call->answered = true; /* DONE is never called */
+		relay_done(call);
+		return -1;
+	}
+	evhttp_request_set_error_cb(up, relay_error);
+	(void)evhttp_add_header(evhttp_request_get_output_headers(up), "Host",
+	                        host);
+	if (evhttp_make_request(call->conn, up, EVHTTP_REQ_HEAD, path) != 0 &&
+	    !call->answered) {
+		relay_fail(call, "cannot connect");
+		relay_done(call);
+	}
+	return 0;
 }

@@ -31,10 +31,41 @@ struct relay {
 	const struct gate_config *cfg; /* borrowed */
 	unsigned long relayed;         /* replies relayed, for the log */
 	unsigned long failed;          /* problem documents written */
+	/*
+	 * The CAA step's hooks (flow.c); NULL: a plain relay.  ON_REQUEST
+	 * sees every request first and returns 1 when it took it (answered,
+	 * or held to relay_send() later).  ON_REPLY sees every upstream reply
+	 * UP to the client's REQ before it goes back, and may rewrite UP's
+	 * body; it returns 0 or -ENOMEM.
+	 */
+	int (*on_request)(void *hook, struct evhttp_request *req);
+	int (*on_reply)(void *hook, struct evhttp_request *req,
+	                struct evhttp_request *up);
+	void *hook;
 };
 
 /* evhttp's callback: relays REQ through ARG, a struct relay. */
 void relay_handle(struct evhttp_request *req, void *arg);
+
+/* Relays REQ (held by ON_REQUEST) to the upstream now, as it came. */
+void relay_send(struct relay *r, struct evhttp_request *req);
+
+/*
+ * The gate's own request for a fresh nonce: HEAD PATH at the upstream,
+ * with HOST as its Host header.  DONE(ARG, NONCE) is called once (maybe
+ * before relay_nonce() returns),
+ * with the reply's Replay-Nonce, or NULL when there is none (the upstream
+ * failed).  Returns 0, or -1 (DONE never called).
+ */
+int relay_nonce(struct relay *r, const char *path, const char *host,
+                void (*done)(void *arg, const char *nonce), void *arg);
+
+/*
+ * Answers REQ with STATUS and the JSON BODY of content type TYPE, with
+ * Replay-Nonce NONCE and Link LINK when they are not NULL.
+ */
+void relay_answer(struct evhttp_request *req, int status, const char *type,
+                  const char *body, const char *nonce, const char *link);
 
 /*
  * Answers REQ with a problem document of TYPE, DETAIL and STATUS (and

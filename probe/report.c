@@ -205,6 +205,29 @@ report_has_unicode(const struct check *chk)
 	       strcmp(chk->name, chk->unicode) != 0;
 }
 
+void
+report_json_lookups(FILE *f, const struct check *chk)
+{
+	putc('[', f);
+	for (size_t i = 0; chk->lookups != NULL && i < chk->cands.count; i++) {
+		const struct lookup_result *l = &chk->lookups[i];
+
+		fputs(i > 0 ? ",{\"name\":" : "{\"name\":", f);
+		report_json_str(f, caa_candidate(&chk->cands, i));
+		fputs(",\"rcode\":", f);
+		report_json_rcode(f, l->rcode);
+		fprintf(f, ",\"records\":%zu,\"cname\":[", l->nrecords);
+		for (size_t j = 0; j < l->ncname; j++) {
+			if (j > 0) {
+				putc(',', f);
+			}
+			report_json_str(f, l->cname[j]);
+		}
+		fprintf(f, "],\"ms\":%.1f}", l->ms);
+	}
+	putc(']', f);
+}
+
 static void
 report_json(FILE *f, const struct report_opts *o, const struct check *chk)
 {
@@ -280,24 +303,9 @@ report_json(FILE *f, const struct report_opts *o, const struct check *chk)
 		report_json_str(f, r->reason);
 		putc('}', f);
 	}
-	fputs(",\"lookups\":[", f);
-	for (size_t i = 0; chk->lookups != NULL && i < chk->cands.count; i++) {
-		const struct lookup_result *l = &chk->lookups[i];
-
-		fputs(i > 0 ? ",{\"name\":" : "{\"name\":", f);
-		report_json_str(f, caa_candidate(&chk->cands, i));
-		fputs(",\"rcode\":", f);
-		report_json_rcode(f, l->rcode);
-		fprintf(f, ",\"records\":%zu,\"cname\":[", l->nrecords);
-		for (size_t j = 0; j < l->ncname; j++) {
-			if (j > 0) {
-				putc(',', f);
-			}
-			report_json_str(f, l->cname[j]);
-		}
-		fprintf(f, "],\"ms\":%.1f}", l->ms);
-	}
-	fputs("],\"warnings\":[", f);
+	fputs(",\"lookups\":", f);
+	report_json_lookups(f, chk);
+	fputs(",\"warnings\":[", f);
 	for (size_t i = 0; i < r->warnings.count; i++) {
 		const struct caa_warning *w = &r->warnings.item[i];
 

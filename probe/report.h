@@ -65,6 +65,13 @@ struct report_opts {
 void report_check(FILE *f, const struct report_opts *o,
                   const struct check *chk);
 
+/*
+ * Writes the "lookups" array of CHK's JSON report to F: one
+ * {"name","rcode","records","cname","ms"} per candidate, as report_check()
+ * writes it (caa-gate's log uses it too).
+ */
+void report_json_lookups(FILE *f, const struct check *chk);
+
 /* Writes S[0..LEN) as a JSON string, quotes included. */
 void report_json_string(FILE *f, const char *s, size_t len);
 

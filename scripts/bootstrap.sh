@@ -30,9 +30,10 @@ DEMO_PACKAGES=(
 # (dpkg-shlibdeps, for cpack's Depends) and file for the package pass of
 # scripts/test.sh; openssl (s_client) and python3-cryptography to check the
 # TLS-ALPN-01 certificates; pebble, lego and openssl for caa-gate's
-# end-to-end test.
+# end-to-end test; certbot and uacme, the other ACME clients of
+# scripts/acme-e2e.sh (which installs unbound itself).
 TEST_PACKAGES=(
-	libcriterion-dev pebble lego
+	libcriterion-dev pebble lego certbot uacme
 	knot-dnsutils ldnsutils curl python3
 	knot nsd python3-dnspython
 	clang libclang-rt-14-dev dnsperf valgrind

@@ -235,15 +235,17 @@ if $package && [ ${#filter[@]} -eq 0 ]; then
 	fi
 fi
 
-# ---- ACME clients (scripts/acme-e2e.sh --quick): Pebble, lego, unbound and
-# caa-probe against build/'s responder on loopback, scenarios 1, 2 and 7.
+# ---- ACME clients (scripts/acme-e2e.sh --quick): Pebble, lego, unbound,
+# caa-probe and caa-gate against build/'s responder on loopback, scenarios
+# 1, 2, 7, 8, 9, 10 and 11.
 # Status 77: the tools could not be installed, so it is skipped; any other
 # failure fails this run.  Its rows count in the totals.
 if $acme && [ ${#filter[@]} -eq 0 ]; then
 	echo "== acme: scripts/acme-e2e.sh --quick"
 	acme_log=$root/build/acme-e2e.log
 	acme_rc=0
-	if [ ! -x "$root/build/responder/caa-responder" ] || [ ! -x "$root/build/probe/caa-probe" ]; then
+	if [ ! -x "$root/build/responder/caa-responder" ] || [ ! -x "$root/build/probe/caa-probe" ] ||
+		[ ! -x "$root/build/gate/caa-gate" ]; then
 		acme_rc=-1
 	else
 		"$root/scripts/acme-e2e.sh" --quick --build-dir "$root/build" </dev/null 2>&1 |

@@ -2,9 +2,14 @@
 # tests/e2e/gate.sh -- caa-gate in front of Pebble, with lego as the ACME
 # client: the ready line, the directory's caaIdentities from --ca, headers
 # relayed (Replay-Nonce, Location), a certificate issued through the gate,
-# 20 orders (4 at a time) of which none is lost, and the gate's own errors
-# (upstream down, upstream not trusted) as serverInternal problem
-# documents.  Pebble runs with PEBBLE_VA_ALWAYS_VALID=1, so no challenge
+# 20 orders (4 at a time) of which none is lost, the CAA step (names of
+# gate.test allowed, denied, failing, restricted to an account or a
+# method: Let's Encrypt's problems, the -q log, the authorization and
+# order read invalid afterwards, a finalize refused after the CAA changed,
+# a JWS the gate cannot read), and the gate's own errors (upstream down,
+# upstream not trusted) as serverInternal problem documents.
+# tests/e2e/gate_acme.py is the small ACME client for what lego cannot
+# show.  Pebble runs with PEBBLE_VA_ALWAYS_VALID=1, so no challenge
 # server is needed; it asks caa-responder for DNS.  Every process started
 # here is stopped by its PID.  Status 77 (a skip) when pebble, lego,
 # openssl or curl is missing.
@@ -88,8 +93,29 @@ except Exception:
 	finish
 }
 
+# One name per CAA case; rc* change over the API before their finalize.
+cat >"$tmp/gate.test.zone" <<'ZONE'
+$ORIGIN gate.test.
+$TTL 60
+@       SOA ns1.test. hostmaster.gate.test. 1 7200 3600 1209600 60
+@       NS  ns1.test.
+ok      CAA 0 issue "letsencrypt.org"
+deny    CAA 0 issue "other.example"
+fail    CAA 0 issue "letsencrypt.org"
+acct    CAA 0 issue "letsencrypt.org; accounturi=https://x/acct/1"
+meth    CAA 0 issue "letsencrypt.org; validationmethods=dns-01"
+bad     CAA 0 issue "other.example"
+rc1     CAA 0 issue "letsencrypt.org"
+rc2     CAA 0 issue "letsencrypt.org"
+rc3     CAA 0 issue "letsencrypt.org"
+slow    CAA 0 issue "letsencrypt.org"
+rc4     CAA 0 issue "letsencrypt.org"
+ZONE
 start_responder "$(dirname "$0")/../acme/zones/test.zone" \
-	"$(dirname "$0")/../acme/zones/example.test.zone" || finish
+	"$(dirname "$0")/../acme/zones/example.test.zone" "$tmp/gate.test.zone" \
+	-f "servfail fail.gate.test CAA" -f "delay slow.gate.test CAA ms=1500" \
+	-c 127.0.0.1:0 || finish
+CONTROL=http://$(tr ' ' '\n' <<<"$READY_LINE" | sed -n 's/^control=//p')
 
 PEBBLE_PORT=$(free_port)
 cat >"$tmp/pebble.json" <<JSON
@@ -150,7 +176,7 @@ start_gate() {
 
 UPSTREAM=https://127.0.0.1:$PEBBLE_PORT
 start_gate gate -u "$UPSTREAM" --upstream-ca "$tmp/ca.pem" \
-	--cert-out "$tmp/gate.pem" --ca ca.test --ca Other.Test \
+	--cert-out "$tmp/gate.pem" --ca letsencrypt.org --ca Other.Test \
 	-s "127.0.0.1#$PORT4" --recheck always -q "$tmp/caa.log" || finish
 MAIN_GATE_PID=$GATE_PID
 DIR=https://$GATE_ADDR/dir
@@ -162,7 +188,7 @@ check_match "ready line" "^ready https=127\.0\.0\.1:[0-9]+ upstream=$UPSTREAM\$"
 code=$(curl -sS --max-time 10 --cacert "$tmp/gate.pem" -o "$tmp/dir.json" \
 	-w '%{http_code}' "$DIR" 2>"$tmp/curl.err")
 check "directory through the gate, trusting --cert-out: status" 200 "$code"
-check "directory: meta.caaIdentities is the --ca list" "ca.test,other.test" \
+check "directory: meta.caaIdentities is the --ca list" "letsencrypt.org,other.test" \
 	"$(json_get "$tmp/dir.json" '",".join(d["meta"]["caaIdentities"])')"
 check "directory: Pebble's URLs name the gate (Host kept)" \
 	"https://$GATE_ADDR/nonce-plz" "$(json_get "$tmp/dir.json" 'd["newNonce"]')"
@@ -236,6 +262,179 @@ if kill -0 "$MAIN_GATE_PID" 2>/dev/null; then
 else
 	fail "caa-gate still runs after the orders" "alive" "exited"
 fi
+
+# ------------------------------------------------ the CAA step
+
+# log_of STEP NAME: the verdicts of the -q log's lines for NAME at STEP.
+log_of() {
+	"$PY" -c 'import json, sys
+out = []
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if d["step"] == sys.argv[2] and d["name"] == sys.argv[3]:
+        out.append(d["verdict"])
+print(" ".join(out))' "$tmp/caa.log" "$1" "$2" 2>&1
+}
+
+lego_run ok ok.gate.test
+check "CAA allows ok.gate.test: lego's status" 0 "$?"
+check "the log: ok.gate.test allowed at validation" allowed \
+	"$(log_of validation ok.gate.test)"
+check "the log: ok.gate.test allowed again at finalize (--recheck always)" \
+	allowed "$(log_of finalize ok.gate.test)"
+
+# lego_refused NAME TYPE DETAIL: lego fails for NAME with Let's Encrypt's
+# problem TYPE and DETAIL.
+lego_refused() {
+	local out
+	lego_run "$1" "$1"
+	check "$1: lego fails" 1 "$?"
+	out=$(tr '\n' ' ' <"$tmp/lego-$1.out")
+	check_match "$1: lego shows the problem type" "$2" "$out"
+	check_match "$1: lego shows the detail" "$3" "$out"
+	[ -e "$tmp/lego-$1/certificates/$1.crt" ] &&
+		fail "$1: no certificate" "none" "$tmp/lego-$1/certificates/$1.crt"
+}
+lego_refused deny.gate.test 'urn:ietf:params:acme:error:caa' \
+	'While processing CAA for deny\.gate\.test: CAA record for deny\.gate\.test prevents issuance'
+lego_refused fail.gate.test 'urn:ietf:params:acme:error:dns' \
+	"While processing CAA for fail\\.gate\\.test: DNS problem: SERVFAIL looking up CAA for fail\\.gate\\.test - the domain's nameservers may be malfunctioning"
+lego_refused acct.gate.test 'urn:ietf:params:acme:error:caa' \
+	'While processing CAA for acct\.gate\.test: CAA record for acct\.gate\.test prevents issuance'
+lego_refused meth.gate.test 'urn:ietf:params:acme:error:caa' \
+	'While processing CAA for meth\.gate\.test: CAA record for meth\.gate\.test prevents issuance'
+check "the log: deny.gate.test denied, once" denied "$(log_of validation deny.gate.test)"
+check "the log: fail.gate.test lookup-failed, once" lookup-failed \
+	"$(log_of validation fail.gate.test)"
+check "the log: acct.gate.test denied" denied "$(log_of validation acct.gate.test)"
+check "the log: meth.gate.test denied" denied "$(log_of validation meth.gate.test)"
+check "the log: no finalize for a refused name" "" "$(log_of finalize deny.gate.test)"
+check "the log: every line is one decision with every key" "ok" "$("$PY" -c '
+import json, sys
+keys = ["ts", "step", "name", "wildcard", "account", "method", "verdict",
+        "reason", "lookups"]
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if list(d) != keys or not d["ts"].endswith("Z") or \
+            d["method"] != "http-01" or not d["account"].startswith("https://") or \
+            not d["reason"] or \
+            not all(set(l) == {"name", "rcode", "records", "cname", "ms"}
+                    for l in d["lookups"]):
+        print(line)
+        sys.exit(0)
+print("ok")' "$tmp/caa.log" 2>&1)"
+check_match "the log: the probe's lookups (the name, then its parents)" \
+	'"lookups":\[\{"name":"deny\.gate\.test","rcode":"NOERROR","records":1,' \
+	"$(grep -m1 '"name":"deny.gate.test"' "$tmp/caa.log")"
+
+# What the client sees of a denial, and afterwards (gate_acme.py).
+ACME=("$PY" "$(dirname "$0")/gate_acme.py" "$DIR" "$tmp/gate.pem")
+"${ACME[@]}" deny bad.gate.test >"$tmp/bad.json" 2>"$tmp/bad.err"
+check "gate_acme.py deny: status" 0 "$?"; head -c 2000 "$tmp/bad.err"
+j() { json_get "$tmp/$1.json" "$2"; }
+check "the refused challenge POST: 200 application/json" "200 application/json" \
+	"$(j bad 'd["post"]["status"]') $(j bad 'd["post"]["type"]')"
+check "the refused challenge: invalid, with the caa problem" \
+	"invalid urn:ietf:params:acme:error:caa 403" \
+	"$(j bad '" ".join(str(x) for x in (d["post"]["body"]["status"], d["post"]["body"]["error"]["type"], d["post"]["body"]["error"]["status"]))')"
+check "the refused challenge: Let's Encrypt's detail" \
+	"While processing CAA for bad.gate.test: CAA record for bad.gate.test prevents issuance" \
+	"$(j bad 'd["post"]["body"]["error"]["detail"]')"
+check_match "the refused challenge: Link up to its authorization" \
+	'^<https://127\.0\.0\.1:[0-9]+/authZ/[^>]+>;rel="up"$' "$(j bad 'd["post"]["link"]')"
+check_match "the refused challenge: a fresh Replay-Nonce (the next request used it)" \
+	'^[A-Za-z0-9_-]+$' "$(j bad 'd["post"]["nonce"]')"
+check "the authorization then: invalid, only the failed challenge, with its error" \
+	"200 invalid 1 invalid urn:ietf:params:acme:error:caa" \
+	"$(j bad '" ".join(str(x) for x in (d["authz"]["status"], d["authz"]["body"]["status"], len(d["authz"]["body"]["challenges"]), d["authz"]["body"]["challenges"][0]["status"], d["authz"]["body"]["challenges"][0]["error"]["type"]))')"
+check "the challenge then: invalid with its error" "invalid urn:ietf:params:acme:error:caa" \
+	"$(j bad '" ".join((d["challenge"]["body"]["status"], d["challenge"]["body"]["error"]["type"]))')"
+check "the order then: invalid" "invalid" "$(j bad 'd["order"]["body"]["status"]')"
+check "a second challenge POST: the same invalid challenge" \
+	"200 invalid While processing CAA for bad.gate.test: CAA record for bad.gate.test prevents issuance" \
+	"$(j bad '" ".join(str(x) for x in (d["again"]["status"], d["again"]["body"]["status"], d["again"]["body"]["error"]["detail"]))')"
+check "the second POST made no new lookup" denied "$(log_of validation bad.gate.test)"
+
+# A JWS the gate cannot read, on a challenge POST: 500 naming the cause.
+"${ACME[@]}" malformed ok.gate.test >"$tmp/mal.json" 2>"$tmp/mal.err"
+check "gate_acme.py malformed: status" 0 "$?"; head -c 2000 "$tmp/mal.err"
+for c in "not-json:the body is not JSON" "not-object:the body is not a JSON object" \
+	"no-protected:it has no protected header" "no-payload:it has no payload" \
+	"bad-base64url:the protected header is not base64url" \
+	"header-not-object:the protected header is not a JSON object" \
+	"too-large:the body is over 65536 bytes"; do
+	check "a JWS the gate cannot read (${c%%:*}): serverInternal" \
+		"500 application/problem+json urn:ietf:params:acme:error:serverInternal caa-gate: cannot read the JWS: ${c#*:}" \
+		"$(j mal '" ".join(str(x) for x in (d["'"${c%%:*}"'"]["status"], d["'"${c%%:*}"'"]["type"], d["'"${c%%:*}"'"]["body"]["type"], d["'"${c%%:*}"'"]["body"]["detail"]))')"
+done
+check_match "a JWS the gate cannot read: a fresh Replay-Nonce" '^[A-Za-z0-9_-]+$' \
+	"$(j mal 'd["not-json"]["nonce"]')"
+
+# A client that hangs up while its challenge POST waits for CAA: the
+# decision ends, the request goes on, and the gate serves on.
+"${ACME[@]}" gone slow.gate.test >"$tmp/gone.json" 2>"$tmp/gone.err"
+check "gate_acme.py gone: the client gave up first" "True" "$(j gone 'd["gone"]')"
+head -c 2000 "$tmp/gone.err"
+for _ in $(seq 1 50); do
+	[ -n "$(log_of validation slow.gate.test)" ] && break
+	sleep 0.1
+done
+sleep 0.5
+check "a client gone mid-decision: the decision ends" allowed "$(log_of validation slow.gate.test)"
+code=$(curl -sS --max-time 10 --cacert "$tmp/gate.pem" -o /dev/null -w '%{http_code}' "$DIR")
+check "a client gone mid-decision: the gate serves on" 200 "$code"
+
+# --recheck always: the CAA changes between validation and finalize.
+RECHECK=("$CONTROL" 'NAME. 60 IN CAA 0 issue "letsencrypt.org"'
+	'NAME. 60 IN CAA 0 issue "other.example"')
+"${ACME[@]}" recheck "${RECHECK[@]}" rc1.gate.test >"$tmp/rc1.json" 2>"$tmp/rc1.err"
+check "gate_acme.py recheck: status" 0 "$?"; head -c 2000 "$tmp/rc1.err"
+check "recheck: the validation went through" "[200] ['valid']" \
+	"$(j rc1 '"%s %s" % (d["posts"], d["authz"])')"
+check "recheck: finalize refused, 403 problem" \
+	"403 application/problem+json urn:ietf:params:acme:error:caa 403" \
+	"$(j rc1 '" ".join(str(x) for x in (d["finalize"]["status"], d["finalize"]["type"], d["finalize"]["body"]["type"], d["finalize"]["body"]["status"]))')"
+check "recheck: Let's Encrypt's detail" \
+	"Error finalizing order :: rechecking caa: While processing CAA for rc1.gate.test: CAA record for rc1.gate.test prevents issuance" \
+	"$(j rc1 'd["finalize"]["body"]["detail"]')"
+check_match "recheck: a fresh Replay-Nonce" '^[A-Za-z0-9_-]+$' "$(j rc1 'd["finalize"]["nonce"]')"
+check "recheck: the order then reads invalid with that error" \
+	"invalid Error finalizing order :: rechecking caa: While processing CAA for rc1.gate.test: CAA record for rc1.gate.test prevents issuance" \
+	"$(j rc1 '" ".join((d["order"]["body"]["status"], d["order"]["body"]["error"]["detail"]))')"
+check "the log: rc1.gate.test allowed, then denied at finalize" "allowed denied" \
+	"$(log_of validation rc1.gate.test) $(log_of finalize rc1.gate.test)"
+
+"${ACME[@]}" recheck "${RECHECK[@]}" rc2.gate.test rc3.gate.test >"$tmp/rc2.json" 2>"$tmp/rc2.err"
+check "gate_acme.py recheck, two names: status" 0 "$?"; head -c 2000 "$tmp/rc2.err"
+# Pebble lists an order's identifiers in no fixed order, not even the same
+# one twice: the first failing one in the order as the gate learned it
+# (the newOrder reply) names the problem.
+first=$(j rc2 'd["created"]["identifiers"][0]["value"]')
+second=$(j rc2 'd["created"]["identifiers"][1]["value"]')
+check "recheck of two names: the detail names the order's first identifier" \
+	"Error finalizing order :: Rechecking CAA for \"$first\" and 1 more identifiers failed. Refer to sub-problems for more information" \
+	"$(j rc2 'd["finalize"]["body"]["detail"]')"
+check "recheck of two names: one subproblem each, in the order's order, with its identifier" \
+	"$first:urn:ietf:params:acme:error:caa:403:While processing CAA for $first: CAA record for $first prevents issuance $second:urn:ietf:params:acme:error:caa:403:While processing CAA for $second: CAA record for $second prevents issuance" \
+	"$(j rc2 '" ".join("%s:%s:%s:%s" % (s["identifier"]["value"], s["type"], s["status"], s["detail"]) for s in d["finalize"]["body"]["subproblems"])')"
+check "recheck of two names: both rc2 and rc3 refused" "rc2.gate.test rc3.gate.test" \
+	"$(tr ' ' '\n' <<<"$first $second" | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# --recheck after=3600: a validation seen a moment ago is not decided
+# again, so the changed CAA does not stop the finalize.
+start_gate after -u "$UPSTREAM" --upstream-ca "$tmp/ca.pem" \
+	--cert-out "$tmp/after.pem" -s "127.0.0.1#$PORT4" --recheck after=3600 \
+	-q "$tmp/after.log" || finish
+"$PY" "$(dirname "$0")/gate_acme.py" "https://$GATE_ADDR/dir" "$tmp/after.pem" \
+	recheck "${RECHECK[@]}" rc4.gate.test >"$tmp/rc4.json" 2>"$tmp/rc4.err"
+check "gate_acme.py recheck through --recheck after=3600: status" 0 "$?"
+head -c 2000 "$tmp/rc4.err"
+check "--recheck after=3600: the finalize goes through" 200 "$(j rc4 'd["finalize"]["status"]')"
+check "--recheck after=3600: one decision, at validation" "validation allowed" \
+	"$("$PY" -c 'import json, sys
+print(" ".join("%s %s" % (d["step"], d["verdict"]) for d in map(json.loads, open(sys.argv[1]))))' \
+		"$tmp/after.log" 2>&1)"
+stop_pid "$GATE_PID"
 
 # ------------------------------------------------ the gate's own errors
 

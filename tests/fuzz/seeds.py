@@ -238,6 +238,22 @@ def main():
         '"url":"%s/chalZ/1","token":"t","status":"pending"}]}' % base)
     put("fuzz_gate", '{"type":"urn:ietf:params:acme:error:badNonce",'
         '"detail":"JWS has an invalid anti-replay nonce","status":400}')
+    # ... an order, a wildcard authorization, and request JWS (kid, jwk,
+    # POST-as-GET), which the CAA step reads.
+    put("fuzz_gate", '{"status":"pending","expires":"2026-12-07T14:00:00Z",'
+        '"identifiers":[{"type":"dns","value":"a.test"},{"type":"dns",'
+        '"value":"*.b.test"}],"finalize":"%s/finalize-order/f",'
+        '"authorizations":["%s/authZ/a1","%s/authZ/a2"]}' % (base, base, base))
+    put("fuzz_gate", '{"status":"pending","identifier":{"type":"dns",'
+        '"value":"b.test"},"wildcard":true,"challenges":[{"type":"dns-01",'
+        '"url":"%s/chalZ/2","token":"t","status":"pending"}]}' % base)
+    # {"alg":"ES256","kid":"https://127.0.0.1:14000/my-account/1",...}
+    put("fuzz_gate", '{"protected":"eyJhbGciOiJFUzI1NiIsImtpZCI6Imh0dHBzOi8v'
+        'MTI3LjAuMC4xOjE0MDAwL215LWFjY291bnQvMSIsIm5vbmNlIjoibiIsInVybCI6Ii'
+        '9jaGFsWi8xIn0","payload":"e30","signature":"c2ln"}')
+    # {"alg":"ES256","jwk":{"kty":"EC"}}, POST-as-GET
+    put("fuzz_gate", '{"protected":"eyJhbGciOiJFUzI1NiIsImp3ayI6eyJrdHkiOiJF'
+        'QyJ9fQ","payload":"","signature":"c2ln"}')
 
 
 if __name__ == "__main__":

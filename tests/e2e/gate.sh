@@ -74,24 +74,12 @@ except Exception:
 
 # ------------------------------------------------ TLS for Pebble, Pebble
 
-(
-	cd "$tmp" &&
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-keyout ca.key -out ca.pem -days 2 -subj "/CN=caalab gate test CA" \
-			-addext basicConstraints=critical,CA:TRUE \
-			-addext keyUsage=critical,keyCertSign,cRLSign &&
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-keyout key.pem -out leaf.csr -subj "/CN=localhost" &&
-		printf '%s\n' 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1' \
-			'basicConstraints=critical,CA:FALSE' 'keyUsage=critical,digitalSignature' \
-			'extendedKeyUsage=serverAuth' >leaf.ext &&
-		openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-			-days 2 -out cert.pem -extfile leaf.ext
-) >"$tmp/openssl.log" 2>&1 || {
-	cat "$tmp/openssl.log"
+if ! sh "$E2E_DIR/../acme/make-test-ca.sh" "$tmp" "caalab gate test CA" \
+	>"$tmp/make-ca.log" 2>&1; then
+	cat "$tmp/make-ca.log"
 	LAST_CMD="" fail "openssl makes Pebble's certificate" "status 0" "failed"
 	finish
-}
+fi
 
 # One name per CAA case; rc* change over the API before their finalize.
 cat >"$tmp/gate.test.zone" <<'ZONE'

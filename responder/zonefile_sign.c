@@ -153,6 +153,14 @@ zf_sign_zone(struct zf_ctx *c)
 		rc = zf_error(c, c->file, 0, "out of memory");
 		goto out;
 	}
+	if (c->scratch == NULL) {
+		/* Records taken from a built zone (an API change) have none. */
+		c->scratch = calloc(1, sizeof(*c->scratch));
+		if (c->scratch == NULL) {
+			rc = zf_error(c, c->file, 0, "out of memory");
+			goto out;
+		}
+	}
 	key = dnssec_key_get(c->soa_owner, c->err, c->errlen);
 	if (key == NULL) {
 		rc = -EINVAL;

@@ -231,6 +231,28 @@ if command -v ldns-keygen >/dev/null; then
 		"$(grep '^sig\.test\.' "$tmp/ta2.ds")"
 fi
 
+# ---------------------------------------------------------------- changes
+
+# Records added over the API and reloads: the zone is signed again, with
+# the same key (the trust anchor stays valid).
+start_responder --dnssec -c 127.0.0.1:0 --trust-anchor-out "$tmp/ta.ds" \
+	"${ZONES[@]}" || { finish; exit; }
+CPORT=$(ready_port "$READY_LINE" control '127\.0\.0\.1')
+tag=$(awk '$1 == "sig.test." { print $5 }' "$tmp/ta.ds")
+LAST_CMD="curl POST /records new.sig.test. CAA"
+code=$(timeout 30 curl -sS -o /dev/null -w '%{http_code}' -X POST \
+	-d '{"rr":"new.sig.test. 60 IN CAA 0 issue \"x.test\""}' "http://127.0.0.1:$CPORT/records")
+check "POST /records to a signed zone" 201 "$code"
+ask dig new.sig.test CAA +dnssec
+expect nrecords ANSWER CAA 1
+check_match "the new record is signed with the zone's key" "RRSIG CAA 13 3 60 [0-9]+ [0-9]+ $tag sig\\.test\\. " "$(out_section ANSWER)"
+ask dig nope.sig.test CAA +dnssec
+expect nrecords AUTHORITY NSEC 2
+code=$(timeout 30 curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$CPORT/reload")
+check "POST /reload" 200 "$code"
+ask dig new.sig.test CAA +dnssec
+check_match "signed again on reload, same key" "RRSIG CAA 13 3 60 [0-9]+ [0-9]+ $tag sig\\.test\\. " "$(out_section ANSWER)"
+
 # ---------------------------------------------------------------- NSEC3
 
 start_responder --dnssec --nsec3 --key-dir "$tmp/keys" --trust-anchor-out "$tmp/ta.ds" \

@@ -44,6 +44,39 @@ zf_sign_wanted(const struct zf_ctx *c)
 	return true;
 }
 
+/*
+ * R as one opaque field, for RDATA that does not parse as its type says
+ * (a malformed CAA served on purpose): signed as the octets it is, which
+ * is its canonical form when the type holds no names (RFC 4034 6.2).
+ */
+static ldns_rr *
+sign_rr_opaque(const struct zone_rec *r)
+{
+	ldns_rr *rr = ldns_rr_new();
+	ldns_rdf *owner = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME,
+	                                        r->ownerlen, r->owner);
+	ldns_rdf *f = r->rdlen > 0 ? ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN,
+	                                                   r->rdlen, r->rdata)
+	                           : NULL;
+
+	if (rr == NULL || owner == NULL || (r->rdlen > 0 && f == NULL)) {
+		ldns_rr_free(rr);
+		ldns_rdf_deep_free(owner);
+		ldns_rdf_deep_free(f);
+		return NULL;
+	}
+	ldns_rr_set_owner(rr, owner);
+	ldns_rr_set_type(rr, (ldns_rr_type)r->type);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	ldns_rr_set_ttl(rr, r->ttl);
+	if (f != NULL && !ldns_rr_push_rdf(rr, f)) {
+		ldns_rdf_deep_free(f);
+		ldns_rr_free(rr);
+		return NULL;
+	}
+	return rr;
+}
+
 /* The record R as an ldns RR, or NULL. */
 static ldns_rr *
 sign_rr(const struct zone_rec *r, uint8_t *buf)
@@ -61,8 +94,10 @@ sign_rr(const struct zone_rec *r, uint8_t *buf)
 	memcpy(buf + len, r->rdata, r->rdlen);
 	len += r->rdlen;
 	if (ldns_wire2rr(&rr, buf, len, &pos, LDNS_SECTION_ANSWER) !=
-	    LDNS_STATUS_OK) {
-		return NULL;
+	        LDNS_STATUS_OK ||
+	    pos != len) {
+		ldns_rr_free(rr);
+		return sign_rr_opaque(r);
 	}
 	return rr;
 }

@@ -231,6 +231,18 @@ if command -v ldns-keygen >/dev/null; then
 		"$(grep '^sig\.test\.' "$tmp/ta2.ds")"
 fi
 
+# ---------------------------------------------------------------- malformed data
+
+# Records whose RDATA is deliberately malformed (a CAA of 2 octets) are
+# signed and served as they stand.
+start_responder --dnssec "$E2E_DIR/../data/example.test.zone" || { finish; exit; }
+# (dig refuses the reply, as it should: the CAA does not parse.)
+ask kdig mal.example.test CAA +dnssec
+expect rcode NOERROR
+expect count ANSWER 2
+ask kdig mal.example.test CAA
+expect count ANSWER 1
+
 # ---------------------------------------------------------------- changes
 
 # Records added over the API and reloads: the zone is signed again, with

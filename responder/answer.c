@@ -597,7 +597,11 @@ answer_chain_write(const struct zone_set *zs, struct zone_lookup lk,
 		}
 		zone_lookup_in(z, zs, cur, curlen, qtype, &lk);
 		if (lk.match == ZONE_MATCH_CUT) {
-			chain_referral(&w, z, lk.node, ai);
+			if (dnssec) {
+				answer_put_referral(&w, z, lk.node, ai);
+			} else {
+				chain_referral(&w, z, lk.node, ai);
+			}
 			break;
 		}
 	}

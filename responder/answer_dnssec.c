@@ -405,9 +405,9 @@ answer_put_denial(struct wire_writer *w, const struct zone *z,
  * A referral from a signed zone: NS, then the DS RRset and its RRSIG, or
  * the NSEC (NSEC3) that proves there is no DS (RFC 4035 3.1.4).
  */
-static void
-put_referral(struct wire_writer *w, const struct zone *z,
-             const struct zone_node *cut, struct answer_info *ai)
+void
+answer_put_referral(struct wire_writer *w, const struct zone *z,
+                    const struct zone_node *cut, struct answer_info *ai)
 {
 	const struct zone_rrset *ns = zone_rrset_find(cut, WIRE_TYPE_NS);
 	const struct zone_rrset *ds = zone_rrset_find(cut, WIRE_TYPE_DS);
@@ -479,7 +479,7 @@ answer_write_dnssec(const struct zone_set *zs, const uint8_t *canon,
 	switch (lk.match) {
 	case ZONE_MATCH_CUT:
 		/* A referral is not authoritative (RFC 1034 4.3.2 step 3b). */
-		put_referral(&w, z, lk.node, ai);
+		answer_put_referral(&w, z, lk.node, ai);
 		break;
 	case ZONE_MATCH_NXDOMAIN:
 		ai->aa = true;

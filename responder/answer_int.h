@@ -46,6 +46,14 @@ size_t answer_chain_write(const struct zone_set *zs, struct zone_lookup lk,
  * SOA, the NSEC or NSEC3 records that prove it, their RRSIGs; returns the
  * count.
  */
+/*
+ * answer_put_referral(): the referral at CUT from the signed zone Z: NS,
+ * then DS and its RRSIG or the NSEC (NSEC3) proving there is no DS, in
+ * authority; glue in additional (left out when it does not fit).  Sets
+ * AI's ns_off, nscount and arcount.
+ */
+void answer_put_referral(struct wire_writer *w, const struct zone *z,
+                         const struct zone_node *cut, struct answer_info *ai);
 int answer_dnssec_compile(struct zone *z, struct zone_node **nodes, size_t n,
                           char *err, size_t errlen);
 uint16_t answer_put_sigs(struct wire_writer *w, const uint8_t *owner,

@@ -143,7 +143,7 @@ expect rcode NOERROR
 expect nrecords AUTHORITY SOA 1
 expect nrecords AUTHORITY NSEC 1
 expect nrecords AUTHORITY RRSIG 2
-expect rr AUTHORITY 'host.sig.test. IN NSEC unsigned.sig.test. A RRSIG NSEC'
+expect rr AUTHORITY 'host.sig.test. IN NSEC tocut.sig.test. A RRSIG NSEC'
 ask dig host.sig.test CAA +nodnssec
 expect nrecords AUTHORITY NSEC 0
 expect nrecords AUTHORITY RRSIG 0
@@ -178,6 +178,14 @@ expect nrecords AUTHORITY RRSIG 1
 ask dig www.deleg.test A +dnssec
 expect noflag aa
 expect nrecords AUTHORITY NSEC 1
+# A chain that ends below a delegation ends with its referral and the
+# proof that the delegation has no DS.
+ask dig tocut.sig.test A +dnssec
+expect nrecords ANSWER CNAME 1
+expect nrecords ANSWER RRSIG 1
+expect rr AUTHORITY 'unsigned.sig.test. IN NS ns.unsigned.sig.test.'
+expect nrecords AUTHORITY NSEC 1
+expect nrecords AUTHORITY RRSIG 1
 # Alias chains carry the RRSIG of each RRset.
 ask dig cname.alias.test CAA +dnssec
 expect nrecords ANSWER CNAME 1

@@ -114,7 +114,7 @@ QUERIES=(
 	"x.wild.sig.test CAA" "x.wild.sig.test TXT" "a.b.wild.sig.test A"
 	"ent.sig.test A" "b.ent.sig.test CAA" "a.b.ent.sig.test A"
 	"child.sig.test DS" "www.unsigned.sig.test A" "unsigned.sig.test DS"
-	"www.child.sig.test A"
+	"www.child.sig.test A" "tocut.sig.test A"
 )
 
 # compare MODE: every query, the responder's shape against NSD's.

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,55 +177,62 @@ key_read(const uint8_t *origin, char *err, size_t errlen)
 	return k;
 }
 
+/* Open PATH for writing with MODE (new files only). */
+static FILE *
+key_open(const char *path, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (f == NULL && fd >= 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 /* Write K's .private (mode 0600), .key and .ds files as ldns-keygen does. */
 static int
 key_write(const ldns_key *k, const uint8_t *origin, char *err, size_t errlen)
 {
+	static const char *const ext[] = {"private", "key", "ds"};
 	char prefix[1100], path[4096];
-	ldns_rr *rr = ldns_key2rr(k), *ds = NULL;
-	FILE *f = NULL;
-	int fd, rc = 0;
+	ldns_rr *rr = ldns_key2rr(k);
+	ldns_rr *ds = rr != NULL ? ldns_key_rr2ds(rr, LDNS_SHA256) : NULL;
+	int rc = 0;
 
+	if (rr == NULL || ds == NULL) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
 	key_prefix(origin, prefix, sizeof(prefix));
-	snprintf(path, sizeof(path), "%s/%s%05u.private", ks.key_dir, prefix,
-	         (unsigned)ldns_key_keytag(k));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (f == NULL) {
-		rc = -errno;
-		goto out;
-	}
-	ldns_key_print(f, k);
-	if (fclose(f) != 0) {
-		f = NULL;
-		rc = -errno;
-		goto out;
-	}
-	ds = rr != NULL ? ldns_key_rr2ds(rr, LDNS_SHA256) : NULL;
-	for (int i = 0; i < 2 && rr != NULL && ds != NULL; i++) {
+	for (size_t i = 0; i < 3; i++) {
+		FILE *f;
+
 		snprintf(path, sizeof(path), "%s/%s%05u.%s", ks.key_dir, prefix,
-		         (unsigned)ldns_key_keytag(k), i == 0 ? "key" : "ds");
-		f = fopen(path, "w");
+		         (unsigned)ldns_key_keytag(k), ext[i]);
+		f = key_open(path, i == 0 ? 0600 : 0644);
 		if (f == NULL) {
 			rc = -errno;
-			goto out;
+			break;
 		}
-		ldns_rr_print(f, i == 0 ? rr : ds);
+		if (i == 0) {
+			ldns_key_print(f, k);
+		} else {
+			ldns_rr_print(f, i == 1 ? rr : ds);
+		}
 		if (fclose(f) != 0) {
 			rc = -errno;
-			goto out;
+			break;
 		}
 	}
-	f = NULL;
-out:
 	if (rc != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		if (f != NULL && fd >= 0) {
-			fclose(f);
-		} else if (fd >= 0 && f == NULL) {
-			close(fd);
-		}
 	}
+out:
 	ldns_rr_free(rr);
 	ldns_rr_free(ds);
 	return rc;

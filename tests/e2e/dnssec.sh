@@ -103,6 +103,13 @@ RC=$?
 check "--nsec3 alone is misuse" 64 "$RC"
 check_match "it says why" 'option --nsec3 needs --dnssec' "$OUT"
 
+# A key directory that cannot be read is an error, named.
+LAST_CMD="caa-responder --dnssec --key-dir $tmp/none"
+OUT=$("$RESPONDER" --dnssec --key-dir "$tmp/none" -l 127.0.0.1:0 "${ZONES[@]}" 2>&1 </dev/null)
+RC=$?
+check "a missing --key-dir: exit status" 1 "$RC"
+check_match "it names the directory" "$tmp/none: No such file or directory" "$OUT"
+
 # ---------------------------------------------------------------- NSEC
 
 mkdir -p "$tmp/keys"

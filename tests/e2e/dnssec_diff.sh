@@ -6,7 +6,8 @@
 # empty non-terminal, DS, referrals with and without DS) both must give the
 # same RCODE, AA and TC, and in each section the same RRset types and counts
 # (an RRSIG counted by the type it covers); signature octets differ (ECDSA is
-# randomised).  NSEC, then NSEC3.  One difference is NSD's alone, and left
+# randomised).  NSEC, then NSEC3; then the file ldns-signzone signed, served
+# by the responder as it is.  One difference is NSD's alone, and left
 # out: the apex NS RRset it adds to the authority of positive answers.  Skipped (77) without nsd or ldns-signzone.
 . "$(dirname "$0")/lib.sh" "$1"
 
@@ -167,6 +168,10 @@ for mode in nsec nsec3; do
 	start_responder --dnssec "${flags[@]}" --key-dir "$tmp/keys" "sig.test.=$tmp/sig.test.zone" ||
 		{ finish; exit; }
 	compare "$mode"
+	# The file ldns-signzone signed, served as it is (it holds DNSKEY and
+	# RRSIGs, so --dnssec signs nothing): the same shapes again.
+	start_responder --dnssec "sig.test.=$tmp/nsd/sig.test.$mode" || { finish; exit; }
+	compare "$mode presigned"
 	stop_nsd
 done
 

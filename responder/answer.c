@@ -18,13 +18,14 @@
 #include "wire.h"
 #include "zone.h"
 #include "zone_int.h"
+#include "answer_int.h"
 
 #define ANSWER_CHAIN_MAX 16 /* CNAME and DNAME steps followed */
 #define ANSWER_ADDITIONAL_SEEN 64 /* targets checked for repeats */
 
 /* Write one RR of RRSET starting at P; returns the next record. */
-static const uint8_t *
-write_rr(struct wire_writer *w, const uint8_t *owner, bool owner_is_q,
+const uint8_t *
+answer_put_rr(struct wire_writer *w, const uint8_t *owner, bool owner_is_q,
          const struct zone_rrset *rs, const uint8_t *p, uint32_t ttl)
 {
 	uint16_t rdlen = wire_get16(p + 4);
@@ -41,20 +42,20 @@ write_rr(struct wire_writer *w, const uint8_t *owner, bool owner_is_q,
 	return p + 6 + rdlen;
 }
 
-static void
-write_rrset(struct wire_writer *w, const uint8_t *owner, bool owner_is_q,
+void
+answer_put_rrset(struct wire_writer *w, const uint8_t *owner, bool owner_is_q,
             const struct zone_rrset *rs)
 {
 	const uint8_t *p = rs->rdata;
 
 	for (uint16_t i = 0; i < rs->count; i++) {
-		p = write_rr(w, owner, owner_is_q, rs, p, wire_get32(p));
+		p = answer_put_rr(w, owner, owner_is_q, rs, p, wire_get32(p));
 	}
 }
 
 /* The zone's SOA for a negative answer: TTL capped by MINIMUM (RFC 2308 3). */
-static uint16_t
-write_soa(struct wire_writer *w, const struct zone *z)
+uint16_t
+answer_put_soa(struct wire_writer *w, const struct zone *z)
 {
 	const struct zone_rrset *soa = zone_node_rrset(z->apex, WIRE_TYPE_SOA);
 	uint32_t ttl, min;
@@ -66,7 +67,7 @@ write_soa(struct wire_writer *w, const struct zone *z)
 	ttl = wire_get32(soa->rdata);
 	rdlen = wire_get16(soa->rdata + 4);
 	min = rdlen >= 4 ? wire_get32(soa->rdata + 6 + rdlen - 4) : ttl;
-	write_rr(w, z->origin, false, soa, soa->rdata, ttl < min ? ttl : min);
+	answer_put_rr(w, z->origin, false, soa, soa->rdata, ttl < min ? ttl : min);
 	return 1;
 }
 
@@ -163,7 +164,7 @@ write_additional_seen(struct wire_writer *w, const struct zone *z,
 			const struct zone_rrset *a = zone_node_rrset(t, addr[k]);
 
 			if (a != NULL) {
-				write_rrset(w, target, false, a);
+				answer_put_rrset(w, target, false, a);
 				added += a->count;
 			}
 		}
@@ -171,8 +172,8 @@ write_additional_seen(struct wire_writer *w, const struct zone *z,
 	return added;
 }
 
-static uint16_t
-write_additional(struct wire_writer *w, const struct zone *z,
+uint16_t
+answer_put_additional(struct wire_writer *w, const struct zone *z,
                  const struct zone_rrset *rs)
 {
 	struct additional_seen seen = {0};
@@ -242,10 +243,10 @@ compile_rrset(struct zone *z, uint8_t *buf, const struct zone_node *n,
 	                            WIRE_HEADER_LEN + (wild ? 2 : 0));
 	size_t ar_start;
 
-	write_rrset(&w, n->name, true, rs);
+	answer_put_rrset(&w, n->name, true, rs);
 	rs->answer.ancount = rs->count;
 	ar_start = w.len;
-	rs->answer.arcount = write_additional(&w, z, rs);
+	rs->answer.arcount = answer_put_additional(&w, z, rs);
 	return compile_finish(z, &w, qend, n->namelen, ar_start, &rs->answer,
 	                      n->name, err, errlen);
 }
@@ -261,10 +262,10 @@ compile_referral(struct zone *z, uint8_t *buf, struct zone_node *n,
 	        compile_start(&w, buf, n->name, n->namelen, WIRE_HEADER_LEN);
 	size_t ar_start;
 
-	write_rrset(&w, n->name, false, ns);
+	answer_put_rrset(&w, n->name, false, ns);
 	n->referral.nscount = ns->count;
 	ar_start = w.len;
-	n->referral.arcount = write_additional(&w, z, ns);
+	n->referral.arcount = answer_put_additional(&w, z, ns);
 	return compile_finish(z, &w, qend, n->namelen, ar_start, &n->referral,
 	                      n->name, err, errlen);
 }
@@ -284,7 +285,7 @@ answer_compile_zone(struct zone *z, struct zone_node **nodes, size_t n,
 	}
 	qend = compile_start(&w, buf, z->origin, z->originlen,
 	                     WIRE_HEADER_LEN);
-	z->negative.nscount = write_soa(&w, z);
+	z->negative.nscount = answer_put_soa(&w, z);
 	rc = compile_finish(z, &w, qend, z->originlen, w.len, &z->negative,
 	                    z->origin, err, errlen);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -301,6 +302,9 @@ answer_compile_zone(struct zone *z, struct zone_node **nodes, size_t n,
 		if (rc == 0 && nd->cut == nd) {
 			rc = compile_referral(z, buf, nd, err, errlen);
 		}
+	}
+	if (rc == 0) {
+		rc = answer_dnssec_compile(z, nodes, n, err, errlen);
 	}
 	free(buf);
 	return rc;
@@ -355,13 +359,13 @@ chain_referral(struct wire_writer *w, const struct zone *z,
 	size_t ar_start;
 
 	ai->ns_off = w->len;
-	write_rrset(w, cut->name, false, ns);
+	answer_put_rrset(w, cut->name, false, ns);
 	ai->nscount = ns->count;
 	if (w->overflow) {
 		return;
 	}
 	ar_start = w->len;
-	ai->arcount = write_additional(w, z, ns);
+	ai->arcount = answer_put_additional(w, z, ns);
 	if (w->overflow) {
 		/* Nothing is written after it: the names it added go unused. */
 		w->overflow = false;
@@ -442,10 +446,11 @@ chain_additional(struct wire_writer *w, const struct zone *z,
  * ends in NS, MX or SRV records with their additional section.  Every target is read from its RDATA
  * with the bounded parser: one that does not parse ends the chain.
  */
-static size_t
-chain_write(const struct zone_set *zs, struct zone_lookup lk,
-            const uint8_t *canon, size_t qlen, uint16_t qtype, uint8_t *msg,
-            size_t qend, size_t limit, struct answer_info *ai)
+size_t
+answer_chain_write(const struct zone_set *zs, struct zone_lookup lk,
+                   const uint8_t *canon, size_t qlen, uint16_t qtype,
+                   uint8_t *msg, size_t qend, size_t limit, bool dnssec,
+                   struct answer_info *ai)
 {
 	struct wire_writer w;
 	uint8_t cur[WIRE_NAME_MAX];
@@ -476,9 +481,14 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			rs = zone_node_rrset(n, WIRE_TYPE_DNAME);
 			if (!chain_seen(seen, &nseen, n)) {
 				/* Once, however many names it rewrites. */
-				write_rr(&w, n->name, false, rs, rs->rdata,
-				         rs->ttl);
+				answer_put_rr(&w, n->name, false, rs, rs->rdata,
+				              rs->ttl);
 				ai->ancount++;
+				if (dnssec) {
+					ai->ancount += answer_put_sigs(
+					        &w, n->name, false, n,
+					        WIRE_TYPE_DNAME);
+				}
 			}
 			tl = wire_name_parse(rs->rdata + 6,
 			                     wire_get16(rs->rdata + 4), 0,
@@ -517,8 +527,19 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 
 			if (qtype == WIRE_TYPE_ANY && n->nrrsets > 0) {
 				for (uint16_t k = 0; k < n->nrrsets; k++) {
-					write_rrset(&w, cur, first, &n->rrsets[k]);
+					if (dnssec && n->rrsets[k].type ==
+					                      WIRE_TYPE_RRSIG) {
+						continue; /* with each RRset */
+					}
+					answer_put_rrset(&w, cur, first,
+					                 &n->rrsets[k]);
 					ai->ancount += n->rrsets[k].count;
+					if (dnssec && n->rrsets[k].type !=
+					                      WIRE_TYPE_RRSIG) {
+						ai->ancount += answer_put_sigs(
+						        &w, cur, first, n,
+						        n->rrsets[k].type);
+					}
 				}
 				chain_additional(&w, z, n->rrsets, n->nrrsets,
 				                 ai);
@@ -526,22 +547,34 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 			}
 			rs = zone_node_rrset(n, qtype);
 			if (rs != NULL) {
-				write_rrset(&w, cur, first, rs);
+				answer_put_rrset(&w, cur, first, rs);
 				ai->ancount += rs->count;
+				if (dnssec) {
+					ai->ancount += answer_put_sigs(
+					        &w, cur, first, n, qtype);
+				}
 				chain_additional(&w, z, rs, 1, ai);
 				break;
 			}
 			cn = zone_node_rrset(n, WIRE_TYPE_CNAME);
 			if (cn == NULL) {
 				ai->ns_off = w.len;
-				ai->nscount = write_soa(&w, z);
+				ai->nscount = dnssec
+				        ? answer_put_denial(&w, z, cur, curlen,
+				                            &lk)
+				        : answer_put_soa(&w, z);
 				break;
 			}
 			if (chain_owner_seen(owners, &nowners, cur, curlen)) {
 				break; /* a loop: stop here */
 			}
-			write_rr(&w, cur, first, cn, cn->rdata, wire_get32(cn->rdata));
+			answer_put_rr(&w, cur, first, cn, cn->rdata,
+			              wire_get32(cn->rdata));
 			ai->ancount++;
+			if (dnssec) {
+				ai->ancount += answer_put_sigs(&w, cur, first, n,
+				                               WIRE_TYPE_CNAME);
+			}
 			tl = wire_name_parse(cn->rdata + 6,
 			                     wire_get16(cn->rdata + 4), 0, cur);
 			if (tl < 0) {
@@ -551,7 +584,9 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 		} else if (lk.match == ZONE_MATCH_NXDOMAIN) {
 			ai->rcode = WIRE_RCODE_NXDOMAIN; /* RFC 6604 2.1 */
 			ai->ns_off = w.len;
-			ai->nscount = write_soa(&w, z);
+			ai->nscount = dnssec ? answer_put_denial(&w, z, cur,
+			                                         curlen, &lk)
+			                     : answer_put_soa(&w, z);
 			break;
 		} else {
 			break; /* outside the zone: as it is */
@@ -562,7 +597,11 @@ chain_write(const struct zone_set *zs, struct zone_lookup lk,
 		}
 		zone_lookup_in(z, zs, cur, curlen, qtype, &lk);
 		if (lk.match == ZONE_MATCH_CUT) {
-			chain_referral(&w, z, lk.node, ai);
+			if (dnssec) {
+				answer_put_referral(&w, z, lk.node, ai);
+			} else {
+				chain_referral(&w, z, lk.node, ai);
+			}
 			break;
 		}
 	}
@@ -601,24 +640,24 @@ answer_write(const struct zone_set *zs, const uint8_t *canon, size_t qlen,
 		ai->rcode = WIRE_RCODE_NXDOMAIN;
 		return blob_write(&lk.zone->negative, msg, qend, qlen, limit, ai);
 	case ZONE_MATCH_DNAME:
-		return chain_write(zs, lk, canon, qlen, qtype, msg, qend, limit,
-		                   ai);
+		return answer_chain_write(zs, lk, canon, qlen, qtype, msg, qend,
+		                          limit, false, ai);
 	case ZONE_MATCH_EXACT:
 	case ZONE_MATCH_WILDCARD:
 		break;
 	}
 	ai->aa = true;
 	if (qtype == WIRE_TYPE_ANY) {
-		return chain_write(zs, lk, canon, qlen, qtype, msg, qend, limit,
-		                   ai);
+		return answer_chain_write(zs, lk, canon, qlen, qtype, msg, qend,
+		                          limit, false, ai);
 	}
 	rs = zone_node_rrset(lk.node, qtype);
 	if (rs != NULL) {
 		return blob_write(&rs->answer, msg, qend, qlen, limit, ai);
 	}
 	if (zone_node_rrset(lk.node, WIRE_TYPE_CNAME) != NULL) {
-		return chain_write(zs, lk, canon, qlen, qtype, msg, qend, limit,
-		                   ai);
+		return answer_chain_write(zs, lk, canon, qlen, qtype, msg, qend,
+		                          limit, false, ai);
 	}
 	return blob_write(&lk.zone->negative, msg, qend, qlen, limit, ai);
 }

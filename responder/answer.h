@@ -50,6 +50,19 @@ size_t answer_write(const struct zone_set *zs, const uint8_t *canon,
                     size_t limit, struct answer_info *ai);
 
 /*
+ * answer_write() for a query with the DO bit (RFC 3225, RFC 4035 3.1):
+ * on a signed zone, the RRSIGs of every RRset in the answer and
+ * authority sections, the DNSKEY at the apex, the NSEC or NSEC3 proofs
+ * of NXDOMAIN, NODATA and wildcard answers, and DS (or the proof there is
+ * none) with referrals; all made at load, none per query.  Elsewhere
+ * what answer_write() writes.  A signed answer that does not fit LIMIT
+ * gets TC and no records.  Allocates nothing.
+ */
+size_t answer_write_dnssec(const struct zone_set *zs, const uint8_t *canon,
+                           size_t qlen, uint16_t qtype, uint8_t *msg,
+                           size_t qend, size_t limit, struct answer_info *ai);
+
+/*
  * A NODATA answer for the question (NOERROR, the SOA of the zone that
  * answers QTYPE there in the authority section, nothing when no zone
  * covers it): what the nodata fault sends.  Arguments as answer_write().

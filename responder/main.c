@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "dnssec.h"
 #include "control.h"
 #include "fault.h"
 #include "history.h"
@@ -269,8 +270,19 @@ main_serve(struct main_state *st)
 	if (rc != 0) {
 		return rc;
 	}
+	dnssec_configure(&(struct dnssec_config){
+	        .on = st->opt.dnssec,
+	        .nsec3 = st->opt.nsec3,
+	        .key_dir = st->opt.key_dir});
 	zs = zone_set_load(st->opt.zones, st->opt.nzones, err, sizeof(err));
 	if (zs == NULL) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (st->opt.trust_anchor_out != NULL &&
+	    dnssec_write_trust_anchors(zs, st->opt.trust_anchor_out, err,
+	                               sizeof(err)) != 0) {
+		zone_set_free(zs);
 		log_err("%s", err);
 		return 1;
 	}
@@ -431,6 +443,7 @@ main_clear(struct main_state *st)
 	fault_set_free(st->faults);
 	log_query_close();
 	options_clear(&st->opt);
+	dnssec_shutdown();
 	libevent_global_shutdown();
 }
 

@@ -31,6 +31,10 @@ enum {
 	OPT_CONTROL_TOKEN_FILE,
 	OPT_TLSALPN01,
 	OPT_HTTP01,
+	OPT_DNSSEC,
+	OPT_NSEC3,
+	OPT_KEY_DIR,
+	OPT_TRUST_ANCHOR_OUT,
 };
 
 /* '-': positional arguments come back in order, as option 1. */
@@ -59,6 +63,10 @@ static const struct option options_long[] = {
         {"max-delayed-octets", required_argument, NULL,
          OPT_MAX_DELAYED_OCTETS},
         {"tlsalpn01", required_argument, NULL, OPT_TLSALPN01},
+        {"dnssec", no_argument, NULL, OPT_DNSSEC},
+        {"nsec3", no_argument, NULL, OPT_NSEC3},
+        {"key-dir", required_argument, NULL, OPT_KEY_DIR},
+        {"trust-anchor-out", required_argument, NULL, OPT_TRUST_ANCHOR_OUT},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -444,6 +452,21 @@ options_one(struct options *o, int val, const char *arg, char *err,
 			goto bad_value;
 		}
 		break;
+	case OPT_DNSSEC:
+		o->dnssec = true;
+		break;
+	case OPT_NSEC3:
+		o->nsec3 = true;
+		break;
+	case OPT_KEY_DIR:
+	case OPT_TRUST_ANCHOR_OUT:
+		if (arg[0] == '\0') {
+			(void)snprintf(why, sizeof(why), "empty %s name",
+			               val == OPT_KEY_DIR ? "directory" : "file");
+			goto bad_value;
+		}
+		*(val == OPT_KEY_DIR ? &o->key_dir : &o->trust_anchor_out) = arg;
+		break;
 	case 'q':
 		if (arg[0] == '\0') {
 			(void)snprintf(why, sizeof(why), "empty file name");
@@ -617,6 +640,14 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			return OPTIONS_USAGE_ERROR;
 		}
 	}
+	if (!o->dnssec && (o->nsec3 || o->key_dir != NULL ||
+	                   o->trust_anchor_out != NULL)) {
+		(void)snprintf(err, errlen, "option %s needs --dnssec",
+		               o->nsec3 ? "--nsec3"
+		               : o->key_dir != NULL ? "--key-dir"
+		                                    : "--trust-anchor-out");
+		return OPTIONS_USAGE_ERROR;
+	}
 	if (o->nlisten == 0 && options_default_listen(o, err, errlen) != 0) {
 		return OPTIONS_NOMEM;
 	}
@@ -729,6 +760,30 @@ options_usage(FILE *out, const char *prog)
 	        "pebble-challtestsrv does,\n"
 	        "                             tokens from /add-http01 "
 	        "(repeatable; default off)\n"
+	        "      --dnssec               sign every zone that holds no "
+	        "DNSKEY and no RRSIG\n"
+	        "                             at load: one ECDSAP256SHA256 "
+	        "key (flags 257, a\n"
+	        "                             CSK) per zone, NSEC, "
+	        "signatures valid from\n"
+	        "                             1 hour ago to 30 days on; "
+	        "queries with DO get\n"
+	        "                             RRSIGs and proofs (default "
+	        "off)\n"
+	        "      --nsec3                NSEC3 instead of NSEC: SHA-1, "
+	        "0 iterations, no\n"
+	        "                             salt, no opt-out (RFC 9276)\n"
+	        "      --key-dir DIR          read each zone's key from "
+	        "DIR/K<zone>+013+<tag>\n"
+	        "                             .private (ldns-keygen, "
+	        "dnssec-keygen), write\n"
+	        "                             the keys made there (.private, "
+	        ".key, .ds)\n"
+	        "      --trust-anchor-out FILE\n"
+	        "                             write the DS of each signed "
+	        "zone whose parent\n"
+	        "                             is not loaded and signed "
+	        "here, before ready\n"
 	        "  -v, --verbose              diagnostics on stderr: -v info "
 	        "(loads, reloads,\n"
 	        "                             API changes), -vv debug (also "

@@ -79,6 +79,11 @@ struct options {
 	/* --http01 (repeatable): the HTTP-01 server's addresses; 0: off */
 	struct net_listen http01_addr[OPTIONS_ADDRS_MAX];
 	size_t nhttp01;
+	/* DNSSEC (dnssec.h): --dnssec, --nsec3, --key-dir, --trust-anchor-out */
+	bool dnssec;
+	bool nsec3;
+	const char *key_dir;
+	const char *trust_anchor_out;
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "dnssec.h"
 #include "fault.h"
 #include "wire.h"
 #include "zone.h"
@@ -534,8 +535,14 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	}
 
 	if (ai.rcode == 0xff) {
-		end = answer_write(env->zones, canon, qlen, res->qtype, out, qend,
-		                   limit, &ai);
+		if (edns.dnssec_ok && dnssec_on()) {
+			end = answer_write_dnssec(env->zones, canon, qlen,
+			                          res->qtype, out, qend, limit,
+			                          &ai);
+		} else {
+			end = answer_write(env->zones, canon, qlen, res->qtype,
+			                   out, qend, limit, &ai);
+		}
 		/* Outside every zone (RFC 8914 4.21), as Knot and NSD. */
 		notauth = ai.rcode == WIRE_RCODE_REFUSED;
 		if (env->defaults != NULL) {

@@ -74,6 +74,20 @@ struct zone {
 	struct zone_blob negative; /* SOA in authority, for NXDOMAIN/NODATA */
 	size_t records;
 	struct zone_store *store; /* its memory and nodes (zone_int.h) */
+	bool signed_here; /* signed at load (--dnssec, zonefile_sign.c) */
+	/*
+	 * DNSSEC at query time (answer_dnssec.c), set when compiled: the
+	 * apex holds a DNSKEY; the nodes owning the NSEC records in
+	 * canonical order (RFC 4034 6.1), or with NSEC3 those owning the
+	 * NSEC3 records of the NSEC3PARAM's hash, by hash.
+	 */
+	bool dnssec;
+	bool nsec3;
+	uint8_t nsec3_saltlen;
+	uint16_t nsec3_iter;
+	const uint8_t *nsec3_salt;
+	const struct zone_node **chain;
+	size_t nchain;
 };
 
 struct zone_set;

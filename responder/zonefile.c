@@ -25,6 +25,7 @@
 #include <ldns/ldns.h>
 
 #include "zone_int.h"
+#include "dnssec.h"
 #include "zonefile_int.h"
 
 #define ZF_ENTRY_MAX  (256 * 1024)
@@ -693,11 +694,19 @@ zf_release_recs(void *arg)
 int
 zf_build_zone(struct zone_set *zs, struct zf_ctx *c)
 {
-	struct zone *z = zone_new();
+	struct zone *z;
 	struct zone_arena *a;
+	bool sign = zf_sign_wanted(c);
 	size_t n = 0;
 	int rc;
 
+	if (sign) {
+		rc = zf_sign_zone(c);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	z = zone_new();
 	if (z == NULL) {
 		return zf_error(c, c->file, 0, "out of memory");
 	}
@@ -712,6 +721,7 @@ zf_build_zone(struct zone_set *zs, struct zf_ctx *c)
 	z->originlen = (uint8_t)c->soa_ownerlen;
 	z->labels = (uint8_t)wire_name_labels(z->origin);
 	memcpy(z->file, c->file, strlen(c->file) + 1);
+	z->signed_here = sign;
 	/* Records an edit removed have type 0. */
 	for (size_t i = 0; i < c->nrecs; i++) {
 		if (c->recs[i].type != 0) {
@@ -752,6 +762,13 @@ zone_set_load_edits(const char *const *files, size_t n,
 	ctx[n].errlen = errlen;
 	if (rc == 0 && ed != NULL) {
 		rc = zf_apply_edits(ctx, &nctx, ed);
+	}
+	/* Every key first: a parent signed before its child gets its DS. */
+	for (size_t i = 0; rc == 0 && i < nctx; i++) {
+		if (!zf_ctx_is_spent(&ctx[i]) && zf_sign_wanted(&ctx[i]) &&
+		    dnssec_key_get(ctx[i].soa_owner, err, errlen) == NULL) {
+			rc = -EINVAL;
+		}
 	}
 	for (size_t i = 0; rc == 0 && i < nctx; i++) {
 		if (!zf_ctx_is_spent(&ctx[i])) {

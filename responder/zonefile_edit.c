@@ -680,6 +680,9 @@ zf_fill_from_zone(struct zf_apply *a, size_t i)
 			const struct zone_rrset *rs = &nd->rrsets[j];
 			const uint8_t *p = rs->rdata;
 
+			if (z->signed_here && zf_sign_made_type(rs->type)) {
+				continue; /* signed again when built */
+			}
 			for (uint16_t m = 0; m < rs->count; m++) {
 				struct zone_rec *r = &c->recs[c->nrecs++];
 

@@ -114,6 +114,19 @@ void zf_ctx_clear(struct zf_ctx *c);
 int zf_build_zone(struct zone_set *zs, struct zf_ctx *c);
 
 /*
+ * Signing at load (zonefile_sign.c).  zf_sign_wanted(): --dnssec is on
+ * and C holds no DNSKEY and no RRSIG (a zone signed already is served as
+ * it is).  zf_sign_zone(): add the DNSKEY, the DS of the child zones
+ * signed here, the NSEC or NSEC3 chain and every RRSIG to C's records.
+ * Returns 0 or a negative errno with ERR filled.  zf_sign_made_type():
+ * the types the signer makes, dropped before a signed zone is signed
+ * again.
+ */
+bool zf_sign_wanted(const struct zf_ctx *c);
+int zf_sign_zone(struct zf_ctx *c);
+bool zf_sign_made_type(uint16_t type);
+
+/*
  * Apply the edits ED to the zones read into CTX[0..*N), in order.  A
  * record no zone reaches starts a root zone in CTX[*N] (room for one is
  * the caller's) and *N grows.  Returns 0 or a negative errno, ERR filled.

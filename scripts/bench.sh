@@ -49,13 +49,17 @@
 #                               while changes to the big zone run back to back:
 #                               p50, p99, max; then a 1,000-record zone served
 #                               alone, CHANGES records added
+#   signing                     a SIGN_RECORDS-record zone (100k): caa-responder
+#                               --dnssec (and --nsec3) from exec to ready beside
+#                               ldns-signzone with the same key; the ratio
 # Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
 # here is stopped here, by its PID.  Ports 5330-5336 on 127.0.0.1 only.
 #
 # Environment: RESPONDER and LOADGEN (binaries; default: a Release build in
 # build-bench/), WORK (default /tmp/caalab-bench), DURATION, SAT_DURATION,
 # REPS, LAT_DURATION, LAT_REPS, BIG_RECORDS, CHANGE_RECORDS, CHANGES,
-# CHANGE_QPS, CHANGE_DURATION, PIN, ONLY=changes (that section alone).
+# CHANGE_QPS, CHANGE_DURATION, SIGN_RECORDS, SIGN_REPS, PIN, ONLY=changes or
+# ONLY=sign (that section alone).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
@@ -63,7 +67,7 @@ QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,58p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,62p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 64 ;;
   esac
 done
@@ -79,6 +83,8 @@ else
   CHANGE_DURATION=${CHANGE_DURATION:-10}
 fi
 CHANGE_QPS=${CHANGE_QPS:-2000}
+SIGN_RECORDS=${SIGN_RECORDS:-100000}
+if [ $QUICK = 1 ]; then SIGN_REPS=${SIGN_REPS:-1}; else SIGN_REPS=${SIGN_REPS:-3}; fi
 ONLY=${ONLY:-}
 PIN=${PIN:-1}
 SRV_PIN=() GEN_PIN=()
@@ -306,7 +312,7 @@ log "start: DURATION=$DURATION SAT_DURATION=$SAT_DURATION REPS=$REPS LAT_DURATIO
 { for i in $(seq 0 149); do echo "servfail host$i.example.test CAA"; echo "nodata nx$i.example.test CAA"; done; } > "$WORK/faults-10pct.txt"
 seq 0 9999 | awk '{ printf "servfail nomatch%d.example.net CAA\n", $1 }' > "$WORK/rules-10k.txt"
 
-if [ "$ONLY" != changes ]; then
+if [ -z "$ONLY" ]; then
 # --- throughput: responder, faulted, 10k rules, knot, nsd --------------------
 # The machine's speed drifts within a minute, so all five servers stay up
 # (each on its own port; the idle ones sleep) and every repetition loads
@@ -415,17 +421,101 @@ changes_section() {
   tee -a "$RAW" < "$csv" > /dev/null
 }
 
-mkdir -p "$WORK/responder-changes"
-changes_section
-cleanup
+if [ -z "$ONLY" ] || [ "$ONLY" = changes ]; then
+  mkdir -p "$WORK/responder-changes"
+  changes_section
+  cleanup
+fi
+
+# --- signing at load: caa-responder --dnssec beside ldns-signzone -----------
+# One SIGN_RECORDS-record zone (gen-big-zone.sh) and one ECDSAP256SHA256 key
+# made by ldns-keygen, which both use (--key-dir).  caa-responder: from exec
+# to its ready line (read, built, signed, answers compiled), unsigned, then
+# --dnssec (NSEC), then --dnssec --nsec3, and its RSS then; ldns-signzone:
+# read, signed, written (NSEC, then NSEC3 -t 0 -s ''); SIGN_REPS times,
+# medians of wall-clock and of CPU seconds (the latter is the fairer ratio
+# on a shared machine).  Servers on CPU 0 as above.
+# time_ready ARGS...: seconds from exec to the ready line, and the RSS (KB).
+time_ready() {
+  local out=$WORK/sign/ready.out t0 pid t
+  : > "$out"
+  t0=$(date +%s.%N)
+  "${SRV_PIN[@]}" "$RESPONDER" -l "$ADDR:0" "$@" > "$out" 2> "$WORK/sign/ready.err" &
+  pid=$!
+  for _ in $(seq 1 60000); do
+    grep -q '^ready' "$out" 2> /dev/null && break
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.01
+  done
+  t=$(date +%s.%N)
+  if grep -q '^ready' "$out"; then
+    awk -v a="$t0" -v b="$t" -v r="$(rss_kb "$pid")" -v hz="$(getconf CLK_TCK)" \
+      '{ printf "%.3f,%.2f,%s\n", b - a, ($14 + $15) / hz, r }' "/proc/$pid/stat"
+  else
+    log "caa-responder $* did not start: $(head -c 300 "$WORK/sign/ready.err")"
+    echo "nan,nan,0"
+  fi
+  kill -TERM "$pid" 2> /dev/null; wait "$pid" 2> /dev/null
+}
+
+sign_section() {
+  local d=$WORK/sign z k t0 t1 r
+  mkdir -p "$d"
+  z=$d/big.test.zone
+  log "signing: generating a $SIGN_RECORDS-record zone"
+  "$B/gen-big-zone.sh" "$z" "$SIGN_RECORDS"
+  k=$(cd "$d" && ldns-keygen -a ECDSAP256SHA256 -k big.test.)
+  : > "$d/sign.csv"
+  for rep in $(seq 1 "$SIGN_REPS"); do
+    echo "responder-unsigned,$rep,$(time_ready "$z")" >> "$d/sign.csv"
+    echo "responder-nsec,$rep,$(time_ready --dnssec --key-dir "$d" "$z")" >> "$d/sign.csv"
+    echo "responder-nsec3,$rep,$(time_ready --dnssec --nsec3 --key-dir "$d" "$z")" >> "$d/sign.csv"
+    /usr/bin/time -f "ldns-signzone-nsec,$rep,%e,%U %S," -a -o "$d/sign.csv" \
+      "${SRV_PIN[@]}" ldns-signzone -o big.test. -f "$d/out.nsec" "$z" "$d/$k" || log "ldns-signzone failed"
+    /usr/bin/time -f "ldns-signzone-nsec3,$rep,%e,%U %S," -a -o "$d/sign.csv" \
+      "${SRV_PIN[@]}" ldns-signzone -n -a 1 -t 0 -s '' -o big.test. -f "$d/out.nsec3" "$z" "$d/$k" ||
+      log "ldns-signzone -n failed"
+    rm -f "$d/out.nsec" "$d/out.nsec3"
+  done
+  printf '\nSigning a %s-record zone at load (%s; medians of %s): caa-responder from exec to\nready, ldns-signzone read + sign + write; the same ECDSAP256SHA256 key.\n\n' \
+    "$SIGN_RECORDS" "$PINNED" "$SIGN_REPS"
+  awk -F, '
+    {
+      split($4, u, " "); c[$1] = c[$1] " " (u[1] + u[2])
+      t[$1] = t[$1] " " $3; if ($5 != "") m[$1] = m[$1] " " $5
+    }
+    function med(s,   a, n, i, j, x) {
+      n = split(s, a, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { x = a[i]; a[i] = a[j]; a[j] = x }
+      return n ? a[int((n + 1) / 2)] : ""
+    }
+    END {
+      printf "| run | seconds | CPU seconds | RSS MB |\n|---|---|---|---|\n"
+      split("responder-unsigned responder-nsec responder-nsec3 ldns-signzone-nsec ldns-signzone-nsec3", o, " ")
+      for (i = 1; i <= 5; i++) {
+        r = o[i]; s[r] = med(t[r]); cpu[r] = med(c[r])
+        printf "| %s | %s | %s | %s |\n", r, s[r], cpu[r], (r in m) ? sprintf("%.0f", med(m[r]) / 1024) : ""
+      }
+      printf "\ncaa-responder --dnssec / ldns-signzone, seconds: NSEC %.2f, NSEC3 %.2f; CPU: NSEC %.2f, NSEC3 %.2f\n",
+        s["responder-nsec"] / s["ldns-signzone-nsec"], s["responder-nsec3"] / s["ldns-signzone-nsec3"],
+        cpu["responder-nsec"] / cpu["ldns-signzone-nsec"], cpu["responder-nsec3"] / cpu["ldns-signzone-nsec3"]
+    }' "$d/sign.csv"
+}
 
 # --- table -------------------------------------------------------------------
+PINNED="servers on CPU 0, load generators on CPU 1"; [ ${#SRV_PIN[@]} -gt 0 ] || PINNED="not pinned"
+if [ "$ONLY" = sign ]; then
+  sign_section
+  exit 0
+fi
 VERSIONS="caa-responder $("$RESPONDER" --version 2>&1 | head -1 | awk '{print $NF}'), $(knotd --version | head -1 | sed 's/.*version /Knot DNS /'), NSD $(nsd -v 2>&1 | head -1 | awk '{print $NF}'), dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null || echo '?')"
 PINNED="servers on CPU 0, load generators on CPU 1"; [ ${#SRV_PIN[@]} -gt 0 ] || PINNED="not pinned"
-if [ "$ONLY" != changes ]; then
+if [ -z "$ONLY" ]; then
   grep -v '^change,\|^stream,' "$RAW" > "$RAW.main"
   "$PY" "$B/summarize.py" "$RAW.main" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$VERSIONS" "$DURATION" "$REPS" "$LAT_DURATION" "$BIG_RECORDS" "$LAT_REPS" "$PINNED" "$SAT_DURATION"
 fi
+[ -z "$ONLY" ] || [ "$ONLY" = changes ] || exit 0
 printf '\nZone changes over the management API: a %s-record zone and a 1,000-record zone in one\ncaa-responder (%s); the stream: dnsperf -Q %s -v -l %s, A queries for the big zone.\n' \
   "$CHANGE_RECORDS" "$PINNED" "$CHANGE_QPS" "$CHANGE_DURATION"
 "$PY" "$B/changes.py" table "$WORK/changes.csv"
+[ -n "$ONLY" ] || sign_section

@@ -4,6 +4,9 @@
  * types.test of tests/data/: wildcard CNAMEs that cover their own target,
  * a DNAME met twice, NS, MX and SRV with additional sections), without rules and with a few fault rules, as UDP and as TCP,
  * from IPv4 and IPv6; with default addresses (as --default-ipv4/6) too.
+ * And over the same zones plus tests/data/dnssec/ signed at load (as
+ * --dnssec, NSEC and NSEC3): every answer parses, and one to a query
+ * without DO holds no RRSIG, NSEC or NSEC3 it was not asked for.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +14,9 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include <ldns/ldns.h>
+
+#include "dnssec.h"
 #include "fault.h"
 #include "query.h"
 #include "zone.h"
@@ -18,6 +24,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct zone_set *zones;
+static struct zone_set *signed_nsec, *signed_nsec3;
+static struct query_env env_nsec, env_nsec3;
 static struct fault_set *faults;
 static struct query_env env_plain;
 static struct query_env env_faults;
@@ -39,6 +47,82 @@ static const char *const rules[] = {
         "noaa . AAAA after=1",
         "nosoa *.test * transport=udp family=6",
 };
+
+/* The zones signed as --dnssec signs them, with NSEC, then NSEC3. */
+static void
+setup_signed(void)
+{
+	const char *files[] = {CAA_SOURCE_DIR "/zones/test.zone",
+	                       CAA_SOURCE_DIR "/zones/caa.test.zone",
+	                       CAA_SOURCE_DIR "/zones/alias.test.zone",
+	                       CAA_SOURCE_DIR "/tests/data/example.test.zone",
+	                       CAA_SOURCE_DIR "/tests/data/dnssec/sig.test.zone",
+	                       CAA_SOURCE_DIR
+	                       "/tests/data/dnssec/child.sig.test.zone"};
+	size_t n = sizeof(files) / sizeof(files[0]);
+	char err[512];
+
+	dnssec_configure(&(struct dnssec_config){.on = true});
+	signed_nsec = zone_set_load(files, n, err, sizeof(err));
+	dnssec_configure(&(struct dnssec_config){.on = true, .nsec3 = true});
+	signed_nsec3 = zone_set_load(files, n, err, sizeof(err));
+	if (signed_nsec == NULL || signed_nsec3 == NULL) {
+		fprintf(stderr, "fuzz_query: signed zones: %s\n", err);
+		abort();
+	}
+	env_nsec.zones = signed_nsec;
+	env_nsec.udp_max = QUERY_UDP_MAX_DEFAULT;
+	env_nsec3 = env_nsec;
+	env_nsec3.zones = signed_nsec3;
+}
+
+/*
+ * An answer from a signed zone parses; without DO (the reply's OPT echoes
+ * it) it holds no RRSIG, NSEC or NSEC3 unless the question asks for that
+ * type or ANY.
+ */
+static void
+run_signed(const struct query_env *env, const uint8_t *data, size_t size,
+           enum query_transport tp, size_t outcap)
+{
+	struct query_result res;
+	ldns_pkt *pkt = NULL;
+	uint16_t qtype;
+
+	query_handle(env, data, size, tp, AF_INET, out, outcap, &res);
+	if (res.verdict != QUERY_SEND) {
+		return;
+	}
+	if (res.len > outcap) {
+		abort();
+	}
+	if (ldns_wire2pkt(&pkt, out, res.len) != LDNS_STATUS_OK) {
+		abort(); /* no rule here garbles an answer */
+	}
+	qtype = ldns_pkt_qdcount(pkt) == 1
+	                ? (uint16_t)ldns_rr_get_type(
+	                          ldns_rr_list_rr(ldns_pkt_question(pkt), 0))
+	                : 0;
+	if (!ldns_pkt_edns_do(pkt) && qtype != LDNS_RR_TYPE_ANY) {
+		const ldns_rr_list *sec[] = {ldns_pkt_answer(pkt),
+		                             ldns_pkt_authority(pkt)};
+
+		for (size_t k = 0; k < 2; k++) {
+			for (size_t i = 0; i < ldns_rr_list_rr_count(sec[k]);
+			     i++) {
+				uint16_t t = (uint16_t)ldns_rr_get_type(
+				        ldns_rr_list_rr(sec[k], i));
+
+				if (t != qtype && (t == LDNS_RR_TYPE_RRSIG ||
+				                   t == LDNS_RR_TYPE_NSEC ||
+				                   t == LDNS_RR_TYPE_NSEC3)) {
+					abort(); /* DNSSEC records without DO */
+				}
+			}
+		}
+	}
+	ldns_pkt_free(pkt);
+}
 
 static void
 setup(void)
@@ -73,6 +157,7 @@ setup(void)
 	env_faults.defaults = &defaults;
 	env_defaults = env_plain;
 	env_defaults.defaults = &defaults;
+	setup_signed();
 }
 
 static void
@@ -98,5 +183,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run(&env_faults, data, size, QUERY_UDP, AF_INET6, 1232);
 	run(&env_faults, data, size, QUERY_TCP, AF_INET, sizeof(out));
 	run(&env_defaults, data, size, QUERY_UDP, AF_INET, 512);
+	run_signed(&env_nsec, data, size, QUERY_UDP, 1232);
+	run_signed(&env_nsec, data, size, QUERY_TCP, sizeof(out));
+	run_signed(&env_nsec3, data, size, QUERY_UDP, 512);
+	run_signed(&env_nsec3, data, size, QUERY_TCP, sizeof(out));
 	return 0;
 }

@@ -174,6 +174,15 @@ def main():
             qid += 1
             put("fuzz_query", query(qid, n, t))
         put("fuzz_query", query(qid, n, 257, edns=(4096, 0, True)))
+    # Signed zones (tests/data/dnssec/, signed by the harness): DO queries
+    # for data, NODATA, NXDOMAIN, wildcards, empty non-terminals, DS,
+    # DNSKEY, referrals.
+    for n in ["sig.test", "host.sig.test", "nope.sig.test", "x.wild.sig.test",
+              "ent.sig.test", "child.sig.test", "www.child.sig.test",
+              "www.unsigned.sig.test", "cname.alias.test"]:
+        for t in (257, 1, 43, 48, 50, 255):
+            qid += 1
+            put("fuzz_query", query(qid, n, t, edns=(1232, 0, True)))
     put("fuzz_query", query(7, "example.test", 257, edns=(512, 1, False)))
     put("fuzz_query", query(7, "example.test", 257, flags=0x2800))
     put("fuzz_query", query(7, "example.test", 257, qdcount=2))

@@ -711,3 +711,33 @@ Test(options, http01_addresses_are_bounded)
 	          err);
 	options_clear(&o);
 }
+
+Test(options, dnssec_is_off_unless_asked)
+{
+	struct options o;
+	char err[256];
+
+	cr_assert_eq(PARSE(&o, err, "a.zone", NULL), OPTIONS_RUN, "%s", err);
+	cr_assert(!o.dnssec && !o.nsec3);
+	cr_assert_null(o.key_dir);
+	cr_assert_null(o.trust_anchor_out);
+	options_clear(&o);
+	cr_assert_eq(PARSE(&o, err, "--dnssec", "--nsec3", "--key-dir", "k",
+	                   "--trust-anchor-out=ta.ds", "a.zone", NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert(o.dnssec && o.nsec3);
+	cr_assert_str_eq(o.key_dir, "k");
+	cr_assert_str_eq(o.trust_anchor_out, "ta.ds");
+	options_clear(&o);
+}
+
+Test(options, dnssec_options_need_dnssec)
+{
+	USAGE_ERROR("option --nsec3 needs --dnssec", "--nsec3", NULL);
+	USAGE_ERROR("option --key-dir needs --dnssec", "--key-dir", "k", NULL);
+	USAGE_ERROR("option --trust-anchor-out needs --dnssec",
+	            "--trust-anchor-out", "ta", NULL);
+	USAGE_ERROR("empty directory name", "--dnssec", "--key-dir", "", NULL);
+	USAGE_ERROR("empty file name", "--dnssec", "--trust-anchor-out", "",
+	            NULL);
+}

@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,4 +325,34 @@ Test(probe_dnssec, alias_chain_in_one_answer)
 	read_it(&o, "alias.test", true, 0, &p, LOOKUP_UB_SECURE, NULL);
 	cr_expect_not(o.done);
 	lookup_result_clear(&o.res);
+}
+
+/* A validator's reason names the zone twice: with a longer name it is
+ * still whole when the reason fits CAA_REASON_LEN. */
+Test(probe_dnssec, long_reason_kept_whole)
+{
+	static const char name[] =
+	        "a-rather-long-label.expired-signatures.example.tst";
+	char why[400];
+	char want[512];
+	char buf[CAA_REASON_LEN];
+	struct caa_lookup l;
+
+	(void)snprintf(why, sizeof(why),
+	               "validation failure <%s. CAA IN>: signature expired "
+	               "from 127.0.0.3 for key %s. while building chain of "
+	               "trust",
+	               name, name);
+	(void)snprintf(want, sizeof(want),
+	               "DNS problem: looking up CAA for %s: DNSSEC: Signature "
+	               "Expired: %s",
+	               name, why);
+	cr_assert_lt(strlen(want), CAA_REASON_LEN - 1);
+	memset(&l, 0, sizeof(l));
+	l.kind = CAA_LOOKUP_RCODE;
+	l.rcode = 2;
+	l.ede = caa_dnssec_ede(why);
+	l.ede_text = why;
+	cr_assert_eq(caa_lookup_describe(&l, name, buf, sizeof(buf)), CAA_OK);
+	cr_expect_str_eq(buf, want);
 }

@@ -202,6 +202,24 @@ else
 	fail "--resolver system" "resolv.conf replaced" "mount --bind refused"
 fi
 
+# ---- a root that never answers: each lookup gives up after --timeout
+# times --tries, its question left with libunbound (and freed at the end).
+printf '. 3600000 NS a.root.lab.\na.root.lab. 3600000 A 127.0.0.9\n' >"$tmp/silent.hints"
+"$PY" -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.9", 53))
+time.sleep(30)' &
+SILENT_PID=$!
+sleep 0.3
+t0=$(date +%s%N)
+rprobe -r --root-hints "$tmp/silent.hints" --trust-anchor none --timeout 300 --tries 2 a.test b.c.test
+t1=$(date +%s%N)
+check "silent root: timed out" "DNS problem: query timed out looking up CAA for a.test" "$(jget 0.reason)"
+check "silent root: exit" 2 "$PRC"
+check_match "silent root: within the deadline" '^[0-9]{1,4}$' "$(((t1 - t0) / 1000000))"
+kill "$SILENT_PID" 2>/dev/null
+wait "$SILENT_PID" 2>/dev/null
+
 # ---- usage
 run -r -s 127.0.0.3 good.test
 check "-r with -s: usage" 64 "$PRC"

@@ -334,7 +334,9 @@ batch_progress_clear(struct batch *b)
 }
 
 /* Is everything started done, and nothing left to start?  Then the loop
- * ends, once the signals caught for the input are let go. */
+ * ends, once the signals caught for the input are let go, whatever else
+ * waits on it (libunbound may still be asking for a lookup that gave
+ * up). */
 static void
 batch_maybe_end(struct batch *b)
 {
@@ -342,6 +344,7 @@ batch_maybe_end(struct batch *b)
 	    (b->fd < 0 || b->input_done)) {
 		batch_progress_clear(b);
 		batch_input_restore(b);
+		(void)event_base_loopexit(b->base, NULL);
 	}
 }
 

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -37,6 +38,9 @@
  * timeout; a slow or silent server holds a slot for a tick or two only. */
 #define LOOKUP_WINDOW    192
 #define LOOKUP_WINDOW_MS 10
+/* Lookups in flight through libunbound: each holds a mesh state there
+ * (lookup_ub.c allows it more). */
+#define LOOKUP_UB_INFLIGHT 2000
 
 static void lookup_try(struct lookup_query *q);
 static void lookup_tick(evutil_socket_t fd, short what, void *arg);
@@ -90,9 +94,19 @@ lookup_elapsed_ms(const struct timespec *start)
 struct lookup_client *
 lookup_client_new(struct event_base *base, const struct lookup_config *cfg)
 {
+	char err[8];
+
+	return lookup_client_open(base, cfg, err, sizeof(err));
+}
+
+struct lookup_client *
+lookup_client_open(struct event_base *base, const struct lookup_config *cfg,
+                   char *err, size_t errlen)
+{
 	struct lookup_client *c = calloc(1, sizeof(*c));
 	struct rlimit rl;
 
+	(void)snprintf(err, errlen, "no memory");
 	if (c == NULL) {
 		return NULL;
 	}
@@ -100,6 +114,11 @@ lookup_client_new(struct event_base *base, const struct lookup_config *cfg)
 	c->cfg = *cfg;
 	if (c->cfg.tries < 1) {
 		c->cfg.tries = 1;
+	}
+	if (cfg->backend != LOOKUP_DIRECT &&
+	    lookup_ub_open(c, err, errlen) != 0) {
+		lookup_client_free(c);
+		return NULL;
 	}
 	c->pool = udp_pool_new(base, (const struct sockaddr *)&cfg->server,
 	                       cfg->server_len, lookup_udp_reply,
@@ -122,6 +141,9 @@ lookup_client_new(struct event_base *base, const struct lookup_config *cfg)
 	if (c->max_inflight > LOOKUP_INFLIGHT) {
 		c->max_inflight = LOOKUP_INFLIGHT;
 	}
+	if (c->ub != NULL && c->max_inflight > LOOKUP_UB_INFLIGHT) {
+		c->max_inflight = LOOKUP_UB_INFLIGHT;
+	}
 	return c;
 }
 
@@ -131,6 +153,7 @@ lookup_client_free(struct lookup_client *c)
 	if (c == NULL) {
 		return;
 	}
+	lookup_ub_close(c); /* first: its last callbacks may come now */
 	while (c->spare != NULL) {
 		struct lookup_query *q = c->spare;
 
@@ -160,6 +183,8 @@ lookup_close(struct lookup_query *q)
 	q->tbuf = NULL;
 	q->thave = 0;
 	q->tsent = 0;
+	free(q->ub_why);
+	q->ub_why = NULL;
 }
 
 static void lookup_start(struct lookup_query *q);
@@ -394,6 +419,10 @@ lookup_udp_send(struct lookup_query *q)
 static void
 lookup_try(struct lookup_query *q)
 {
+	if (q->c->ub != NULL) {
+		lookup_ub_ask(q);
+		return;
+	}
 	q->try++;
 	q->state = LOOKUP_UDP;
 	if (q->udp.sock == NULL) {
@@ -439,6 +468,10 @@ lookup_timer(evutil_socket_t fd, short what, void *arg)
 			lookup_finish(q, CAA_LOOKUP_TRUNCATED);
 		}
 		return;
+	case LOOKUP_UB:
+	case LOOKUP_UB_READY:
+		lookup_ub_timer(q);
+		return;
 	case LOOKUP_WAITING:
 		break;
 	}
@@ -446,10 +479,11 @@ lookup_timer(evutil_socket_t fd, short what, void *arg)
 
 /* Copies the CAA records of the chain's last name out of R. */
 static int
-lookup_records(struct lookup_query *q, const struct reply *r, size_t n)
+lookup_records(const struct reply_chain *chain, struct lookup_result *res,
+               const struct reply *r, size_t n)
 {
-	const uint8_t *name = q->chain.name[q->chain.n - 1];
-	size_t nlen = q->chain.len[q->chain.n - 1];
+	const uint8_t *name = chain->name[chain->n - 1];
+	size_t nlen = chain->len[chain->n - 1];
 	const uint8_t *rdata;
 	size_t rdlen;
 	size_t pos = 0;
@@ -459,97 +493,109 @@ lookup_records(struct lookup_query *q, const struct reply *r, size_t n)
 	while (reply_caa_next(r, name, nlen, &pos, &rdata, &rdlen)) {
 		total += rdlen;
 	}
-	q->res.records = calloc(n, sizeof(*q->res.records));
-	q->res.rdata = malloc(total > 0 ? total : 1);
-	if (q->res.records == NULL || q->res.rdata == NULL) {
+	res->records = calloc(n, sizeof(*res->records));
+	res->rdata = malloc(total > 0 ? total : 1);
+	if (res->records == NULL || res->rdata == NULL) {
 		return -ENOMEM;
 	}
 	pos = 0;
-	while (q->res.nrecords < n &&
+	while (res->nrecords < n &&
 	       reply_caa_next(r, name, nlen, &pos, &rdata, &rdlen)) {
-		memcpy(q->res.rdata + off, rdata, rdlen);
-		if (caa_record_parse(q->res.rdata + off, rdlen,
-		                     &q->res.records[q->res.nrecords]) !=
+		memcpy(res->rdata + off, rdata, rdlen);
+		if (caa_record_parse(res->rdata + off, rdlen,
+		                     &res->records[res->nrecords]) !=
 		    CAA_OK) {
 			return -EINVAL;
 		}
-		q->res.nrecords++;
+		res->nrecords++;
 		off += rdlen;
 	}
 	return 0;
 }
 
-/* A reply that matched, not truncated: the result, or the next alias. */
-static void
-lookup_answer(struct lookup_query *q, const struct reply *r)
+enum lookup_read
+lookup_read(const struct reply *r, struct reply_chain *chain,
+            struct lookup_result *res, enum caa_lookup_kind *kind)
 {
 	struct reply_found found;
 	int rc;
 
 	if (r->rcode != 0 && r->rcode != 3) {
 		/* RFC 8659 section 6: an RCODE error; final, not retried. */
-		q->res.ede = r->ede;
+		res->ede = r->ede;
 		if (r->ede >= 0 && r->ede_text[0] != '\0') {
-			q->res.ede_text = strdup(r->ede_text);
+			res->ede_text = strdup(r->ede_text);
 		}
-		lookup_finish(q, CAA_LOOKUP_RCODE);
-		return;
+		*kind = CAA_LOOKUP_RCODE;
+		return LOOKUP_READ_DONE;
 	}
-	switch (reply_walk(r, &q->chain, &found)) {
+	switch (reply_walk(r, chain, &found)) {
 	case REPLY_WALK_LOOP:
-		lookup_finish(q, CAA_LOOKUP_CNAME_LOOP);
-		return;
+		*kind = CAA_LOOKUP_CNAME_LOOP;
+		return LOOKUP_READ_DONE;
 	case REPLY_WALK_LONG:
-		lookup_finish(q, CAA_LOOKUP_CNAME_LONG);
-		return;
+		*kind = CAA_LOOKUP_CNAME_LONG;
+		return LOOKUP_READ_DONE;
 	case REPLY_WALK_BAD:
-		lookup_finish(q, CAA_LOOKUP_MALFORMED);
-		return;
+		*kind = CAA_LOOKUP_MALFORMED;
+		return LOOKUP_READ_DONE;
 	case REPLY_WALK_FOLLOW:
 		/* The server returned the alias only (another zone): ask
 		 * the target as the CA's recursive resolver would. */
-		q->res.outside_chain += found.outside_chain;
-		lookup_close(q);
-		udp_pool_remove(&q->udp); /* a new ID for a new question */
-		evtimer_del(q->timer);
-		q->try = 0;
-		if (lookup_build(q) != 0) {
-			lookup_fail_later(q, CAA_LOOKUP_MALFORMED);
-			return;
-		}
-		lookup_try(q);
-		return;
+		res->outside_chain += found.outside_chain;
+		return LOOKUP_READ_FOLLOW;
 	case REPLY_WALK_DONE:
 		break;
 	}
-	q->res.outside_chain += found.outside_chain;
-	q->res.also_cname = found.also_cname;
+	res->outside_chain += found.outside_chain;
+	res->also_cname = found.also_cname;
 	if (r->rcode == 3) {
-		lookup_finish(q, CAA_LOOKUP_NXDOMAIN);
-		return;
+		*kind = CAA_LOOKUP_NXDOMAIN;
+		return LOOKUP_READ_DONE;
 	}
 	if (found.ncaa == 0) {
 		/* A referral is no answer: a CA's resolver would follow it,
 		 * and what it would find is unknown here. */
-		lookup_finish(q, r->referral ? CAA_LOOKUP_REFERRAL
-		                             : CAA_LOOKUP_EMPTY);
-		return;
+		*kind = r->referral ? CAA_LOOKUP_REFERRAL : CAA_LOOKUP_EMPTY;
+		return LOOKUP_READ_DONE;
 	}
-	rc = lookup_records(q, r, found.ncaa);
+	rc = lookup_records(chain, res, r, found.ncaa);
 	if (rc != 0) {
 		/* Malformed RDATA in the RRset that counts: fail closed
 		 * (docs/probe.md, "Lookup errors"); off the chain it is
 		 * ignored like the rest of such records. */
-		free(q->res.records);
-		free(q->res.rdata);
-		q->res.records = NULL;
-		q->res.rdata = NULL;
-		q->res.nrecords = 0;
-		lookup_finish(q, rc == -EINVAL ? CAA_LOOKUP_BAD_RDATA
-		                               : CAA_LOOKUP_NETWORK);
+		free(res->records);
+		free(res->rdata);
+		res->records = NULL;
+		res->rdata = NULL;
+		res->nrecords = 0;
+		*kind = rc == -EINVAL ? CAA_LOOKUP_BAD_RDATA
+		                      : CAA_LOOKUP_NETWORK;
+		return LOOKUP_READ_DONE;
+	}
+	*kind = CAA_LOOKUP_RECORDS;
+	return LOOKUP_READ_DONE;
+}
+
+/* A reply that matched, not truncated: the result, or the next alias. */
+static void
+lookup_answer(struct lookup_query *q, const struct reply *r)
+{
+	enum caa_lookup_kind kind;
+
+	if (lookup_read(r, &q->chain, &q->res, &kind) == LOOKUP_READ_DONE) {
+		lookup_finish(q, kind);
 		return;
 	}
-	lookup_finish(q, CAA_LOOKUP_RECORDS);
+	lookup_close(q);
+	udp_pool_remove(&q->udp); /* a new ID for a new question */
+	evtimer_del(q->timer);
+	q->try = 0;
+	if (lookup_build(q) != 0) {
+		lookup_fail_later(q, CAA_LOOKUP_MALFORMED);
+		return;
+	}
+	lookup_try(q);
 }
 
 static void

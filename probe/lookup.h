@@ -34,11 +34,25 @@
 
 struct event_base;
 
+/* Who resolves.  LOOKUP_DIRECT asks SERVER itself, as above; the other
+ * two run libunbound on the client's event_base (lookup_ub.c), one
+ * ub_ctx (and so one cache) per client, which chases aliases itself. */
+enum lookup_backend {
+	LOOKUP_DIRECT = 0, /* SERVER, UDP then TCP: the fields above */
+	LOOKUP_RECURSIVE,  /* a recursive resolver from ROOT_HINTS */
+	LOOKUP_VALIDATE,   /* SERVER as a forwarder, its answers validated */
+};
+
 struct lookup_config {
 	struct sockaddr_storage server; /* address and port to ask */
 	socklen_t server_len;
-	int timeout_ms; /* per try, UDP or TCP */
+	int timeout_ms; /* per try, UDP or TCP; libunbound: the whole lookup
+	                   may take TIMEOUT_MS * TRIES */
 	int tries;      /* at least 1 */
+	enum lookup_backend backend;
+	const char *root_hints;   /* LOOKUP_RECURSIVE: a root hints file */
+	const char *trust_anchor; /* libunbound: DS or DNSKEY records in a
+	                             master file; NULL: no validation */
 };
 
 /* What one lookup found; everything owned (lookup_result_clear()). */
@@ -54,7 +68,9 @@ struct lookup_result {
 	unsigned char *rdata;
 	char **cname; /* alias targets followed, presentation form */
 	size_t ncname;
-	size_t queries; /* messages sent, UDP and TCP, retries included */
+	enum caa_dnssec dnssec; /* CAA_DNSSEC_NONE unless validated */
+	size_t queries; /* messages sent, UDP and TCP, retries included;
+	                   libunbound: questions asked of it */
 	double ms;      /* from the first query to the result */
 };
 
@@ -69,6 +85,13 @@ struct lookup_client;
 /* Returns a new client on BASE (borrowed), or NULL without memory. */
 struct lookup_client *lookup_client_new(struct event_base *base,
                                         const struct lookup_config *cfg);
+
+/* As lookup_client_new(), but a libunbound backend that cannot start
+ * (a root hints or trust anchor file that does not read) says why in
+ * ERR[0..ERRLEN), naming the file and line. */
+struct lookup_client *lookup_client_open(struct event_base *base,
+                                         const struct lookup_config *cfg,
+                                         char *err, size_t errlen);
 
 /* Frees C; every lookup must have ended. */
 void lookup_client_free(struct lookup_client *c);

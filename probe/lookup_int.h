@@ -22,6 +22,17 @@ enum lookup_state {
 	LOOKUP_TCP_WRITE, /* connecting, then sending the framed query */
 	LOOKUP_TCP_READ,
 	LOOKUP_FAILED, /* the timer is active to end it from the loop */
+	LOOKUP_UB,       /* asked of libunbound; the timer is the deadline */
+	LOOKUP_UB_READY, /* libunbound answered at once: the timer is active
+	                    to read the copy in TBUF from the loop */
+};
+
+/* One question asked of libunbound.  Its callback may come after the
+ * lookup gave up (Q NULL then, the call waiting on the client's list). */
+struct lookup_ub_call {
+	struct lookup_query *q;
+	struct lookup_client *c;
+	struct lookup_ub_call *prev, *next; /* abandoned calls */
 };
 
 struct lookup_query {
@@ -44,6 +55,11 @@ struct lookup_query {
 	size_t thave;
 	size_t tsent;
 	struct timespec start;
+	struct lookup_ub_call *call; /* libunbound: the question asked */
+	bool ub_asking;              /* inside ub_resolve_event() */
+	int ub_rcode;                /* LOOKUP_UB_READY: the answer kept */
+	int ub_sec;
+	char *ub_why;
 	struct lookup_result res;
 	/* Filled before use, so a spare is not zeroed past here. */
 	struct reply_chain chain; /* the name asked, then alias targets */
@@ -62,6 +78,8 @@ struct lookup_client {
 	struct lookup_query *tail;
 	struct lookup_query *spare; /* ended, ready for reuse */
 	struct udp_pool *pool;
+	struct ub_ctx *ub;              /* NULL: LOOKUP_DIRECT */
+	struct lookup_ub_call *gone;    /* abandoned calls, still pending */
 };
 
 /* lookup.c */
@@ -73,7 +91,22 @@ void lookup_arm(struct lookup_query *q);
 void lookup_message(struct lookup_query *q, const uint8_t *msg, size_t len,
                     bool *ignored);
 
+/* The outcome of reply R to the chain's last name, read into RES: */
+enum lookup_read {
+	LOOKUP_READ_DONE = 0, /* the lookup ends with *KIND */
+	LOOKUP_READ_FOLLOW,   /* ask the chain's (new) last name */
+};
+enum lookup_read lookup_read(const struct reply *r, struct reply_chain *chain,
+                             struct lookup_result *res,
+                             enum caa_lookup_kind *kind);
+
 /* lookup_tcp.c */
 void lookup_tcp(struct lookup_query *q);
+
+/* lookup_ub.c */
+int lookup_ub_open(struct lookup_client *c, char *err, size_t errlen);
+void lookup_ub_close(struct lookup_client *c);
+void lookup_ub_ask(struct lookup_query *q);
+void lookup_ub_timer(struct lookup_query *q);
 
 #endif /* PROBE_LOOKUP_INT_H */

@@ -98,6 +98,7 @@ main_run(const struct probe_opts *o)
 	}
 	lcfg.timeout_ms = o->timeout_ms;
 	lcfg.tries = o->tries;
+	options_resolver_config(&o->resolver, o->server, &lcfg);
 	if (o->file != NULL) {
 		input = strcmp(o->file, "-") == 0
 		                ? STDIN_FILENO
@@ -112,9 +113,15 @@ main_run(const struct probe_opts *o)
 	}
 	ca = main_join(o->cas, o->ncas);
 	base = event_base_new();
-	client = base != NULL ? lookup_client_new(base, &lcfg) : NULL;
-	if (ca == NULL || client == NULL) {
+	if (ca == NULL || base == NULL) {
 		fprintf(stderr, "caa-probe: cannot start (no memory)\n");
+		goto out;
+	}
+	client = lookup_client_open(base, &lcfg, err, sizeof(err));
+	if (client == NULL) {
+		fprintf(stderr, "caa-probe: cannot start the resolver: %s\n",
+		        err);
+		rc = OPTIONS_EXIT_USAGE;
 		goto out;
 	}
 	memset(&req, 0, sizeof(req));

@@ -36,6 +36,7 @@ static const struct option options_long[] = {
         {"port", required_argument, NULL, 'p'},
         {"timeout", required_argument, NULL, OPTIONS_OPT_TIMEOUT},
         {"tries", required_argument, NULL, OPTIONS_OPT_TRIES},
+        OPTIONS_RESOLVER_LONG,
         {"file", required_argument, NULL, 'f'},
         {"jobs", required_argument, NULL, 'j'},
         {"format", required_argument, NULL, 'o'},
@@ -110,14 +111,35 @@ options_usage(FILE *f)
 	        "[V6]:PORT, [V6]#PORT\n"
 	        "                          or a bare V6 (::1); HOST an "
 	        "address or a name\n"
-	        "                          (localhost:5353); default: the "
-	        "first nameserver\n"
-	        "                          of %s\n"
+	        "                          (localhost:5353); without -s: "
+	        "-r\n"
 	        "  -p, --port N            port for the server (default %d); "
 	        "a port in\n"
-	        "                          SERVER wins\n"
+	        "                          SERVER wins\n",
+	        OPTIONS_DEFAULT_CA, OPTIONS_DEFAULT_CA, OPTIONS_PORT);
+	fprintf(f,
+	        "  -r, --recursive         resolve as a CA does: its own "
+	        "recursive, validating\n"
+	        "                          resolver (libunbound), from the "
+	        "root hints; the\n"
+	        "                          default when no -s is given\n"
+	        "  --resolver system       ask the system's resolver (the "
+	        "first nameserver of\n"
+	        "                          %s) instead, as before -r\n"
+	        "  --root-hints FILE       root servers to start from "
+	        "(default\n"
+	        "                          %s)\n"
+	        "  --trust-anchor FILE     DS or DNSKEY records to trust "
+	        "(default the IANA\n"
+	        "                          root key, %s); 'none'\n"
+	        "                          turns validation off: lookups "
+	        "report \"dnssec\": null\n"
+	        "  --validate              with -s (or --resolver system): "
+	        "validate the server's\n"
+	        "                          answers against --trust-anchor\n"
 	        "  --timeout MS            UDP/TCP timeout per try (default "
-	        "%d)\n"
+	        "%d); -r: a lookup\n"
+	        "                          gives up after MS times --tries\n"
 	        "  --tries N               tries per query; only timeouts are "
 	        "retried (default %d)\n"
 	        "  -f, --file FILE         names to check, one a line ('-': "
@@ -156,13 +178,25 @@ options_usage(FILE *f)
 	        "Warnings number\n"
 	        "the records of an RRset from 1.\n"
 	        "\n"
+	        "With -r or --validate each lookup says what validation "
+	        "found: secure,\n"
+	        "insecure or bogus (\"dnssec\" in JSON).  A bogus answer is a "
+	        "lookup failure\n"
+	        "worded from its RFC 8914 code: DNS problem: looking up CAA for "
+	        "NAME: DNSSEC:\n"
+	        "Bogus (or Signature Expired, Signature Not Yet Valid, DNSKEY "
+	        "Missing, RRSIGs\n"
+	        "Missing, No Zone Key Bit Set, NSEC Missing), then ': ' and "
+	        "the validator's\n"
+	        "reason.\n"
+	        "\n"
 	        "Exit status: 0 every name allowed, 1 at least one denied and "
 	        "none failed,\n"
 	        "2 at least one lookup failed, 3 no lookup failed but at least "
 	        "one input was\n"
 	        "invalid, 64 usage error.\n",
-	        OPTIONS_DEFAULT_CA, OPTIONS_DEFAULT_CA, OPTIONS_RESOLV_CONF,
-	        OPTIONS_PORT, OPTIONS_TIMEOUT_MS, OPTIONS_TRIES,
+	        OPTIONS_RESOLV_CONF, OPTIONS_ROOT_HINTS,
+	        OPTIONS_TRUST_ANCHOR, OPTIONS_TIMEOUT_MS, OPTIONS_TRIES,
 	        OPTIONS_LINE_MAX, OPTIONS_JOBS, SUMMARY_TOP,
 	        SUMMARY_REASONS_MAX, SUMMARY_OTHER);
 }
@@ -259,6 +293,50 @@ options_lookup_number(const struct options_lookup *l, const char *s,
 	return options_number(s, min, max, out);
 }
 
+/* The resolver options of options_lookup_one(); -1 for others. */
+static int
+options_resolver_one(const struct options_lookup *l, int opt,
+                     const char *arg, FILE *err)
+{
+	struct options_resolver *r = l->resolver;
+
+	if (r == NULL) {
+		return -1;
+	}
+	switch (opt) {
+	case 'r':
+		r->recursive = true;
+		return 0;
+	case OPTIONS_OPT_RESOLVER:
+		if (strcmp(arg, "system") != 0) {
+			return options_bad(err, l->prog, "--resolver", arg,
+			                   "system");
+		}
+		r->system = true;
+		return 0;
+	case OPTIONS_OPT_ROOT_HINTS:
+		if (arg[0] == '\0') {
+			return options_bad(err, l->prog, "--root-hints", arg,
+			                   "a root hints file");
+		}
+		r->root_hints = arg;
+		return 0;
+	case OPTIONS_OPT_TRUST_ANCHOR:
+		if (arg[0] == '\0') {
+			return options_bad(err, l->prog, "--trust-anchor", arg,
+			                   "a file of DS or DNSKEY records, or "
+			                   "none");
+		}
+		r->trust_anchor = arg;
+		return 0;
+	case OPTIONS_OPT_VALIDATE:
+		r->validate = true;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 int
 options_lookup_one(const struct options_lookup *l, int opt, const char *arg,
                    FILE *err)
@@ -308,7 +386,52 @@ options_lookup_one(const struct options_lookup *l, int opt, const char *arg,
 		*l->tries = (int)v;
 		return 0;
 	default:
-		return -1;
+		return options_resolver_one(l, opt, arg, err);
+	}
+}
+
+int
+options_resolver_check(const struct options_resolver *r, const char *server,
+                       const char *prog, FILE *err)
+{
+	const char *clash = NULL;
+
+	if (r->recursive && server != NULL) {
+		clash = "-s/--server";
+	} else if (r->recursive && r->system) {
+		clash = "--resolver system";
+	}
+	if (clash != NULL) {
+		fprintf(err,
+		        "%s: -r/--recursive and %s exclude each other (-r "
+		        "resolves from the root; --validate checks a "
+		        "server's answers)\n",
+		        prog, clash);
+		fprintf(err, "try '%s --help'\n", prog);
+		return OPTIONS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+void
+options_resolver_config(const struct options_resolver *r, const char *server,
+                        struct lookup_config *cfg)
+{
+	const char *ta = r->trust_anchor != NULL ? r->trust_anchor
+	                                         : OPTIONS_TRUST_ANCHOR;
+
+	cfg->backend = LOOKUP_DIRECT;
+	cfg->root_hints = NULL;
+	cfg->trust_anchor = NULL;
+	if (server == NULL && !r->system) {
+		cfg->backend = LOOKUP_RECURSIVE;
+		cfg->root_hints = r->root_hints != NULL ? r->root_hints
+		                                        : OPTIONS_ROOT_HINTS;
+	} else if (r->validate) {
+		cfg->backend = LOOKUP_VALIDATE;
+	}
+	if (cfg->backend != LOOKUP_DIRECT && strcmp(ta, "none") != 0) {
+		cfg->trust_anchor = ta;
 	}
 }
 
@@ -327,6 +450,7 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 	        .ncas = &o->ncas,
 	        .policy = &o->policy,
 	        .policy_set = &o->policy_set,
+	        .resolver = &o->resolver,
 	};
 	long v;
 	int rc = options_lookup_one(&lookup, c, arg, err);
@@ -437,7 +561,7 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 
 	opterr = 0;
 	optind = 0; /* glibc: start over, internal state included */
-	while ((c = getopt_long(argc, argv, ":s:p:f:j:o:qhV", options_long,
+	while ((c = getopt_long(argc, argv, ":rs:p:f:j:o:qhV", options_long,
 	                        NULL)) != -1) {
 		const char *opt = argv[optind - 1];
 
@@ -478,6 +602,10 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 		return 0;
 	}
 	rc = options_names(o, argc, argv, err);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = options_resolver_check(&o->resolver, o->server, "caa-probe", err);
 	if (rc != 0) {
 		return rc;
 	}

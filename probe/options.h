@@ -23,6 +23,21 @@
 #define OPTIONS_PORT        53
 #define OPTIONS_DEFAULT_CA  "letsencrypt.org"
 #define OPTIONS_RESOLV_CONF "/etc/resolv.conf"
+/* dns-root-data's files: the root servers and the IANA root key. */
+#define OPTIONS_ROOT_HINTS   "/usr/share/dns/root.hints"
+#define OPTIONS_TRUST_ANCHOR "/usr/share/dns/root.key"
+
+#include "lookup.h"
+
+/* Who resolves: -r, --resolver system, --root-hints, --trust-anchor,
+ * --validate (docs/probe.md, "Resolvers"). */
+struct options_resolver {
+	bool recursive; /* -r given */
+	bool system;    /* --resolver system */
+	bool validate;  /* --validate */
+	const char *root_hints;   /* NULL: OPTIONS_ROOT_HINTS */
+	const char *trust_anchor; /* NULL: OPTIONS_TRUST_ANCHOR; "none" */
+};
 
 struct probe_opts {
 	char **cas; /* issuer domain names, lower-cased; owned */
@@ -39,6 +54,7 @@ struct probe_opts {
 	int tries;
 	const char *file; /* -f; "-" is stdin */
 	size_t jobs;
+	struct options_resolver resolver;
 	enum report_format format;
 	bool quiet; /* -q: no progress, no summary */
 	const char **names; /* positional names */
@@ -74,8 +90,23 @@ enum {
 	OPTIONS_OPT_POLICY,
 	OPTIONS_OPT_TIMEOUT,
 	OPTIONS_OPT_TRIES,
+	OPTIONS_OPT_RESOLVER,
+	OPTIONS_OPT_ROOT_HINTS,
+	OPTIONS_OPT_TRUST_ANCHOR,
+	OPTIONS_OPT_VALIDATE,
 	OPTIONS_OPT_OWN, /* the first code of a program's own options */
 };
+
+/* The resolver options in a getopt_long table (and "r" in the short
+ * ones); read by options_lookup_one() when RESOLVER is set. */
+#define OPTIONS_RESOLVER_LONG                                             \
+	{"recursive", no_argument, NULL, 'r'},                            \
+	        {"resolver", required_argument, NULL, OPTIONS_OPT_RESOLVER}, \
+	        {"root-hints", required_argument, NULL,                   \
+	         OPTIONS_OPT_ROOT_HINTS},                                 \
+	        {"trust-anchor", required_argument, NULL,                 \
+	         OPTIONS_OPT_TRUST_ANCHOR},                               \
+	        {"validate", no_argument, NULL, OPTIONS_OPT_VALIDATE}
 
 struct options_lookup {
 	const char *prog;              /* names the program in messages */
@@ -89,6 +120,7 @@ struct options_lookup {
 	size_t *ncas;
 	enum caa_policy *policy;
 	bool *policy_set; /* NULL: not kept */
+	struct options_resolver *resolver; /* NULL: the program takes none */
 };
 
 /*
@@ -98,6 +130,23 @@ struct options_lookup {
  */
 int options_lookup_one(const struct options_lookup *l, int opt,
                        const char *arg, FILE *err);
+
+/*
+ * Checks R against the server given (SERVER, NULL if none): -r and -s
+ * exclude each other, and so do -r and --resolver system.  Returns 0, or
+ * OPTIONS_EXIT_USAGE after a message to ERR.
+ */
+int options_resolver_check(const struct options_resolver *r,
+                           const char *server, const char *prog, FILE *err);
+
+/*
+ * The backend of CFG from R: without -s and --resolver system, the
+ * recursive resolver (from --root-hints); with a server (given, or the
+ * system's), that server, validated with --validate.  --trust-anchor none
+ * turns validation off.
+ */
+void options_resolver_config(const struct options_resolver *r,
+                             const char *server, struct lookup_config *cfg);
 
 /* Prints "PROG: bad value ..." and the hint; returns OPTIONS_EXIT_USAGE. */
 int options_bad(FILE *err, const char *prog, const char *opt,

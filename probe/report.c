@@ -216,6 +216,12 @@ report_json_lookups(FILE *f, const struct check *chk)
 		report_json_str(f, caa_candidate(&chk->cands, i));
 		fputs(",\"rcode\":", f);
 		report_json_rcode(f, l->rcode);
+		fputs(",\"dnssec\":", f);
+		if (l->dnssec == CAA_DNSSEC_NONE) {
+			fputs("null", f);
+		} else {
+			fprintf(f, "\"%s\"", caa_dnssec_name(l->dnssec));
+		}
 		fprintf(f, ",\"records\":%zu,\"cname\":[", l->nrecords);
 		for (size_t j = 0; j < l->ncname; j++) {
 			if (j > 0) {
@@ -470,6 +476,9 @@ report_text_lookups(FILE *f, const struct check *chk)
 		if (l->queries > 1) {
 			/* Retries, TCP, aliases asked again. */
 			fprintf(f, "  (%zu queries)", l->queries);
+		}
+		if (l->dnssec != CAA_DNSSEC_NONE) {
+			fprintf(f, "  dnssec %s", caa_dnssec_name(l->dnssec));
 		}
 		fprintf(f, "%s\n", report_text_note(l));
 	}

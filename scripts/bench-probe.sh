@@ -12,6 +12,12 @@
 # 2. The same responder with `-f 'delay . CAA ms=200'`: wall time per name for
 #    a sample of deep names (7 labels below the apex), each run on its own, and
 #    for the sample at once.  Target: about 200 ms, not 200 ms per label.
+# 3. -r: the probe's own recursive resolver (libunbound) against a local lab,
+#    in a network namespace of its own (unshare -rn, so port 53 on 127.0.0.2
+#    is free): caa-responder on 127.0.0.2:53 serving a root, test. and
+#    probe.test (unsigned; --trust-anchor none), the root hints naming it.
+#    The 10,000 names with -r, then with -s 127.0.0.2 (direct), REPS times
+#    each: names per second and the ratio -r / -s (target: at least 0.5).
 # Environment: RESPONDER, PROBE (binaries; default a Release build in
 # build-bench/), WORK (default /tmp/caalab-bench-probe), REPS.  Port 5340 on
 # 127.0.0.1 only; every process started here is stopped here, by its PID.
@@ -28,7 +34,7 @@ if [ -z "${RESPONDER:-}" ] || [ -z "${PROBE:-}" ]; then
   RESPONDER=${RESPONDER:-$ROOT/build-bench/responder/caa-responder}
   PROBE=${PROBE:-$ROOT/build-bench/probe/caa-probe}
 fi
-rm -rf "$WORK"; mkdir -p "$WORK"
+if [ "${BENCH_NETNS:-}" != 1 ]; then rm -rf "$WORK"; fi; mkdir -p "$WORK"
 
 ZONE=$WORK/probe.test.zone
 {
@@ -63,6 +69,40 @@ trap 'stop_responder; exit 130' INT TERM
 # cpu_ns PID: nanoseconds on a CPU of every thread of PID
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { printf "%.0f\n", t }'; }
 now() { date +%s.%N; }
+
+# --- 3. (in its own network namespace) -r against a local lab ----------------------
+if [ "${BENCH_NETNS:-}" = 1 ]; then
+  ip link set lo up
+  LAB=$WORK/lab; mkdir -p "$LAB"
+  printf '%s\n' '$ORIGIN .' '$TTL 3600' '@ SOA a.root.lab. hostmaster.root.lab. 1 7200 3600 1209600 300' \
+    '@ NS a.root.lab.' 'a.root.lab. A 127.0.0.2' 'test. NS ns.test.' 'ns.test. A 127.0.0.2' > "$LAB/root.zone"
+  printf '%s\n' '$ORIGIN test.' '$TTL 3600' '@ SOA ns.test. hostmaster.test. 1 7200 3600 1209600 300' \
+    '@ NS ns.test.' 'ns A 127.0.0.2' 'probe NS ns1.probe.test.' 'ns1.probe A 127.0.0.2' > "$LAB/test.zone"
+  sed 's/^ns1 IN A 192.0.2.53$/ns1 IN A 127.0.0.2/' "$ZONE" > "$LAB/probe.test.zone"
+  printf '%s\n' '. 3600000 NS a.root.lab.' 'a.root.lab. 3600000 A 127.0.0.2' > "$LAB/root.hints"
+  "$RESPONDER" -l 127.0.0.2:53 "$LAB/root.zone" "$LAB/test.zone" "$LAB/probe.test.zone" > "$LAB/responder.out" 2>&1 &
+  RPID=$!
+  for _ in $(seq 200); do grep -q '^ready' "$LAB/responder.out" 2>/dev/null && break; sleep 0.05; done
+  RES=(-r --root-hints "$LAB/root.hints" --trust-anchor none)
+  "$PROBE" "${RES[@]}" -f "$WORK/names.txt" -j 200 -o jsonl > /dev/null 2>&1   # warm-up (nothing kept: a cache per run)
+  echo "| mode | wall s | names/s | lookup-failed |"
+  echo "|---|---|---|---|"
+  for rep in $(seq "$REPS"); do
+    for mode in r s; do
+      if [ "$mode" = r ]; then args=("${RES[@]}"); else args=(-s 127.0.0.2); fi
+      t0=$(now)
+      "$PROBE" "${args[@]}" -f "$WORK/names.txt" -j 200 -o jsonl > "$LAB/batch-$mode.jsonl" 2>/dev/null
+      t1=$(now)
+      failed=$(grep -c '"verdict":"lookup-failed"' "$LAB/batch-$mode.jsonl")
+      awk -v m="$mode" -v a="$t0" -v b="$t1" -v f="$failed" -v n="$(wc -l < "$LAB/batch-$mode.jsonl")" \
+        'BEGIN { printf "| -%s | %.2f | %.0f | %d |\n", m, b - a, n / (b - a), f }'
+    done
+  done | tee "$LAB/rates.md"
+  awk -F'|' '$2 ~ /-r/ { r += $4; nr++ } $2 ~ /-s/ { s += $4; ns++ }
+    END { if (nr && ns) printf "\n-r / -s rate: %.2f (mean of %d runs each; target >= 0.5)\n", (r / nr) / (s / ns), nr }' "$LAB/rates.md"
+  stop_responder
+  exit 0
+fi
 
 # --- 1. 10,000 names, -j 200, REPS times -------------------------------------------
 start_responder || exit 1
@@ -104,3 +144,9 @@ t0=$(now)
 t1=$(now)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "\nthe 20 deep names at once (-j 200): %.0f ms wall\n", (b - a) * 1000 }'
 stop_responder
+
+# --- 3. -r against a local lab, in a network namespace of its own ------------------
+echo
+echo "-r (libunbound from a local root, --trust-anchor none) vs -s direct, 10,000 names, -j 200:"
+BENCH_NETNS=1 RESPONDER="$RESPONDER" PROBE="$PROBE" WORK="$WORK" REPS="$REPS" unshare -rn "$BASH" "$0" ||
+  log "section 3 needs unshare -rn (user and network namespaces)"

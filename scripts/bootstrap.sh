@@ -14,10 +14,13 @@ set -euo pipefail
 # libraries the two programs link (ldns for zone files and the probe's
 # queries, libevent, jansson for the management API's JSON, libidn2 for
 # the probe's Unicode names, libssl-dev for the TLS-ALPN-01 server and
-# caa-gate's TLS), and dig, which the demo asks with.
+# caa-gate's TLS, libunbound-dev for caa-probe's own recursive, validating
+# resolver with dns-root-data for its default root hints and root key),
+# and dig, which the demo asks with.
 DEMO_PACKAGES=(
 	build-essential cmake pkg-config
 	libldns-dev libevent-dev libjansson-dev libidn2-dev libssl-dev
+	libunbound-dev dns-root-data
 	dnsutils
 )
 # The tests, beyond that: criterion for the unit tests; the DNS tools the
@@ -31,7 +34,8 @@ DEMO_PACKAGES=(
 # scripts/test.sh; openssl (s_client) and python3-cryptography to check the
 # TLS-ALPN-01 certificates; pebble, lego and openssl for caa-gate's
 # end-to-end test; certbot and uacme, the other ACME clients of
-# scripts/acme-e2e.sh (which installs unbound itself).
+# scripts/acme-e2e.sh; unbound, the validating resolver caa-probe is
+# compared with (tests/e2e/probe_dnssec.sh) and acme-e2e's resolver.
 TEST_PACKAGES=(
 	libcriterion-dev pebble lego certbot uacme
 	knot-dnsutils ldnsutils curl python3
@@ -39,13 +43,14 @@ TEST_PACKAGES=(
 	clang libclang-rt-14-dev dnsperf valgrind
 	mandoc bash-completion dpkg-dev file
 	openssl python3-cryptography
+	unbound
 )
 
-# knot and nsd are servers: their packages would start them as system
+# knot, nsd and unbound are servers: their packages would start them as system
 # services on port 53.  The tests start their own instances, so while they
 # are installed a policy-rc.d (when there is none) forbids starting any
 # service, and afterwards, where systemd runs, their units are disabled.
-SERVICES=(knot nsd)
+SERVICES=(knot nsd unbound)
 
 check_only=false
 set_name="test"

@@ -9,7 +9,7 @@
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]
 #
 #   HARNESS   fuzz_query fuzz_log fuzz_zone fuzz_rule fuzz_caa fuzz_reply
-#             fuzz_json fuzz_tlsalpn fuzz_gate
+#             fuzz_unbound fuzz_json fuzz_tlsalpn fuzz_gate
 #             (default: all)
 #   FUZZ_JOBS harnesses run at once (default: the CPU count)
 set -euo pipefail
@@ -26,8 +26,8 @@ case $seconds in
 esac
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
-	harnesses=(fuzz_query fuzz_log fuzz_zone fuzz_rule fuzz_caa fuzz_reply fuzz_json fuzz_tlsalpn
-		fuzz_gate)
+	harnesses=(fuzz_query fuzz_log fuzz_zone fuzz_rule fuzz_caa fuzz_reply fuzz_unbound fuzz_json
+		fuzz_tlsalpn fuzz_gate)
 fi
 
 build=$root/build-fuzz

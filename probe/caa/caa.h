@@ -425,6 +425,28 @@ const char *caa_rcode_name(int rcode);
  * others. */
 const char *caa_ede_name(int code);
 
+/* What DNSSEC validation said of one lookup. */
+enum caa_dnssec {
+	CAA_DNSSEC_NONE = 0, /* not validated (no trust anchor, or a server
+	                        asked as it is): JSON null */
+	CAA_DNSSEC_SECURE,
+	CAA_DNSSEC_INSECURE, /* no chain of trust covers the name */
+	CAA_DNSSEC_BOGUS,    /* validation failed: a lookup failure */
+};
+
+#define CAA_EDE_BOGUS 6 /* RFC 8914 "DNSSEC Bogus" */
+
+/* "secure", "insecure", "bogus"; NULL for CAA_DNSSEC_NONE. */
+const char *caa_dnssec_name(enum caa_dnssec s);
+
+/*
+ * The RFC 8914 INFO-CODE a validating unbound attaches to a bogus answer,
+ * derived from its reason text WHY (libunbound's why_bogus): 7 Signature
+ * Expired, 8 Signature Not Yet Valid, 12 NSEC Missing, 10 RRSIGs Missing,
+ * 11 No Zone Key Bit Set, 9 DNSKEY Missing, else 6 Bogus (also for NULL).
+ */
+int caa_dnssec_ede(const char *why);
+
 /*
  * Writes, for an outcome that is an error (all but RECORDS and EMPTY;
  * NXDOMAIN counts, for the TLD under Boulder), the CA's wording into

@@ -164,7 +164,8 @@ climb_rcode_text(int rcode, const struct caa_lookup *l, const char *name,
 	if (l->ede >= 0) {
 		/* Boulder: an EDE replaces the RCODE wording. */
 		const char *summary = caa_ede_name(l->ede);
-		char text[200];
+		char text[CAA_REASON_LEN]; /* a validator's reason names
+		                              the zone twice */
 		char unknown[48];
 
 		if (summary == NULL) {

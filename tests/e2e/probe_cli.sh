@@ -144,7 +144,7 @@ check "json: valid, one element" 1 "$(jget '*.name' | wc -l)"
 check "json: the keys in order" "name wildcard ca policy verdict reason relevant allowed_issuers error lookups warnings" \
 	"$(printf '%s' "$POUT" | "$PY" -c 'import json,sys; print(" ".join(json.load(sys.stdin)[0].keys()))')"
 check "json: the object" \
-	'{"name":"host.deny.test","wildcard":false,"ca":"letsencrypt.org","policy":"boulder","verdict":"denied","reason":"CAA record for deny.test prevents issuance","relevant":{"name":"deny.test","records":[{"flags":0,"tag":"issue","value":"otherca.test"}]},"allowed_issuers":["otherca.test"],"error":null,"lookups":[{"name":"host.deny.test","rcode":"NOERROR","records":0,"cname":[],"ms":0},{"name":"deny.test","rcode":"NOERROR","records":1,"cname":[],"ms":0},{"name":"test","rcode":"NOERROR","records":0,"cname":[],"ms":0}],"warnings":[]}' \
+	'{"name":"host.deny.test","wildcard":false,"ca":"letsencrypt.org","policy":"boulder","verdict":"denied","reason":"CAA record for deny.test prevents issuance","relevant":{"name":"deny.test","records":[{"flags":0,"tag":"issue","value":"otherca.test"}]},"allowed_issuers":["otherca.test"],"error":null,"lookups":[{"name":"host.deny.test","rcode":"NOERROR","dnssec":null,"records":0,"cname":[],"ms":0},{"name":"deny.test","rcode":"NOERROR","dnssec":null,"records":1,"cname":[],"ms":0},{"name":"test","rcode":"NOERROR","dnssec":null,"records":0,"cname":[],"ms":0}],"warnings":[]}' \
 	"$(printf '%s' "$POUT" | "$PY" -c '
 import json, sys
 d = json.load(sys.stdin)[0]

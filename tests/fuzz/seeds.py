@@ -229,6 +229,23 @@ def main():
     put("fuzz_reply", reply(0x1234, q, 257, [rr(ptr, 257, b"\0\0")]))
     put("fuzz_reply", reply(0x1234, q, 257, [], flags=0x8600))
 
+    # fuzz_unbound: libunbound's answers (ID 0) to CAA? host.example.test,
+    # after sec, rcode and why_bogus (fuzz_unbound.c draws the layout).
+    why = (b"validation failure <host.example.test. CAA IN>: signature "
+           b"expired from 127.0.0.3 for key example.test. while building "
+           b"chain of trust")
+    good = reply(0, q, 257, [rr(ptr, 257, caa_rdata(0, "issue",
+                                                    "letsencrypt.org"))])
+    put("fuzz_unbound", bytes([2, 0, 0]) + good)
+    put("fuzz_unbound", bytes([0, 0, 0]) + good)
+    put("fuzz_unbound", bytes([1, 0, len(why)]) + why + good)
+    put("fuzz_unbound", bytes([2, 0, 0]) +
+        reply(0, q, 257, [rr(ptr, 5, wname("alias.example.test")),
+                          rr("alias.example.test", 257,
+                             caa_rdata(0, "issuewild", ";"))]))
+    put("fuzz_unbound", bytes([2, 0, 0]) + reply(0, q, 257, [], rcode=3))
+    put("fuzz_unbound", bytes([0, 5, 0]))
+
     # fuzz_gate: ACME replies caa-gate relays (RFC 8555 section 7.1):
     # Pebble's directory, one with caaIdentities, and objects that are not
     # directories.

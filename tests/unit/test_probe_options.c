@@ -330,3 +330,71 @@ Test(probe_options, server_errors_name_the_forms)
 		          addr);
 	}
 }
+
+/* Who resolves: -r without -s, the server with -s or --resolver system,
+ * validated with --validate; --trust-anchor none validates nothing. */
+Test(probe_options, resolver_backends)
+{
+	struct probe_opts o;
+	struct lookup_config cfg;
+
+	cr_assert_eq(PARSE(&o, "a.test"), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	options_resolver_config(&o.resolver, o.server, &cfg);
+	cr_expect_eq(cfg.backend, LOOKUP_RECURSIVE);
+	cr_expect_str_eq(cfg.root_hints, OPTIONS_ROOT_HINTS);
+	cr_expect_str_eq(cfg.trust_anchor, OPTIONS_TRUST_ANCHOR);
+	options_clear(&o);
+
+	cr_assert_eq(PARSE(&o, "-r", "--root-hints", "h", "--trust-anchor",
+	                   "none", "a.test"),
+	             0, "%s", test_err);
+	options_resolver_config(&o.resolver, o.server, &cfg);
+	cr_expect_eq(cfg.backend, LOOKUP_RECURSIVE);
+	cr_expect_str_eq(cfg.root_hints, "h");
+	cr_expect_null(cfg.trust_anchor);
+	options_clear(&o);
+
+	/* -s as before: direct, nothing validated. */
+	cr_assert_eq(PARSE(&o, "-s", "127.0.0.1", "a.test"), 0);
+	options_resolver_config(&o.resolver, o.server, &cfg);
+	cr_expect_eq(cfg.backend, LOOKUP_DIRECT);
+	cr_expect_null(cfg.trust_anchor);
+	options_clear(&o);
+
+	cr_assert_eq(PARSE(&o, "@127.0.0.1", "--validate", "--trust-anchor",
+	                   "ta.ds", "a.test"),
+	             0, "%s", test_err);
+	options_resolver_config(&o.resolver, o.server, &cfg);
+	cr_expect_eq(cfg.backend, LOOKUP_VALIDATE);
+	cr_expect_str_eq(cfg.trust_anchor, "ta.ds");
+	options_clear(&o);
+
+	cr_assert_eq(PARSE(&o, "--resolver", "system", "a.test"), 0);
+	options_resolver_config(&o.resolver, o.server, &cfg);
+	cr_expect_eq(cfg.backend, LOOKUP_DIRECT);
+	options_clear(&o);
+
+	cr_assert_eq(PARSE(&o, "--resolver", "system", "--validate", "a.test"),
+	             0);
+	options_resolver_config(&o.resolver, o.server, &cfg);
+	cr_expect_eq(cfg.backend, LOOKUP_VALIDATE);
+	cr_expect_str_eq(cfg.trust_anchor, OPTIONS_TRUST_ANCHOR);
+	options_clear(&o);
+}
+
+Test(probe_options, resolver_usage_errors)
+{
+	USAGE("-r/--recursive and -s/--server exclude each other", "-r", "-s",
+	      "127.0.0.1", "a.test");
+	USAGE("-r/--recursive and -s/--server exclude each other",
+	      "--recursive", "@::1", "a.test");
+	USAGE("-r/--recursive and --resolver system exclude each other", "-r",
+	      "--resolver", "system", "a.test");
+	USAGE("bad value 'unbound' for --resolver (system)", "--resolver",
+	      "unbound", "a.test");
+	USAGE("--root-hints", "--root-hints", "", "a.test");
+	USAGE("--trust-anchor", "--trust-anchor", "", "a.test");
+	USAGE("option --trust-anchor needs a value", "a.test",
+	      "--trust-anchor");
+}

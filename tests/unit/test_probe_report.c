@@ -153,11 +153,12 @@ Test(probe_report, json_is_the_design_example)
 	        "\"allowed_issuers\":[\"otherca.test\"],"
 	        "\"error\":null,"
 	        "\"lookups\":[{\"name\":\"host.example.test\",\"rcode\":"
-	        "\"NXDOMAIN\",\"records\":0,\"cname\":[],\"ms\":0.4},"
-	        "{\"name\":\"example.test\",\"rcode\":\"NOERROR\",\"records\":"
-	        "1,\"cname\":[],\"ms\":0.4},"
-	        "{\"name\":\"test\",\"rcode\":\"NOERROR\",\"records\":0,"
-	        "\"cname\":[],\"ms\":0.4}],"
+	        "\"NXDOMAIN\",\"dnssec\":null,\"records\":0,\"cname\":[],"
+	        "\"ms\":0.4},"
+	        "{\"name\":\"example.test\",\"rcode\":\"NOERROR\","
+	        "\"dnssec\":null,\"records\":1,\"cname\":[],\"ms\":0.4},"
+	        "{\"name\":\"test\",\"rcode\":\"NOERROR\",\"dnssec\":null,"
+	        "\"records\":0,\"cname\":[],\"ms\":0.4}],"
 	        "\"warnings\":[]}");
 	free(got);
 }
@@ -362,4 +363,36 @@ Test(probe_report, formats_parse)
 	cr_assert_eq(f, REPORT_JSONL);
 	cr_assert_eq(report_format_parse("JSON", &f), -1);
 	cr_assert_eq(report_format_parse("", &f), -1);
+}
+
+Test(probe_report, dnssec_of_each_lookup)
+{
+	struct fixture fx;
+	char *got;
+
+	fixture_init(&fx, "host.example.test");
+	fx.lookups[0].kind = CAA_LOOKUP_RCODE;
+	fx.lookups[0].rcode = 2;
+	fx.lookups[0].ede = 7;
+	fx.lookups[0].dnssec = CAA_DNSSEC_BOGUS;
+	fx.lookups[1].dnssec = CAA_DNSSEC_SECURE;
+	fx.lookups[2].dnssec = CAA_DNSSEC_INSECURE;
+	fixture_decide(&fx);
+	got = report_of(&fx, REPORT_JSON, false);
+	cr_assert(strstr(got, "\"name\":\"host.example.test\",\"rcode\":"
+	                      "\"SERVFAIL\",\"dnssec\":\"bogus\"") != NULL,
+	          "%s", got);
+	cr_assert(strstr(got, "\"dnssec\":\"secure\"") != NULL, "%s", got);
+	cr_assert(strstr(got, "\"dnssec\":\"insecure\"") != NULL, "%s", got);
+	cr_assert(strstr(got, "\"reason\":\"DNS problem: looking up CAA for "
+	                      "host.example.test: DNSSEC: Signature "
+	                      "Expired\"") != NULL,
+	          "%s", got);
+	free(got);
+	got = report_of(&fx, REPORT_TEXT, false);
+	cr_assert(strstr(got, "SERVFAIL    0 records      0.4 ms  dnssec "
+	                      "bogus\n") != NULL,
+	          "%s", got);
+	cr_assert(strstr(got, "dnssec insecure\n") != NULL, "%s", got);
+	free(got);
 }

@@ -37,6 +37,7 @@ static const struct option config_long[] = {
         {"ca", required_argument, NULL, OPTIONS_OPT_CA},
         {"policy", required_argument, NULL, OPTIONS_OPT_POLICY},
         {"recheck", required_argument, NULL, OPT_RECHECK},
+        OPTIONS_RESOLVER_LONG,
         {"log", required_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -96,8 +97,11 @@ config_usage(FILE *f)
 	        "for clients to trust\n"
 	        "  -s, --server SERVER     where CAA lookups go: HOST, "
 	        "HOST#PORT, HOST:PORT,\n"
-	        "                          [V6]:PORT (default: resolv.conf)\n"
-	        "  -p, --port N            port for --server (default 53)\n"
+	        "                          [V6]:PORT (default: -r)\n"
+	        "  -p, --port N            port for --server (default 53)\n",
+	        CONFIG_LISTEN);
+	options_resolver_usage(f);
+	fprintf(f,
 	        "  --timeout MS            CAA lookup timeout per try (default "
 	        "%d)\n"
 	        "  --tries N               tries per CAA query (default %d)\n"
@@ -126,7 +130,7 @@ config_usage(FILE *f)
 	        ":dns), and the authorization and its orders read invalid from "
 	        "then on.\nFinalize decides again as --recheck says; a failure "
 	        "is a 403 caa problem.\n",
-	        CONFIG_LISTEN, CONFIG_TIMEOUT_MS, CONFIG_TRIES,
+	        CONFIG_TIMEOUT_MS, CONFIG_TRIES,
 	        CONFIG_DEFAULT_CA, CONFIG_RECHECK_S);
 }
 
@@ -323,6 +327,7 @@ config_one(struct gate_config *c, int opt, const char *arg, FILE *err)
 	        .cas = &c->cas,
 	        .ncas = &c->ncas,
 	        .policy = &c->policy,
+	        .resolver = &c->resolver,
 	};
 	int rc = options_lookup_one(&lookup, opt, arg, err);
 
@@ -380,7 +385,7 @@ config_server(const struct gate_config *c, FILE *err)
 	int rc;
 
 	if (c->server == NULL) {
-		return 0; /* resolv.conf, read when the lookups start */
+		return 0; /* -r, or resolv.conf: read when the lookups start */
 	}
 	options_init(&po);
 	po.server = c->server;
@@ -403,7 +408,7 @@ config_parse(int argc, char **argv, struct gate_config *c, FILE *err)
 
 	opterr = 0;
 	optind = 0; /* glibc: start over, internal state included */
-	while ((opt = getopt_long(argc, argv, ":l:u:s:p:q:hV", config_long,
+	while ((opt = getopt_long(argc, argv, ":l:u:s:p:q:rhV", config_long,
 	                          NULL)) != -1) {
 		switch (opt) {
 		case 'h':
@@ -455,6 +460,10 @@ config_parse(int argc, char **argv, struct gate_config *c, FILE *err)
 	if (c->ncas == 0 &&
 	    !options_add_ca(&c->cas, &c->ncas, CONFIG_DEFAULT_CA)) {
 		return CONFIG_EXIT_USAGE;
+	}
+	rc = options_resolver_check(&c->resolver, c->server, "caa-gate", err);
+	if (rc != 0) {
+		return rc;
 	}
 	return config_server(c, err);
 }

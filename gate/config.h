@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "caa.h"
+#include "options.h" /* caa-probe's: the resolver options */
 
 #define CONFIG_EXIT_USAGE   64 /* EX_USAGE */
 #define CONFIG_LISTEN       "127.0.0.1:14000"
@@ -45,8 +46,10 @@ struct gate_config {
 	const char *cert, *key;  /* both or neither */
 	const char *cert_out;
 	/* The CAA lookups, as caa-probe -s/-p/--timeout/--tries. */
-	const char *server; /* NULL: resolv.conf */
+	const char *server; /* NULL: -r, or resolv.conf with --resolver */
 	int port;           /* -p; 0: not given */
+	struct options_resolver resolver; /* -r, --resolver, --root-hints,
+	                                     --trust-anchor, --validate */
 	int timeout_ms;
 	int tries;
 	char **cas; /* --ca, lower-cased, in order; owned */

@@ -54,13 +54,15 @@ decide_new(struct event_base *base, const struct gate_config *cfg, FILE *log,
 	}
 	lcfg.timeout_ms = cfg->timeout_ms;
 	lcfg.tries = cfg->tries;
+	options_resolver_config(&cfg->resolver, cfg->server, &lcfg);
 	d = calloc(1, sizeof(*d));
-	if (d != NULL) {
-		d->client = lookup_client_new(base, &lcfg);
-	}
-	if (d == NULL || d->client == NULL) {
-		free(d);
+	if (d == NULL) {
 		(void)snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->client = lookup_client_open(base, &lcfg, err, errlen);
+	if (d->client == NULL) {
+		free(d);
 		return NULL;
 	}
 	d->cfg = cfg;

@@ -92,7 +92,7 @@ main(int argc, char **argv)
 	}
 	decide = decide_new(base, &cfg, log, err, sizeof(err));
 	if (decide == NULL) {
-		fprintf(stderr, "caa-gate: -s/--server: %s\n", err);
+		fprintf(stderr, "caa-gate: cannot start the CAA lookups: %s\n", err);
 		goto out;
 	}
 	flow = flow_new(&relay, decide, &cfg);

@@ -73,6 +73,32 @@ options_clear(struct probe_opts *o)
 }
 
 void
+options_resolver_usage(FILE *f)
+{
+	fprintf(f,
+	        "  -r, --recursive         resolve as a CA does: its own "
+	        "recursive, validating\n"
+	        "                          resolver (libunbound), from the "
+	        "root hints; the\n"
+	        "                          default when no -s is given\n"
+	        "  --resolver system       ask the system's resolver (the "
+	        "first nameserver of\n"
+	        "                          %s) instead\n"
+	        "  --root-hints FILE       root servers to start from "
+	        "(default\n"
+	        "                          %s)\n"
+	        "  --trust-anchor FILE     DS or DNSKEY records to trust "
+	        "(default the IANA\n"
+	        "                          root key, %s); 'none'\n"
+	        "                          turns validation off: lookups "
+	        "report \"dnssec\": null\n"
+	        "  --validate              with -s (or --resolver system): "
+	        "validate the server's\n"
+	        "                          answers against --trust-anchor\n",
+	        OPTIONS_RESOLV_CONF, OPTIONS_ROOT_HINTS, OPTIONS_TRUST_ANCHOR);
+}
+
+void
 options_usage(FILE *f)
 {
 	fprintf(f,
@@ -117,26 +143,8 @@ options_usage(FILE *f)
 	        "a port in\n"
 	        "                          SERVER wins\n",
 	        OPTIONS_DEFAULT_CA, OPTIONS_DEFAULT_CA, OPTIONS_PORT);
+	options_resolver_usage(f);
 	fprintf(f,
-	        "  -r, --recursive         resolve as a CA does: its own "
-	        "recursive, validating\n"
-	        "                          resolver (libunbound), from the "
-	        "root hints; the\n"
-	        "                          default when no -s is given\n"
-	        "  --resolver system       ask the system's resolver (the "
-	        "first nameserver of\n"
-	        "                          %s) instead, as before -r\n"
-	        "  --root-hints FILE       root servers to start from "
-	        "(default\n"
-	        "                          %s)\n"
-	        "  --trust-anchor FILE     DS or DNSKEY records to trust "
-	        "(default the IANA\n"
-	        "                          root key, %s); 'none'\n"
-	        "                          turns validation off: lookups "
-	        "report \"dnssec\": null\n"
-	        "  --validate              with -s (or --resolver system): "
-	        "validate the server's\n"
-	        "                          answers against --trust-anchor\n"
 	        "  --timeout MS            UDP/TCP timeout per try (default "
 	        "%d); -r: a lookup\n"
 	        "                          gives up after MS times --tries\n"
@@ -195,8 +203,7 @@ options_usage(FILE *f)
 	        "2 at least one lookup failed, 3 no lookup failed but at least "
 	        "one input was\n"
 	        "invalid, 64 usage error.\n",
-	        OPTIONS_RESOLV_CONF, OPTIONS_ROOT_HINTS,
-	        OPTIONS_TRUST_ANCHOR, OPTIONS_TIMEOUT_MS, OPTIONS_TRIES,
+	        OPTIONS_TIMEOUT_MS, OPTIONS_TRIES,
 	        OPTIONS_LINE_MAX, OPTIONS_JOBS, SUMMARY_TOP,
 	        SUMMARY_REASONS_MAX, SUMMARY_OTHER);
 }

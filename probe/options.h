@@ -148,6 +148,10 @@ int options_resolver_check(const struct options_resolver *r,
 void options_resolver_config(const struct options_resolver *r,
                              const char *server, struct lookup_config *cfg);
 
+/* The help lines of the resolver options (-r, --resolver, --root-hints,
+ * --trust-anchor, --validate), as both programs print them. */
+void options_resolver_usage(FILE *f);
+
 /* Prints "PROG: bad value ..." and the hint; returns OPTIONS_EXIT_USAGE. */
 int options_bad(FILE *err, const char *prog, const char *opt,
                 const char *value, const char *why);

@@ -157,6 +157,8 @@ package_pass() {
 	echo "Depends: $depends"
 	rc=0
 	grep -Eq 'libldns' <<<"$depends" || rc=1
+	grep -Eq 'libunbound' <<<"$depends" || rc=1
+	grep -Eq 'dns-root-data' <<<"$depends" || rc=1
 	if grep -Eq -- '-dev\b|criterion' <<<"$depends"; then rc=1; fi
 	pkg_row "Depends names the runtime libraries only" "$rc"
 

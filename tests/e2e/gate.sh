@@ -306,13 +306,13 @@ for line in open(sys.argv[1]):
     if list(d) != keys or not d["ts"].endswith("Z") or \
             d["method"] != "http-01" or not d["account"].startswith("https://") or \
             not d["reason"] or \
-            not all(set(l) == {"name", "rcode", "records", "cname", "ms"}
+            not all(set(l) == {"name", "rcode", "dnssec", "records", "cname", "ms"}
                     for l in d["lookups"]):
         print(line)
         sys.exit(0)
 print("ok")' "$tmp/caa.log" 2>&1)"
 check_match "the log: the probe's lookups (the name, then its parents)" \
-	'"lookups":\[\{"name":"deny\.gate\.test","rcode":"NOERROR","records":1,' \
+	'"lookups":\[\{"name":"deny\.gate\.test","rcode":"NOERROR","dnssec":null,"records":1,' \
 	"$(grep -m1 '"name":"deny.gate.test"' "$tmp/caa.log")"
 
 # What the client sees of a denial, and afterwards (gate_acme.py).

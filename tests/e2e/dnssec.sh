@@ -11,24 +11,10 @@ ZONES=("${ZONE_FILES[@]}" "$DATA"/*.zone)
 UB_PID=""
 
 stop_unbound() {
-	if [ -n "$UB_PID" ] && kill -0 "$UB_PID" 2>/dev/null; then
-		kill -TERM "$UB_PID" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$UB_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$UB_PID" 2>/dev/null && kill -KILL "$UB_PID" 2>/dev/null
-		wait "$UB_PID" 2>/dev/null
-	fi
+	stop_pid "$UB_PID"
 	UB_PID=""
 }
 trap 'stop_unbound; cleanup' EXIT
-
-# A free loopback UDP+TCP port for unbound.
-free_port() {
-	"$PY" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # start_unbound TA-FILE: unbound validating against TA-FILE, forwarding
 # test. to the running responder.  Sets UPORT.

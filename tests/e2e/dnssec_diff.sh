@@ -22,23 +22,10 @@ DATA=$(cd "$E2E_DIR/../data/dnssec" && pwd)
 NSD_PID=""
 
 stop_nsd() {
-	if [ -n "$NSD_PID" ] && kill -0 "$NSD_PID" 2>/dev/null; then
-		kill -TERM "$NSD_PID" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$NSD_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$NSD_PID" 2>/dev/null && kill -KILL "$NSD_PID" 2>/dev/null
-		wait "$NSD_PID" 2>/dev/null
-	fi
+	stop_pid "$NSD_PID"
 	NSD_PID=""
 }
 trap 'stop_nsd; cleanup' EXIT
-
-free_port() {
-	"$PY" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # start_nsd SIGNED-FILE: NSD serving sig.test. from it; sets NPORT.
 start_nsd() {

@@ -33,21 +33,6 @@ AT_ONCE=4   # ... this many at a time
 CLIENT_TIMEOUT=120
 
 PIDS=()
-# stop_pid PID: TERM, then KILL after 5 s; its status in STOPPED_RC.
-stop_pid() {
-	STOPPED_RC=""
-	[ -n "$1" ] || return 0
-	if kill -0 "$1" 2>/dev/null; then
-		kill -TERM "$1" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$1" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$1" 2>/dev/null && kill -KILL "$1" 2>/dev/null
-	fi
-	wait "$1" 2>/dev/null
-	STOPPED_RC=$?
-}
 # shellcheck disable=SC2317 # called by the EXIT trap
 gate_cleanup() {
 	for p in "${PIDS[@]}"; do
@@ -56,11 +41,6 @@ gate_cleanup() {
 	cleanup
 }
 trap gate_cleanup EXIT
-
-# free_port: a TCP port nobody listens on now (the kernel's pick).
-free_port() {
-	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # json_get FILE EXPR: EXPR of the JSON document in FILE as d, or "".
 json_get() {

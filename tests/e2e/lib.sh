@@ -48,18 +48,31 @@ HOST4=127.0.0.1
 HOST6=::1
 PORT4="" TPORT4="" PORT6="" TPORT6=""
 
-stop_responder() {
-	if [ -n "$RSP_PID" ] && kill -0 "$RSP_PID" 2>/dev/null; then
-		kill -TERM "$RSP_PID" 2>/dev/null
+# stop_pid PID: TERM, then KILL after 5 s, and wait for it: only that PID.
+# Its exit status in STOPPED_RC ("" when PID is empty).
+stop_pid() {
+	STOPPED_RC=""
+	[ -n "$1" ] || return 0
+	if kill -0 "$1" 2>/dev/null; then
+		kill -TERM "$1" 2>/dev/null
 		for _ in $(seq 1 50); do
-			kill -0 "$RSP_PID" 2>/dev/null || break
+			kill -0 "$1" 2>/dev/null || break
 			sleep 0.1
 		done
-		if kill -0 "$RSP_PID" 2>/dev/null; then
-			kill -KILL "$RSP_PID" 2>/dev/null
-		fi
-		wait "$RSP_PID" 2>/dev/null
+		kill -0 "$1" 2>/dev/null && kill -KILL "$1" 2>/dev/null
 	fi
+	wait "$1" 2>/dev/null
+	STOPPED_RC=$?
+}
+
+# free_port: a TCP port nobody listens on now on 127.0.0.1 (the kernel's
+# pick), for a reference server or a client of the test's own.
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+stop_responder() {
+	stop_pid "$RSP_PID"
 	RSP_PID=""
 }
 

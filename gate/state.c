@@ -20,13 +20,43 @@ struct state_map {
 	struct state_node *b[STATE_BUCKETS];
 };
 
+/* Entries in the order they were learned, at most MAX: the oldest goes
+ * first. */
+struct state_fifo {
+	void **item; /* MAX slots */
+	size_t max, head, n; /* the oldest, how many */
+};
+
 struct state {
 	struct state_map authz, chal, order, fin;
-	struct state_authz *authz_ring[STATE_AUTHZ_MAX];
-	size_t authz_head, nauthz; /* the oldest, how many */
-	struct state_order *order_ring[STATE_ORDERS_MAX];
-	size_t order_head, norder;
+	struct state_fifo authzs, orders;
+	void *authz_slot[STATE_AUTHZ_MAX];
+	void *order_slot[STATE_ORDERS_MAX];
 };
+
+/* Appends V to F.  Returns the oldest entry, pushed out to make room
+ * (the caller drops it), or NULL when F had room. */
+static void *
+state_fifo_push(struct state_fifo *f, void *v)
+{
+	void *old = NULL;
+
+	if (f->n == f->max) {
+		old = f->item[f->head];
+		f->head = (f->head + 1) % f->max;
+		f->n--;
+	}
+	f->item[(f->head + f->n) % f->max] = v;
+	f->n++;
+	return old;
+}
+
+/* The I-th oldest entry of F, I < F->n. */
+static void *
+state_fifo_at(const struct state_fifo *f, size_t i)
+{
+	return f->item[(f->head + i) % f->max];
+}
 
 /* FNV-1a. */
 static size_t
@@ -103,7 +133,15 @@ state_map_clear(struct state_map *m)
 struct state *
 state_new(void)
 {
-	return calloc(1, sizeof(struct state));
+	struct state *s = calloc(1, sizeof(struct state));
+
+	if (s != NULL) {
+		s->authzs.item = s->authz_slot;
+		s->authzs.max = STATE_AUTHZ_MAX;
+		s->orders.item = s->order_slot;
+		s->orders.max = STATE_ORDERS_MAX;
+	}
+	return s;
 }
 
 static void
@@ -138,25 +176,11 @@ state_free(struct state *s)
 	if (s == NULL) {
 		return;
 	}
-	for (size_t i = 0; i < s->nauthz; i++) {
-		struct state_authz *z =
-		        s->authz_ring[(s->authz_head + i) % STATE_AUTHZ_MAX];
-
-		acme_authz_clear(&z->a);
-		free(z->path);
-		free(z->method);
-		free(z->failed);
-		free(z->failed_path);
-		free(z);
+	for (size_t i = 0; i < s->authzs.n; i++) {
+		state_authz_drop(s, state_fifo_at(&s->authzs, i));
 	}
-	for (size_t i = 0; i < s->norder; i++) {
-		struct state_order *o =
-		        s->order_ring[(s->order_head + i) % STATE_ORDERS_MAX];
-
-		acme_order_clear(&o->o);
-		free(o->path);
-		free(o->error);
-		free(o);
+	for (size_t i = 0; i < s->orders.n; i++) {
+		state_order_drop(s, state_fifo_at(&s->orders, i));
 	}
 	state_map_clear(&s->authz);
 	state_map_clear(&s->chal);
@@ -169,6 +193,7 @@ struct state_authz *
 state_authz_learn(struct state *s, const char *path, struct acme_authz *a)
 {
 	struct state_authz *z = state_authz_find(s, path);
+	void *old;
 
 	if (z != NULL) {
 		acme_authz_clear(a);
@@ -192,13 +217,10 @@ state_authz_learn(struct state *s, const char *path, struct acme_authz *a)
 			return NULL;
 		}
 	}
-	if (s->nauthz == STATE_AUTHZ_MAX) {
-		state_authz_drop(s, s->authz_ring[s->authz_head]);
-		s->authz_head = (s->authz_head + 1) % STATE_AUTHZ_MAX;
-		s->nauthz--;
+	old = state_fifo_push(&s->authzs, z);
+	if (old != NULL) {
+		state_authz_drop(s, old);
 	}
-	s->authz_ring[(s->authz_head + s->nauthz) % STATE_AUTHZ_MAX] = z;
-	s->nauthz++;
 	return z;
 }
 
@@ -226,6 +248,7 @@ struct state_order *
 state_order_learn(struct state *s, const char *path, struct acme_order *o)
 {
 	struct state_order *r = state_order_find(s, path);
+	void *old;
 
 	if (r != NULL) {
 		acme_order_clear(o);
@@ -244,13 +267,10 @@ state_order_learn(struct state *s, const char *path, struct acme_order *o)
 		state_order_drop(s, r);
 		return NULL;
 	}
-	if (s->norder == STATE_ORDERS_MAX) {
-		state_order_drop(s, s->order_ring[s->order_head]);
-		s->order_head = (s->order_head + 1) % STATE_ORDERS_MAX;
-		s->norder--;
+	old = state_fifo_push(&s->orders, r);
+	if (old != NULL) {
+		state_order_drop(s, old);
 	}
-	s->order_ring[(s->order_head + s->norder) % STATE_ORDERS_MAX] = r;
-	s->norder++;
 	return r;
 }
 
@@ -282,11 +302,11 @@ state_order_failed(const struct state *s, const struct state_order *o)
 size_t
 state_authz_count(const struct state *s)
 {
-	return s->nauthz;
+	return s->authzs.n;
 }
 
 size_t
 state_order_count(const struct state *s)
 {
-	return s->norder;
+	return s->orders.n;
 }

@@ -5,8 +5,11 @@
  * of docs/faults.md; `%` in NAME is the DOMAIN of `--profile NAME:DOMAIN`
  * (fault.h).  A rule carries one action, so where an incident combined
  * several (REFUSED and AA clear) the summary says what is left out.  Left
- * out entirely, as rules cannot express them: cname-and-ns (zone data),
- * servfail-with-data (no action keeps records) and dnssec-empty-bogus.
+ * out entirely, as rules cannot express them: cname-and-ns (zone data) and
+ * servfail-with-data (no action keeps records).  The dnssec-* profiles act
+ * on queries with DO only (caa-responder --dnssec); `delay % DS ms=0`
+ * takes DOMAIN's DS queries first so that the DS its parent serves stays
+ * valid, as in caatestsuite.
  */
 #include "fault.h"
 
@@ -99,6 +102,30 @@ static const struct fault_profile fault_profiles[] = {
          RULES("notimp % SOA", "notimp *.% SOA", "notimp % NS", "notimp *.% NS",
                "notimp % MX", "notimp *.% MX", "noaa % *", "noaa *.% *"),
          false},
+	{"dnssec-empty-bogus",
+         "bad signatures on empty answers only (NODATA, NXDOMAIN), good ones "
+         "on data: live signers before PowerDNS 4.0.4",
+         "RFC 8659 6.4", RULES("sig-bogus % * answer=negative",
+                               "sig-bogus *.% * answer=negative"),
+         false},
+	{"dnssec-case-bogus",
+         "signatures made over the query's letter case: a mixed-case (0x20) "
+         "query gets a bogus answer, a lower-case one a good answer",
+         "RFC 8659 6.4 (PowerDNS before 4.0.4)",
+         RULES("sig-bogus % * case=mixed", "sig-bogus *.% * case=mixed"),
+         false},
+	{"dnssec-expired",
+         "DOMAIN signed, its DS in the parent, every signature of DOMAIN "
+         "expired (caatestsuite's expired.caatestsuite-dnssec.com)",
+         "SSLMate caatestsuite, zones/Makefile",
+         RULES("delay % DS ms=0", "sig-expired % *", "sig-expired *.% *"),
+         true},
+	{"dnssec-missing",
+         "DOMAIN has DNSKEYs and a DS in the parent but no signatures "
+         "(caatestsuite's missing.caatestsuite-dnssec.com); its NSEC "
+         "records stay, unsigned",
+         "SSLMate caatestsuite, zones/Makefile",
+         RULES("delay % DS ms=0", "sig-strip % *", "sig-strip *.% *"), true},
 };
 
 #define FAULT_NPROFILES         (sizeof(fault_profiles) / sizeof(*fault_profiles))

@@ -26,7 +26,10 @@ LAST_CMD=""
 KNOWN="caa-servfail notimp-unknown-type refused-caa firewall-drop lb-servfail
 nodata-no-soa mboxfw-collision out-of-zone-noerror nodata-as-nxdomain
 cname-out-servfail zone-nodata-servfail empty-issue-crash tcp-refused-unknown
-forwarder-drop tld-flap cname-loop challtestsrv"
+forwarder-drop tld-flap cname-loop challtestsrv
+dnssec-empty-bogus dnssec-case-bogus dnssec-expired dnssec-missing"
+# (The dnssec-* profiles need a signing responder and a validator: they are
+# checked in dnssec_faults.sh.)
 check "--list-profiles lists the profiles checked below" \
 	"$(tr ' ' '\n' <<<"$KNOWN" | sort | paste -sd' ' -)" "$(sort <<<"$listed" | paste -sd' ' -)"
 # The profiles the responder must offer at least.
@@ -52,7 +55,7 @@ check_match "--list-profiles explains NAME:DOMAIN" 'NAME:DOMAIN' "$list"
 for p in $listed; do
 	entry=$(awk -v p="$p" '$1 == p { on = 1; print; next } on && /^ / { print; next } { on = 0 }' <<<"$list")
 	rules=$(sed -n '/^  *rules\( (DOMAIN needed)\)\{0,1\}:$/,$p' <<<"$entry" | sed 1d | sed 's/^  *//')
-	if [ -n "$rules" ] && ! grep -Evq '^(servfail|refused|notimp|formerr|nxdomain|nodata|drop|delay|truncate|garble|noaa|nosoa|wrongid) (DOMAIN|\*\.DOMAIN) [A-Z*][A-Z0-9]*( [a-z]+=[^ ]+)*$' <<<"$rules"; then
+	if [ -n "$rules" ] && ! grep -Evq '^(servfail|refused|notimp|formerr|nxdomain|nodata|drop|delay|truncate|garble|noaa|nosoa|wrongid|sig-expired|sig-future|sig-bogus|sig-strip|nsec-strip|ds-bogus) (DOMAIN|\*\.DOMAIN) [A-Z*][A-Z0-9]*( [a-z]+=[^ ]+)*$' <<<"$rules"; then
 		pass
 	else
 		fail "$p: its rules, indented, after rules:" "ACTION DOMAIN TYPE [OPTION...] lines" "$(printf '%s' "$entry" | paste -sd'|' -)"

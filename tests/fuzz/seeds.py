@@ -159,13 +159,19 @@ def main():
         with open(path, encoding="utf-8", errors="replace") as f:
             for m in re.finditer(r"[-\"' ](?:-f |\")?((?:servfail|refused|"
                                  r"notimp|formerr|nxdomain|nodata|drop|delay|"
-                                 r"truncate|garble|noaa|nosoa|wrongid) "
+                                 r"truncate|garble|noaa|nosoa|wrongid|"
+                                 r"sig-expired|sig-future|sig-bogus|"
+                                 r"sig-strip|nsec-strip|ds-bogus) "
                                  r"[^'\"\n]*)", f.read()):
                 rules.add(m.group(1).strip())
     for r in sorted(rules)[:200]:
         put("fuzz_rule", r)
     put("fuzz_rule", "truncate big.test CAA tcp=drop count=2 after=1 every=3 "
         "p=0.25 transport=udp family=6 ms=10 ede=18")
+    put("fuzz_rule", "sig-bogus *.signed.test * count=2 after=1 every=3 "
+        "p=0.5 transport=tcp family=4 ms=1 ede=6 answer=negative case=mixed")
+    put("fuzz_rule", "truncate x.test DS tcp=ds-bogus answer=positive "
+        "case=lower")
 
     # fuzz_query: queries for the names of the zones.
     qid = 1

@@ -267,3 +267,55 @@ Test(query_fault, faults_reach_names_outside_zones)
 	cr_assert_eq(r.honest_rcode, WIRE_RCODE_REFUSED);
 	ldns_pkt_free(p);
 }
+
+Test(query_fault, answer_negative_takes_nxdomain_and_nodata_only)
+{
+	struct query_result r;
+	ldns_pkt *p;
+
+	rule("servfail example.test * answer=negative");
+	rule("servfail *.example.test * answer=negative");
+	p = ask("example.test", WIRE_TYPE_CAA, &r); /* data */
+	cr_assert_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	cr_assert_gt(ldns_pkt_ancount(p), 0);
+	cr_assert_null(r.rule);
+	ldns_pkt_free(p);
+	p = ask("example.test", WIRE_TYPE_TXT, &r); /* NODATA */
+	cr_assert_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_SERVFAIL);
+	cr_assert_eq(r.honest_rcode, WIRE_RCODE_NOERROR);
+	ldns_pkt_free(p);
+	p = ask("nope.example.test", WIRE_TYPE_CAA, &r); /* NXDOMAIN */
+	cr_assert_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_SERVFAIL);
+	cr_assert_eq(r.honest_rcode, WIRE_RCODE_NXDOMAIN);
+	ldns_pkt_free(p);
+}
+
+Test(query_fault, answer_positive_takes_data_only)
+{
+	struct query_result r;
+	ldns_pkt *p;
+
+	rule("refused example.test * answer=positive");
+	p = ask("example.test", WIRE_TYPE_CAA, &r);
+	cr_assert_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
+	ldns_pkt_free(p);
+	p = ask("example.test", WIRE_TYPE_TXT, &r);
+	cr_assert_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	cr_assert_eq(ldns_pkt_ancount(p), 0);
+	cr_assert_null(r.rule);
+	ldns_pkt_free(p);
+}
+
+Test(query_fault, dnssec_actions_leave_answers_without_do_alone)
+{
+	struct query_result r;
+	ldns_pkt *p;
+
+	rule("sig-strip example.test CAA");
+	rule("nsec-strip example.test CAA");
+	p = ask("example.test", WIRE_TYPE_CAA, &r);
+	cr_assert_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	cr_assert_gt(ldns_pkt_ancount(p), 0);
+	cr_assert_null(r.rule);
+	ldns_pkt_free(p);
+}

@@ -449,7 +449,7 @@ chain_additional(struct wire_writer *w, const struct zone *z,
 size_t
 answer_chain_write(const struct zone_set *zs, struct zone_lookup lk,
                    const uint8_t *canon, size_t qlen, uint16_t qtype,
-                   uint8_t *msg, size_t qend, size_t limit, bool dnssec,
+                   uint8_t *msg, size_t qend, size_t limit, unsigned dnssec,
                    struct answer_info *ai)
 {
 	struct wire_writer w;
@@ -462,6 +462,7 @@ answer_chain_write(const struct zone_set *zs, struct zone_lookup lk,
 	bool first = true;
 
 	wire_writer_init(&w, msg, limit, qend);
+	w.strip = dnssec & (ANSWER_NO_RRSIG | ANSWER_NO_NSEC);
 	wire_writer_add_name(&w, WIRE_HEADER_LEN);
 	memcpy(cur, canon, qlen);
 	ai->aa = true;
@@ -641,7 +642,7 @@ answer_write(const struct zone_set *zs, const uint8_t *canon, size_t qlen,
 		return blob_write(&lk.zone->negative, msg, qend, qlen, limit, ai);
 	case ZONE_MATCH_DNAME:
 		return answer_chain_write(zs, lk, canon, qlen, qtype, msg, qend,
-		                          limit, false, ai);
+		                          limit, 0, ai);
 	case ZONE_MATCH_EXACT:
 	case ZONE_MATCH_WILDCARD:
 		break;
@@ -649,7 +650,7 @@ answer_write(const struct zone_set *zs, const uint8_t *canon, size_t qlen,
 	ai->aa = true;
 	if (qtype == WIRE_TYPE_ANY) {
 		return answer_chain_write(zs, lk, canon, qlen, qtype, msg, qend,
-		                          limit, false, ai);
+		                          limit, 0, ai);
 	}
 	rs = zone_node_rrset(lk.node, qtype);
 	if (rs != NULL) {
@@ -657,7 +658,7 @@ answer_write(const struct zone_set *zs, const uint8_t *canon, size_t qlen,
 	}
 	if (zone_node_rrset(lk.node, WIRE_TYPE_CNAME) != NULL) {
 		return answer_chain_write(zs, lk, canon, qlen, qtype, msg, qend,
-		                          limit, false, ai);
+		                          limit, 0, ai);
 	}
 	return blob_write(&lk.zone->negative, msg, qend, qlen, limit, ai);
 }

@@ -63,6 +63,20 @@ size_t answer_write_dnssec(const struct zone_set *zs, const uint8_t *canon,
                            size_t qend, size_t limit, struct answer_info *ai);
 
 /*
+ * What answer_write_dnssec_strip() leaves out of a signed answer (the
+ * sig-strip and nsec-strip faults); ANSWER_SIGNED is answer.c's own.
+ */
+#define ANSWER_SIGNED   1u /* RRSIGs and proofs, as answer_write_dnssec() */
+#define ANSWER_NO_RRSIG 2u /* no RRSIG records */
+#define ANSWER_NO_NSEC  4u /* no NSEC or NSEC3 records, nor their RRSIGs */
+
+size_t answer_write_dnssec_strip(const struct zone_set *zs,
+                                 const uint8_t *canon, size_t qlen,
+                                 uint16_t qtype, uint8_t *msg, size_t qend,
+                                 size_t limit, unsigned strip,
+                                 struct answer_info *ai);
+
+/*
  * A NODATA answer for the question (NOERROR, the SOA of the zone that
  * answers QTYPE there in the authority section, nothing when no zone
  * covers it): what the nodata fault sends.  Arguments as answer_write().

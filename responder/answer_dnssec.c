@@ -128,7 +128,7 @@ answer_put_sigs(struct wire_writer *w, const uint8_t *owner, bool owner_is_q,
 	const uint8_t *p;
 	uint16_t n = 0;
 
-	if (rs == NULL) {
+	if (rs == NULL || (w->strip & ANSWER_NO_RRSIG) != 0) {
 		return 0;
 	}
 	p = rs->rdata;
@@ -367,6 +367,9 @@ put_proofs(struct wire_writer *w, const struct zone *z,
 	uint16_t type = z->nsec3 ? WIRE_TYPE_NSEC3 : WIRE_TYPE_NSEC;
 	uint16_t n = 0;
 
+	if ((w->strip & ANSWER_NO_NSEC) != 0) {
+		return 0;
+	}
 	for (unsigned i = 0; i < pr->n; i++) {
 		const struct zone_rrset *rs = zone_rrset_find(pr->node[i], type);
 
@@ -450,6 +453,16 @@ answer_write_dnssec(const struct zone_set *zs, const uint8_t *canon,
                     size_t qlen, uint16_t qtype, uint8_t *msg, size_t qend,
                     size_t limit, struct answer_info *ai)
 {
+	return answer_write_dnssec_strip(zs, canon, qlen, qtype, msg, qend,
+	                                 limit, 0, ai);
+}
+
+size_t
+answer_write_dnssec_strip(const struct zone_set *zs, const uint8_t *canon,
+                          size_t qlen, uint16_t qtype, uint8_t *msg,
+                          size_t qend, size_t limit, unsigned strip,
+                          struct answer_info *ai)
+{
 	struct zone_lookup lk;
 	struct wire_writer w;
 	const struct zone_rrset *rs;
@@ -469,10 +482,11 @@ answer_write_dnssec(const struct zone_set *zs, const uint8_t *canon,
 		memset(ai, 0, sizeof(*ai));
 		ai->ns_off = qend;
 		return answer_chain_write(zs, lk, canon, qlen, qtype, msg, qend,
-		                          limit, true, ai);
+		                          limit, ANSWER_SIGNED | strip, ai);
 	}
 	memset(ai, 0, sizeof(*ai));
 	wire_writer_init(&w, msg, limit, qend);
+	w.strip = strip;
 	wire_writer_add_name(&w, WIRE_HEADER_LEN);
 	ai->ns_off = qend;
 	ai->rcode = WIRE_RCODE_NOERROR;

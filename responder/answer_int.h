@@ -29,13 +29,13 @@ uint16_t answer_put_additional(struct wire_writer *w, const struct zone *z,
 
 /*
  * Alias chains and ANY (answer.c), with the RRSIGs of every RRset and the
- * denial of the negative end when DNSSEC (a query with DO to a signed
- * zone).
+ * denial of the negative end when DNSSEC has ANSWER_SIGNED (a query with
+ * DO to a signed zone), less what its ANSWER_NO_* bits strip.
  */
 size_t answer_chain_write(const struct zone_set *zs, struct zone_lookup lk,
                           const uint8_t *canon, size_t qlen, uint16_t qtype,
                           uint8_t *msg, size_t qend, size_t limit,
-                          bool dnssec, struct answer_info *ai);
+                          unsigned dnssec, struct answer_info *ai);
 
 /*
  * DNSSEC (answer_dnssec.c).  answer_dnssec_compile(): note whether Z is

@@ -669,12 +669,15 @@ fault_cursors_add(const struct fault_index *idx, struct fault_cursor *cur,
 /* Whether R fires for a query that reached it (see fault.h). */
 static bool
 fault_fires(struct fault_set *fs, struct fault_rule *r, enum query_transport tp,
-            int family)
+            int family, unsigned facts)
 {
 	uint64_t k = 0;
 
 	if ((r->transport >= 0 && r->transport != (int)tp) ||
-	    (r->family != 0 && r->family != family)) {
+	    (r->family != 0 && r->family != family) ||
+	    (r->answer != 0 && (facts & r->answer) == 0) ||
+	    (r->qcase >= 0 && r->qcase != ((facts & FAULT_FACT_MIXED) != 0)) ||
+	    (FAULT_IS_DNSSEC(r->action) && (facts & FAULT_FACT_DO) == 0)) {
 		return false;
 	}
 	if (r->action == FAULT_TRUNCATE && tp == QUERY_TCP) {
@@ -697,7 +700,8 @@ fault_fires(struct fault_set *fs, struct fault_rule *r, enum query_transport tp,
 
 const struct fault_rule *
 fault_match(struct fault_set *fs, const uint8_t *name, size_t len,
-            uint16_t qtype, enum query_transport tp, int family)
+            uint16_t qtype, enum query_transport tp, int family,
+            unsigned facts)
 {
 	struct fault_cursor cur[FAULT_CURSORS];
 	size_t off[WIRE_LABELS_MAX];
@@ -749,7 +753,7 @@ fault_match(struct fault_set *fs, const uint8_t *name, size_t len,
 				best = i;
 			}
 		}
-		if (r == NULL || fault_fires(fs, r, tp, family)) {
+		if (r == NULL || fault_fires(fs, r, tp, family, facts)) {
 			return r;
 		}
 		cur[best].r++;

@@ -63,6 +63,29 @@ enum fault_action {
 	FAULT_NOAA,       /* the honest answer with AA clear */
 	FAULT_NOSOA,      /* negative answers without SOA in authority */
 	FAULT_WRONGID,    /* the honest answer with another message ID */
+	/* DNSSEC: only for queries with DO (FAULT_FACT_DO), see fault_dnssec */
+	FAULT_SIG_EXPIRED, /* RRSIGs whose expiration has passed */
+	FAULT_SIG_FUTURE,  /* RRSIGs whose inception is still to come */
+	FAULT_SIG_BOGUS,   /* RRSIGs with altered signature octets */
+	FAULT_SIG_STRIP,   /* no RRSIG at all */
+	FAULT_NSEC_STRIP,  /* no NSEC or NSEC3 (nor their RRSIGs) */
+	FAULT_DS_BOGUS,    /* DS digests that match no key of the child */
+};
+
+/* Whether ACTION is one of the DNSSEC actions (sig-expired ... ds-bogus). */
+#define FAULT_IS_DNSSEC(a) ((a) >= FAULT_SIG_EXPIRED && (a) <= FAULT_DS_BOGUS)
+
+/*
+ * What fault_match() knows of a query besides its name, type and
+ * transport: whether it has DO on a signing responder (the DNSSEC actions
+ * need it), what its honest answer is (answer=) and whether its name has
+ * an upper-case letter (case=).
+ */
+enum {
+	FAULT_FACT_DO = 1U << 0,       /* DO bit set, and --dnssec */
+	FAULT_FACT_POSITIVE = 1U << 1, /* honest answer: NOERROR with data */
+	FAULT_FACT_NEGATIVE = 1U << 2, /* honest answer: NXDOMAIN or NODATA */
+	FAULT_FACT_MIXED = 1U << 3,    /* the question has an upper-case letter */
 };
 
 /*
@@ -121,7 +144,7 @@ enum fault_origin fault_rule_origin(const struct fault_rule *r);
 /*
  * Canonical text, owned by the rule: lower-case name without the trailing
  * dot, type mnemonic, the options given in the fixed order count after
- * every p transport family ms ede tcp.  Parsing it yields the same rule:
+ * every p transport family ms ede tcp answer case.  Parsing it yields the same rule:
  * `servfail host.example.test CAA count=2`.
  */
 const char *fault_rule_text(const struct fault_rule *r);
@@ -226,11 +249,14 @@ int fault_set_reload(struct fault_set *fs, char *err, size_t errlen);
  * (lower-case) wire name of LEN octets, TP and FAMILY (AF_INET, AF_INET6)
  * say how it came.  Advances the counters of the rules it tries (see
  * above) and the generator.  Costs one hash lookup per selector kind and
- * label depth that has rules; allocates nothing.  FS may be NULL.
+ * label depth that has rules; allocates nothing.  FS may be NULL.  FACTS
+ * (FAULT_FACT_*) decide answer=, case= and the DNSSEC actions: a rule
+ * they rule out is not reached (it does not count the query).
  */
 const struct fault_rule *fault_match(struct fault_set *fs, const uint8_t *name,
                                      size_t len, uint16_t qtype,
-                                     enum query_transport tp, int family);
+                                     enum query_transport tp, int family,
+                                     unsigned facts);
 
 /*
  * Profiles (profiles.c): named rule sets that replay real incidents

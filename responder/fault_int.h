@@ -33,6 +33,8 @@ struct fault_rule {
 	uint32_t ede;
 	int family;     /* 0: any, AF_INET, AF_INET6 */
 	int transport;  /* -1: any, else enum query_transport */
+	unsigned answer; /* 0: any, else FAULT_FACT_POSITIVE or _NEGATIVE */
+	int qcase;       /* -1: any, 0: lower case only, 1: mixed case only */
 	unsigned given; /* bit I: fault_opts[I] was given */
 	enum fault_origin origin;
 	enum fault_action action;

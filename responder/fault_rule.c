@@ -27,6 +27,8 @@ enum fault_opt_kind {
 	OPT_TRANSPORT,
 	OPT_FAMILY,
 	OPT_TCP,
+	OPT_ANSWER,
+	OPT_CASE,
 };
 
 static const struct fault_opt {
@@ -45,6 +47,8 @@ static const struct fault_opt {
 	{"ms", OPT_U32, 0, UINT32_MAX, offsetof(struct fault_rule, ms)},
 	{"ede", OPT_U32, 0, UINT16_MAX, offsetof(struct fault_rule, ede)},
 	{"tcp", OPT_TCP, 0, 0, 0},
+	{"answer", OPT_ANSWER, 0, 0, 0},
+	{"case", OPT_CASE, 0, 0, 0},
 };
 
 #define FAULT_NOPTS     (sizeof(fault_opts) / sizeof(*fault_opts))
@@ -52,7 +56,8 @@ static const struct fault_opt {
 static const char *const fault_action_names[] = {
 	"normal",   "servfail", "refused", "notimp",  "formerr",
 	"nxdomain", "nodata",   "drop",    "delay",   "truncate",
-	"garble",   "noaa",     "nosoa",   "wrongid",
+	"garble",   "noaa",     "nosoa",   "wrongid",  "sig-expired",
+	"sig-future", "sig-bogus", "sig-strip", "nsec-strip", "ds-bogus",
 };
 
 #define FAULT_NACTIONS \
@@ -319,6 +324,24 @@ fault_parse_option(struct fault_rule *r, const char *tok, const char *val,
 		}
 		r->tcp_action = (enum fault_action)a;
 		return 0;
+	case OPT_ANSWER:
+		r->answer = strcasecmp(val, "positive") == 0
+		                    ? FAULT_FACT_POSITIVE
+		            : strcasecmp(val, "negative") == 0
+		                    ? FAULT_FACT_NEGATIVE
+		                    : 0;
+		if (r->answer == 0) {
+			break;
+		}
+		return 0;
+	case OPT_CASE:
+		r->qcase = strcasecmp(val, "lower") == 0   ? 0
+		           : strcasecmp(val, "mixed") == 0 ? 1
+		                                           : -1;
+		if (r->qcase < 0) {
+			break;
+		}
+		return 0;
 	}
 	fault_err(err, errlen, "bad option '%s'", tok);
 	return -EINVAL;
@@ -468,6 +491,16 @@ fault_build_text(struct fault_rule *r)
 			fault_append(buf, sizeof(buf), &n, "%s",
 			             fault_action_name(r->tcp_action));
 			break;
+		case OPT_ANSWER:
+			fault_append(buf, sizeof(buf), &n, "%s",
+			             r->answer == FAULT_FACT_POSITIVE
+			                     ? "positive"
+			                     : "negative");
+			break;
+		case OPT_CASE:
+			fault_append(buf, sizeof(buf), &n, "%s",
+			             r->qcase == 1 ? "mixed" : "lower");
+			break;
 		}
 	}
 	r->text = strdup(buf);
@@ -492,6 +525,7 @@ fault_rule_parse(const char *line, struct fault_rule **out, char *err,
 	r->every = 1;
 	r->p = 1.0;
 	r->transport = -1;
+	r->qcase = -1;
 	r->tcp_action = FAULT_NORMAL;
 	fault_strip_comment(copy);
 	rc = fault_parse_fields(r, copy, err, errlen);

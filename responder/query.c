@@ -13,6 +13,7 @@
 #include "answer.h"
 #include "dnssec.h"
 #include "fault.h"
+#include "query_dnssec.h"
 #include "wire.h"
 #include "zone.h"
 
@@ -221,8 +222,8 @@ static size_t
 query_fault(const struct query_env *env, const struct fault_rule *r,
             enum query_transport tp, const uint8_t *canon, size_t qlen,
             uint8_t *out, size_t qend, size_t end, size_t limit,
-            struct answer_info *ai, struct query_result *res, int *ede,
-            bool *garbled)
+            bool dnssec_ok, struct answer_info *ai, struct query_result *res,
+            int *ede, bool *garbled)
 {
 	struct fault_effect fx;
 
@@ -230,6 +231,15 @@ query_fault(const struct query_env *env, const struct fault_rule *r,
 	res->rule = r;
 	if (fx.action == FAULT_NORMAL) {
 		return end;
+	}
+	if (FAULT_IS_DNSSEC(fx.action)) {
+		res->delay_ms = fx.delay_ms;
+		*ede = fx.ede;
+		/* Only answers with DO are signed (tcp= may bring others). */
+		return dnssec_ok ? query_dnssec_fault(fx.action, env->zones,
+		                                      canon, qlen, res->qtype,
+		                                      out, qend, end, limit, ai)
+		                 : end;
 	}
 	res->delay_ms = fx.delay_ms;
 	*ede = fx.ede;
@@ -278,8 +288,7 @@ query_fault(const struct query_env *env, const struct fault_rule *r,
 	case FAULT_WRONGID:
 		wire_put16(out, (uint16_t)(res->id + 1)); /* the log keeps the ID asked */
 		return end;
-	case FAULT_DELAY:
-	case FAULT_NORMAL:
+	default: /* delay, normal; the DNSSEC actions are above */
 		break;
 	}
 	return end;
@@ -415,6 +424,53 @@ query_default(const struct query_defaults *d, uint16_t qtype, size_t qlen,
 	return at;
 }
 
+/*
+ * The honest answer from the zones (and the default addresses) in
+ * OUT[QEND..LIMIT); returns its end.  *NOTAUTH: outside every zone.
+ */
+static size_t
+query_answer(const struct query_env *env, bool dnssec_ok, const uint8_t *canon,
+             size_t qlen, uint16_t qtype, uint8_t *out, size_t qend,
+             size_t limit, struct answer_info *ai, bool *notauth)
+{
+	size_t end;
+
+	if (dnssec_ok) {
+		end = answer_write_dnssec(env->zones, canon, qlen, qtype, out,
+		                          qend, limit, ai);
+	} else {
+		end = answer_write(env->zones, canon, qlen, qtype, out, qend,
+		                   limit, ai);
+	}
+	/* Outside every zone (RFC 8914 4.21), as Knot and NSD. */
+	*notauth = ai->rcode == WIRE_RCODE_REFUSED;
+	if (env->defaults != NULL) {
+		end = query_default(env->defaults, qtype, qlen, out, qend, end,
+		                    limit, ai);
+	}
+	return end;
+}
+
+/* What fault_match() needs to know of the query and its honest answer. */
+static unsigned
+query_facts(bool dnssec_ok, const struct answer_info *ai,
+            const struct query_result *res, const uint8_t *canon)
+{
+	unsigned facts = dnssec_ok ? FAULT_FACT_DO : 0;
+
+	if (ai->rcode == WIRE_RCODE_NXDOMAIN ||
+	    (ai->rcode == WIRE_RCODE_NOERROR && ai->aa && ai->ancount == 0 &&
+	     !ai->tc)) {
+		facts |= FAULT_FACT_NEGATIVE;
+	} else if (ai->rcode == WIRE_RCODE_NOERROR && ai->ancount > 0) {
+		facts |= FAULT_FACT_POSITIVE;
+	}
+	if (memcmp(res->qname, canon, res->qname_len) != 0) {
+		facts |= FAULT_FACT_MIXED;
+	}
+	return facts;
+}
+
 static void
 query_result_init(struct query_result *res)
 {
@@ -449,7 +505,7 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	size_t qend = WIRE_HEADER_LEN, qlen = 0, limit, end;
 	const struct fault_rule *r = NULL;
 	int nl, ede = FAULT_EDE_NONE;
-	bool garbled = false, notauth = false;
+	bool garbled = false, notauth = false, dnssec_ok = false;
 
 	query_result_init(res);
 	if (inlen < WIRE_HEADER_LEN || outcap < 512) {
@@ -522,40 +578,35 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	if (limit > outcap) {
 		limit = outcap;
 	}
-	if (env->faults != NULL && res->has_question &&
-	    WIRE_OPCODE(qflags) == 0) {
-		r = fault_match(env->faults, canon, qlen, res->qtype, tp, family);
-	}
-	/* Room for OPT, and for an EDE only when a rule adds one. */
+	dnssec_ok = edns.dnssec_ok && dnssec_on();
+	/* Room for OPT, and for an EDE only when a rule adds one (below). */
 	if (edns.present) {
 		limit -= QUERY_OPT_LEN;
-		if (r != NULL && fault_rule_ede(r) != FAULT_EDE_NONE) {
-			limit -= QUERY_EDE_LEN;
-		}
 	}
-
+	end = qend;
 	if (ai.rcode == 0xff) {
-		if (edns.dnssec_ok && dnssec_on()) {
-			end = answer_write_dnssec(env->zones, canon, qlen,
-			                          res->qtype, out, qend, limit,
-			                          &ai);
-		} else {
-			end = answer_write(env->zones, canon, qlen, res->qtype,
-			                   out, qend, limit, &ai);
+		end = query_answer(env, dnssec_ok, canon, qlen, res->qtype, out,
+		                   qend, limit, &ai, &notauth);
+	}
+	/* answer= and case= look at the honest answer: rules come after it. */
+	if (env->faults != NULL && res->has_question &&
+	    WIRE_OPCODE(qflags) == 0) {
+		r = fault_match(env->faults, canon, qlen, res->qtype, tp, family,
+		                query_facts(dnssec_ok, &ai, res, canon));
+	}
+	if (edns.present && r != NULL && fault_rule_ede(r) != FAULT_EDE_NONE) {
+		limit -= QUERY_EDE_LEN;
+		if (end > limit) {
+			/* Too large with the EDE: as if that room was never there. */
+			end = query_answer(env, dnssec_ok, canon, qlen,
+			                   res->qtype, out, qend, limit, &ai,
+			                   &notauth);
 		}
-		/* Outside every zone (RFC 8914 4.21), as Knot and NSD. */
-		notauth = ai.rcode == WIRE_RCODE_REFUSED;
-		if (env->defaults != NULL) {
-			end = query_default(env->defaults, res->qtype, qlen,
-			                    out, qend, end, limit, &ai);
-		}
-	} else {
-		end = qend;
 	}
 	res->honest_rcode = ai.rcode;
 	if (r != NULL) {
 		end = query_fault(env, r, tp, canon, qlen, out, qend, end, limit,
-		                  &ai, res, &ede, &garbled);
+		                  dnssec_ok, &ai, res, &ede, &garbled);
 	}
 	if (ede == FAULT_EDE_NONE && notauth &&
 	    ai.rcode == WIRE_RCODE_REFUSED) {

@@ -435,6 +435,7 @@ wire_writer_init(struct wire_writer *w, uint8_t *buf, size_t cap, size_t start)
 	w->cap = cap;
 	w->len = start;
 	w->overflow = start > cap;
+	w->strip = 0;
 	w->nnames = 0;
 	w->nptrs = 0;
 	w->nptrs_lost = 0;

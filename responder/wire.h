@@ -200,6 +200,7 @@ struct wire_writer {
 	size_t cap;
 	size_t len;
 	bool overflow;
+	unsigned strip; /* ANSWER_NO_RRSIG, ANSWER_NO_NSEC (answer_int.h) */
 	unsigned nnames;
 	uint16_t names[WIRE_W_NAMES]; /* offsets of names usable as targets */
 	unsigned nptrs;

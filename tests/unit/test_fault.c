@@ -41,7 +41,17 @@ match(struct fault_set *fs, const char *name, uint16_t type,
 {
 	struct qname q = qn(name);
 
-	return fault_match(fs, q.wire, q.len, type, tp, family);
+	return fault_match(fs, q.wire, q.len, type, tp, family, 0);
+}
+
+/* match() for a query with the facts FACTS (FAULT_FACT_*). */
+static const struct fault_rule *
+match_facts(struct fault_set *fs, const char *name, uint16_t type,
+            unsigned facts)
+{
+	struct qname q = qn(name);
+
+	return fault_match(fs, q.wire, q.len, type, QUERY_UDP, AF_INET, facts);
 }
 
 static const struct fault_rule *
@@ -104,8 +114,14 @@ Test(fault_parse, every_action)
 		{"truncate", FAULT_TRUNCATE}, {"garble", FAULT_GARBLE},
 		{"noaa", FAULT_NOAA},         {"nosoa", FAULT_NOSOA},
 		{"wrongid", FAULT_WRONGID},
+		{"sig-expired", FAULT_SIG_EXPIRED},
+		{"sig-future", FAULT_SIG_FUTURE},
+		{"sig-bogus", FAULT_SIG_BOGUS},
+		{"sig-strip", FAULT_SIG_STRIP},
+		{"nsec-strip", FAULT_NSEC_STRIP},
+		{"ds-bogus", FAULT_DS_BOGUS},
 	};
-	char line[320];
+	char line[512];
 	char want[64];
 	char err[256];
 	struct fault_rule *r = NULL;
@@ -296,6 +312,75 @@ Test(fault_parse, canonical_text_round_trips)
 		cr_expect_str_eq(once, lines[i]);
 		cr_expect_str_eq(canon(once, twice, sizeof(twice)), once);
 	}
+}
+
+Test(fault_parse, answer_and_case_options)
+{
+	char buf[256];
+
+	cr_expect_str_eq(canon("sig-bogus x.test CAA answer=NEGATIVE", buf,
+	                       sizeof(buf)),
+	                 "sig-bogus x.test CAA answer=negative");
+	cr_expect_str_eq(canon("servfail . * answer=positive count=2", buf,
+	                       sizeof(buf)),
+	                 "servfail . * count=2 answer=positive");
+	cr_expect_str_eq(canon("sig-bogus . * case=mixed ede=6 answer=negative",
+	                       buf, sizeof(buf)),
+	                 "sig-bogus . * ede=6 answer=negative case=mixed");
+	cr_expect_str_eq(canon("ds-bogus x.test DS case=lower", buf,
+	                       sizeof(buf)),
+	                 "ds-bogus x.test DS case=lower");
+	cr_expect_str_eq(parse_err("sig-bogus x.test CAA answer=empty"),
+	                 "bad option 'answer=empty'");
+	cr_expect_str_eq(parse_err("sig-bogus x.test CAA answer="),
+	                 "bad option 'answer='");
+	cr_expect_str_eq(parse_err("nodata x CAA answer=positive answer=negative"),
+	                 "duplicate option 'answer'");
+	cr_expect_str_eq(parse_err("sig-bogus x.test CAA case=upper"),
+	                 "bad option 'case=upper'");
+	cr_expect_str_eq(parse_err("sig-bogus x.test CAA answer"),
+	                 "bad option 'answer'");
+	cr_expect_str_eq(parse_err("sig-expird x.test CAA"),
+	                 "unknown action 'sig-expird'");
+}
+
+Test(fault_match, answer_limits_a_rule_to_its_kind)
+{
+	struct fault_set *fs = fault_set_new();
+	uint32_t neg = add(fs, "servfail x.test CAA answer=negative");
+	uint32_t pos = add(fs, "refused x.test CAA answer=positive");
+	const struct fault_rule *r = NULL;
+
+	r = match_facts(fs, "x.test", 257, FAULT_FACT_NEGATIVE);
+	cr_assert_not_null(r);
+	cr_expect_eq(fault_rule_id(r), neg);
+	r = match_facts(fs, "x.test", 257, FAULT_FACT_POSITIVE);
+	cr_assert_not_null(r);
+	cr_expect_eq(fault_rule_id(r), pos);
+	/* A referral, an error: neither kind, neither rule. */
+	cr_expect_null(match_facts(fs, "x.test", 257, 0));
+	/* A rule ruled out does not count the query. */
+	cr_expect_eq(fault_rule_seen(fault_set_find(fs, neg)), 1);
+	fault_set_free(fs);
+}
+
+Test(fault_match, dnssec_actions_need_do_and_case_selects)
+{
+	struct fault_set *fs = fault_set_new();
+	uint32_t mixed = add(fs, "sig-bogus x.test * case=mixed");
+	uint32_t strip = add(fs, "sig-strip x.test *");
+	const struct fault_rule *r = NULL;
+
+	cr_expect_null(match_facts(fs, "x.test", 257, FAULT_FACT_POSITIVE));
+	cr_expect_eq(fault_rule_seen(fault_set_find(fs, strip)), 0);
+	r = match_facts(fs, "x.test", 257, FAULT_FACT_DO | FAULT_FACT_MIXED);
+	cr_assert_not_null(r);
+	cr_expect_eq(fault_rule_id(r), mixed);
+	r = match_facts(fs, "x.test", 257, FAULT_FACT_DO);
+	cr_assert_not_null(r);
+	cr_expect_eq(fault_rule_id(r), strip);
+	cr_expect_eq(fault_rule_action(r), FAULT_SIG_STRIP);
+	fault_set_free(fs);
 }
 
 Test(fault_match, exact_name_only)
@@ -644,12 +729,12 @@ Test(fault_match, defensive_inputs)
 	char err[64];
 
 	cr_expect_null(fault_match(NULL, (const uint8_t *)"", 1, 1, QUERY_UDP,
-	                           AF_INET));
+	                           AF_INET, 0));
 	add(fs, "servfail . *");
 	cr_expect_null(fault_match(fs, unterminated, sizeof(unterminated), 1,
-	                           QUERY_UDP, AF_INET));
+	                           QUERY_UDP, AF_INET, 0));
 	cr_expect_null(fault_match(fs, pointer, sizeof(pointer), 1, QUERY_UDP,
-	                           AF_INET));
+	                           AF_INET, 0));
 	cr_assert_eq(fault_rule_parse("drop x A", &r, err, sizeof(err)), 0);
 	cr_expect_eq(fault_set_add(fs, r, FAULT_ORIGIN_FILE, NULL), -EINVAL);
 	fault_set_free(fs);

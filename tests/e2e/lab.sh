@@ -13,6 +13,12 @@
 #               address the lookup times out, at IPv4 it answers; the
 #               resolver falls back to IPv4
 #
+# then lab/dnssec-faults.lab:
+#
+#   empty.test    bogus signatures on empty answers only: www.empty.test
+#                 fails (DNSSEC: Bogus), empty.test is allowed
+#   expired.test  DNSSEC: Signature Expired
+#
 # Needs root and ip netns: status 77 (skipped) when a namespace cannot be
 # made.
 set -u -o pipefail
@@ -98,18 +104,42 @@ check_match "v6.test over IPv4: allowed" '"verdict":"allowed"' "$OUT"
 resolve www.v6.test
 check_match "v6.test -r: allowed, secure" '"verdict":"allowed".*"name":"v6.test","rcode":"NOERROR","dnssec":"secure"' "$OUT"
 
-# Down: no server, no namespace.
-pids=$(awk '{ print $1 }' "$D/pids")
-LAST_CMD="lab.sh down"
-OUT=$(lab down 2>&1)
-check "lab down: status" 0 $?
-left=""
-for p in $pids; do
-	# A zombie (stopped, not yet reaped by init) has no command line.
-	[ -s "/proc/$p/cmdline" ] && left+="$p "
-done
-check "lab down: no server left" "" "$left"
-check "lab down: no namespace left" "" "$(ip netns list | grep -E "^$NS( |\$)")"
-OUT=$(lab status 2>&1)
-check "lab status after down: status" 1 $?
+# lab_down WHAT: lab.sh down leaves no server and no namespace.
+lab_down() {
+	local pids left="" p
+	pids=$(awk '{ print $1 }' "$D/pids")
+	LAST_CMD="lab.sh down"
+	OUT=$(lab down 2>&1)
+	check "$1 down: status" 0 $?
+	for p in $pids; do
+		# A zombie (stopped, not yet reaped by init) has no command line.
+		[ -n "$(tr -d '\0' 2>/dev/null <"/proc/$p/cmdline")" ] && left+="$p "
+	done
+	check "$1 down: no server left" "" "$left"
+	# What down left (after a FAIL) stops here, by PID.
+	for p in $left; do kill -TERM "$p" 2>/dev/null; done
+	check "$1 down: no namespace left" "" "$(ip netns list | grep -E "^$NS( |\$)")"
+	OUT=$(lab status 2>&1)
+	check "$1 status after down: status" 1 $?
+}
+lab_down basic.lab
+
+# lab/dnssec-faults.lab: bogus signatures on empty answers only, an expired
+# zone.
+LAST_CMD="lab.sh up lab/dnssec-faults.lab"
+OUT=$(timeout 60 "$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up \
+	"$(dirname "$LABFILE")/dnssec-faults.lab" 2>&1)
+rc=$?
+check "dnssec-faults.lab up: status" 0 "$rc"
+if [ "$rc" -ne 0 ]; then
+	finish
+fi
+resolve www.empty.test
+check_match "www.empty.test: bogus NODATA" '"reason":"DNS problem: looking up CAA for www.empty.test: DNSSEC: Bogus: ' "$OUT"
+check_match "www.empty.test: the CAA RRset above is secure" '"name":"empty.test","rcode":"NOERROR","dnssec":"secure","records":1' "$OUT"
+resolve empty.test
+check_match "empty.test: allowed, secure" '"verdict":"allowed".*"name":"empty.test","rcode":"NOERROR","dnssec":"secure"' "$OUT"
+resolve expired.test
+check_match "expired.test: expired" '"reason":"DNS problem: looking up CAA for expired.test: DNSSEC: Signature Expired: ' "$OUT"
+lab_down dnssec-faults.lab
 finish

@@ -87,7 +87,7 @@ esac
 
 # Servers, by index: host name (as the NS records name it), addresses,
 # zones served, signing (""|dnssec|nsec3), responder arguments (one a line).
-S_HOST=() S_ADDRS=() S_ZONES=() S_SIGN=() S_ARGS=()
+S_HOST=() S_LINE=() S_ADDRS=() S_ZONES=() S_SIGN=() S_ARGS=()
 declare -A Z_RECS=() Z_SEEN=()
 Z_LIST=()
 
@@ -162,6 +162,7 @@ parse_lab() {
 				die "$file:$n: server: a host name and at least one address, as 'server ns1.example.test 127.0.0.10 fd00::10'"
 			i=$((i + 1))
 			S_HOST[i]=$(canon "${w[0]}")
+			S_LINE[i]="$file:$n"
 			S_ADDRS[i]=""
 			for a in "${w[@]:1}"; do
 				if is_v6 "$a"; then
@@ -496,7 +497,7 @@ lab_up() {
 		if ! $ready; then
 			first_err=$(head -n 5 "$dir/log/$h.$i.err")
 			lab_down >/dev/null
-			die "server $h does not start: ${first_err:-no ready line in 10 s} (command in $dir/log/$h.$i.cmd)"
+			die "${S_LINE[i]}: server $h does not start: ${first_err:-no ready line in 10 s} (command in $dir/log/$h.$i.cmd)"
 		fi
 		i=$((i + 1))
 	done <"$dir/pids"

@@ -49,6 +49,15 @@ OUT=$(lab -n "$NS" up "$tmp/bad.lab" 2>&1)
 check "bad lab file: status" 1 $?
 check_match "bad lab file: file and line" "bad.lab:3: unknown keyword 'bogus'" "$OUT"
 
+# A server that does not start: the file and line of its server line, and
+# nothing left up.
+printf 'server a.root-servers.lab 127.0.0.2\n\tserves .\n\tfault frobnicate . CAA\n' >"$tmp/bad2.lab"
+LAST_CMD="lab.sh up $tmp/bad2.lab"
+OUT=$("$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up "$tmp/bad2.lab" 2>&1)
+check "server does not start: status" 1 $?
+check_match "server does not start: file, line, why" "bad2.lab:1: server a.root-servers.lab does not start: .*frobnicate" "$OUT"
+check "server does not start: no namespace left" "" "$(ip netns list | grep -E "^$NS( |\$)")"
+
 LAST_CMD="lab.sh up lab/basic.lab"
 OUT=$(timeout 60 "$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up "$LABFILE" 2>&1)
 rc=$?

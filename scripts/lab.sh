@@ -486,7 +486,7 @@ lab_up() {
 	i=0
 	while read -r pid h; do
 		ready=false
-		for ((t = 0; t < 100; t++)); do
+		for ((t = 0; t < 300; t++)); do
 			if grep -q '^ready' "$dir/log/$h.$i.out" 2>/dev/null; then
 				ready=true
 				break
@@ -497,7 +497,7 @@ lab_up() {
 		if ! $ready; then
 			first_err=$(head -n 5 "$dir/log/$h.$i.err")
 			lab_down >/dev/null
-			die "${S_LINE[i]}: server $h does not start: ${first_err:-no ready line in 10 s} (command in $dir/log/$h.$i.cmd)"
+			die "${S_LINE[i]}: server $h does not start: ${first_err:-no ready line in 30 s} (command in $dir/log/$h.$i.cmd)"
 		fi
 		i=$((i + 1))
 	done <"$dir/pids"

@@ -8,67 +8,8 @@
 
 DATA=$(cd "$E2E_DIR/../data/dnssec" && pwd)
 ZONES=("${ZONE_FILES[@]}" "$DATA"/*.zone)
-UB_PID=""
-
-stop_unbound() {
-	stop_pid "$UB_PID"
-	UB_PID=""
-}
-trap 'stop_unbound; cleanup' EXIT
-
-# start_unbound TA-FILE: unbound validating against TA-FILE, forwarding
-# test. to the running responder.  Sets UPORT.
-start_unbound() {
-	stop_unbound
-	UPORT=$(free_port)
-	cat >"$tmp/unbound.conf" <<CONF
-server:
-    interface: 127.0.0.1
-    port: $UPORT
-    username: ""
-    chroot: ""
-    directory: "$tmp"
-    pidfile: ""
-    use-syslog: no
-    logfile: "$tmp/unbound.log"
-    num-threads: 1
-    do-ip6: no
-    trust-anchor-file: "$1"
-    do-not-query-localhost: no
-    local-zone: "test." nodefault
-    access-control: 127.0.0.0/8 allow
-    val-log-level: 2
-    module-config: "validator iterator"
-remote-control:
-    control-enable: no
-forward-zone:
-    name: "test."
-    forward-addr: 127.0.0.1@$PORT4
-CONF
-	(exec unbound -d -c "$tmp/unbound.conf" >"$tmp/unbound.out" 2>&1) &
-	UB_PID=$!
-	for _ in $(seq 1 100); do
-		dig @127.0.0.1 -p "$UPORT" +time=1 +tries=1 test. SOA >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	LAST_CMD="unbound -c $tmp/unbound.conf" fail "unbound starts" "an answer on port $UPORT" \
-		"$(tail -n 5 "$tmp/unbound.out" "$tmp/unbound.log" 2>/dev/null)"
-	return 1
-}
-
-# ask_ub NAME TYPE: through unbound (recursion desired, validated).
-ask_ub() {
-	LAST_CMD="dig @127.0.0.1 -p $UPORT $1 $2"
-	OUT=$(timeout 20 dig @127.0.0.1 -p "$UPORT" +time=5 +tries=1 "$1" "$2" 2>&1)
-	RC=$?
-}
-
-# secure RCODE NAME TYPE: unbound validated it (AD) with that RCODE.
-secure() {
-	ask_ub "$2" "$3"
-	expect rcode "$1"
-	expect flag ad
-}
+# shellcheck source=tests/e2e/unbound_lib.sh
+. "$E2E_DIR/unbound_lib.sh"
 
 # ---------------------------------------------------------------- off by default
 

@@ -11,94 +11,13 @@
 
 DATA=$(cd "$E2E_DIR/../data/dnssec" && pwd)
 ZONES=("${ZONE_FILES[@]}" "$DATA"/*.zone)
-UB_PID=""
-
-stop_unbound() {
-	if [ -n "$UB_PID" ] && kill -0 "$UB_PID" 2>/dev/null; then
-		kill -TERM "$UB_PID" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$UB_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$UB_PID" 2>/dev/null && kill -KILL "$UB_PID" 2>/dev/null
-		wait "$UB_PID" 2>/dev/null
-	fi
-	UB_PID=""
-}
-trap 'stop_unbound; cleanup' EXIT
-
-free_port() {
-	"$PY" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# start_unbound [CONFIG-LINE...]: a fresh unbound (empty cache) validating
-# against $tmp/ta.ds and forwarding test. to the running responder, with
-# the extra server: lines given.  Sets UPORT.  No aggressive NSEC (RFC
-# 8198): a wildcard validated once would answer every faulted name below
-# it from the cache, without asking the responder.
-start_unbound() {
-	stop_unbound
-	UPORT=$(free_port)
-	{
-		cat <<CONF
-server:
-    interface: 127.0.0.1
-    port: $UPORT
-    username: ""
-    chroot: ""
-    directory: "$tmp"
-    pidfile: ""
-    use-syslog: no
-    logfile: "$tmp/unbound.log"
-    num-threads: 1
-    do-ip6: no
-    trust-anchor-file: "$tmp/ta.ds"
-    do-not-query-localhost: no
-    local-zone: "test." nodefault
-    access-control: 127.0.0.0/8 allow
-    ede: yes
-    val-log-level: 2
-    aggressive-nsec: no
-    module-config: "validator iterator"
-CONF
-		for l in "$@"; do printf '    %s\n' "$l"; done
-		cat <<CONF
-remote-control:
-    control-enable: no
-forward-zone:
-    name: "test."
-    forward-addr: 127.0.0.1@$PORT4
-CONF
-	} >"$tmp/unbound.conf"
-	(exec unbound -d -c "$tmp/unbound.conf" >"$tmp/unbound.out" 2>&1) &
-	UB_PID=$!
-	for _ in $(seq 1 100); do
-		dig @127.0.0.1 -p "$UPORT" +time=1 +tries=1 test. SOA >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	LAST_CMD="unbound -c $tmp/unbound.conf" fail "unbound starts" "an answer on port $UPORT" \
-		"$(tail -n 5 "$tmp/unbound.out" "$tmp/unbound.log" 2>/dev/null)"
-	return 1
-}
+# shellcheck source=tests/e2e/unbound_lib.sh
+. "$E2E_DIR/unbound_lib.sh"
 
 # serve_signed ARGS...: the responder signing the bundled zones and
 # tests/data/dnssec (trust anchors in $tmp/ta.ds), with ARGS (rules).
 serve_signed() {
 	start_responder --dnssec --trust-anchor-out "$tmp/ta.ds" "${ZONES[@]}" "$@"
-}
-
-ask_ub() {
-	LAST_CMD="dig @127.0.0.1 -p $UPORT $1 $2"
-	OUT=$(timeout 20 dig @127.0.0.1 -p "$UPORT" +time=5 +tries=1 "$1" "$2" 2>&1)
-	RC=$?
-}
-
-# secure RCODE NAME TYPE: unbound validated it (AD) with that RCODE.
-secure() {
-	ask_ub "$2" "$3"
-	expect rcode "$1"
-	expect flag ad
 }
 
 # bogus NAME TYPE CODE TEXT-ERE: unbound's SERVFAIL with EDE CODE, whose
@@ -171,7 +90,7 @@ wait_log_lines "$tmp/q.jsonl" 7
 check_match "no fault logged for the query without DO" '"qname":"a.bog.wild.sig.test.".*"fault":null' \
 	"$(grep -F '"qname":"a.bog.wild.sig.test."' "$tmp/q.jsonl")"
 
-if start_unbound; then
+if start_unbound "$tmp/ta.ds"; then
 	bogus a.exp.wild.sig.test CAA 7 'signature expired'
 	bogus a.fut.wild.sig.test CAA 8 'signature before inception date'
 	bogus a.bog.wild.sig.test CAA 6 'signature crypto failed'
@@ -192,7 +111,7 @@ fi
 stop_unbound
 
 # caa-probe through a fresh unbound: its EDE in Let's Encrypt's words.
-if start_unbound; then
+if start_unbound "$tmp/ta.ds"; then
 	through "Signature Expired" 'signature expired' a.exp.wild.sig.test
 	through "Signature Not Yet Valid" 'signature before inception date' a.fut.wild.sig.test
 	through "Bogus" 'signature crypto failed' a.bog.wild.sig.test
@@ -223,7 +142,7 @@ check "no rule, --validate: decided (wild.ca.test only), secure" "denied 1 secur
 
 # dnssec-empty-bogus: NODATA and NXDOMAIN bogus, data secure.
 serve_signed -P dnssec-empty-bogus || { finish; exit; }
-if start_unbound; then
+if start_unbound "$tmp/ta.ds"; then
 	bogus host.sig.test CAA 6 'signature crypto failed'
 	bogus nope.sig.test CAA 6 'signature crypto failed'
 	secure NOERROR sig.test CAA
@@ -246,12 +165,12 @@ else
 	fail "dnssec-case-bogus: the mixed-case query gets another signature" \
 		"not $lower_sig" "$mixed_sig"
 fi
-if start_unbound; then
+if start_unbound "$tmp/ta.ds"; then
 	secure NOERROR sig.test CAA
 	secure NOERROR host.sig.test CAA
 fi
 # (Its DNSKEY queries are in mixed case too: EDE 9 for the key, or 6.)
-if start_unbound "use-caps-for-id: yes"; then
+if start_unbound "$tmp/ta.ds" "use-caps-for-id: yes"; then
 	bogus sig.test CAA '(6|9)' 'signature crypto failed'
 	bogus host.sig.test CAA '(6|9)' '.*signature crypto failed'
 fi
@@ -260,7 +179,7 @@ stop_unbound
 # dnssec-expired:DOMAIN and dnssec-missing:DOMAIN, caatestsuite's cases:
 # the DS in the parent stays valid, DOMAIN's own signatures do not.
 serve_signed -P dnssec-expired:child.sig.test || { finish; exit; }
-if start_unbound; then
+if start_unbound "$tmp/ta.ds"; then
 	secure NOERROR child.sig.test DS
 	bogus child.sig.test CAA 7 'signature expired .* for key child\.sig\.test\.'
 	secure NOERROR sig.test CAA
@@ -272,7 +191,7 @@ serve_signed -P dnssec-missing:child.sig.test || { finish; exit; }
 ask dig child.sig.test DNSKEY +dnssec
 expect nrecords ANSWER DNSKEY 1
 expect nrecords ANSWER RRSIG 0
-if start_unbound; then
+if start_unbound "$tmp/ta.ds"; then
 	secure NOERROR child.sig.test DS
 	bogus child.sig.test CAA 10 'no signatures .* for key child\.sig\.test\.'
 	secure NOERROR sig.test CAA

@@ -22,6 +22,8 @@ start_bare() {
 	: >"$tmp/err"
 	(exec "$RESPONDER" "$@" >"$tmp/out" 2>"$tmp/err") &
 	RSP_PID=$!
+	RSP_OWN=yes
+	DEATH_REPORTED=""
 	for _ in $(seq 1 200); do
 		line=$(grep -m1 '^ready ' "$tmp/out" 2>/dev/null || true)
 		[ -n "$line" ] && break

@@ -15,7 +15,10 @@
 # Every assertion prints what it expected and what it saw when it fails, and
 # the run goes on; finish prints "N passed, N failed" and sets the exit
 # status.  Nothing waits without a bound, and cleanup stops only the PID
-# this file started.
+# this file started.  Every stop of the responder (a restart, finish, the
+# exit) is an assertion: exit status 0 on SIGTERM and no sanitizer report
+# on its stderr (stop_server, stop_lib.sh); stop a server of the test's
+# own with stop_server too.
 
 # No "grep -q" at the end of a pipe: with pipefail, the writer it stops
 # early would turn a match into a failure.  Here-strings instead.
@@ -48,22 +51,8 @@ HOST4=127.0.0.1
 HOST6=::1
 PORT4="" TPORT4="" PORT6="" TPORT6=""
 
-# stop_pid PID: TERM, then KILL after 5 s, and wait for it: only that PID.
-# Its exit status in STOPPED_RC ("" when PID is empty).
-stop_pid() {
-	STOPPED_RC=""
-	[ -n "$1" ] || return 0
-	if kill -0 "$1" 2>/dev/null; then
-		kill -TERM "$1" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$1" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$1" 2>/dev/null && kill -KILL "$1" 2>/dev/null
-	fi
-	wait "$1" 2>/dev/null
-	STOPPED_RC=$?
-}
+# shellcheck source=tests/e2e/stop_lib.sh
+. "$E2E_DIR/stop_lib.sh"
 
 # free_port: a TCP port nobody listens on now on 127.0.0.1 (the kernel's
 # pick), for a reference server or a client of the test's own.
@@ -71,14 +60,44 @@ free_port() {
 	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# stop_server NAME PID ERRFILE [STATUS [SIGNAL]]: stop a server of
+# caalab's own (stop_lib.sh's stop_judged) and assert how it ended: exit
+# status STATUS (default 0) after SIGNAL (default TERM), and no sanitizer
+# report in ERRFILE, its stderr (a FAIL shows the report).
+stop_server() {
+	local what="$1 exits with status ${4:-0} on SIG${5:-TERM}, no sanitizer report"
+	[ -n "$2" ] || return 0
+	if stop_judged "$2" "$3" "${4:-0}" "${5:-TERM}"; then
+		pass
+	else
+		LAST_CMD="" fail "$what" "status ${4:-0}, a quiet stderr" "$STOP_PROBLEM"
+	fi
+}
+
+# stop_responder [STATUS [SIGNAL]]: stop the responder (stop_server), or
+# whatever else runs as RSP_PID when RSP_OWN is empty (not judged then).
+# A responder whose death a query already reported is not judged again.
+RSP_OWN=yes
 stop_responder() {
-	stop_pid "$RSP_PID"
+	if [ -n "$RSP_OWN" ] && [ -z "$DEATH_REPORTED" ]; then
+		stop_server caa-responder "$RSP_PID" "$tmp/err" "$@"
+	else
+		stop_pid "$RSP_PID"
+	fi
 	RSP_PID=""
 }
 
+# cleanup [FAILED-BEFORE]: at exit, what still runs stops, judged as
+# finish judges it: a test that exits early with status 0 or 77 exits 1
+# if a stop failed (since FAILED was FAILED-BEFORE, for a test's own
+# cleanup that stopped more first).
 cleanup() {
+	local status=$? failed=${1:-$FAILED}
 	stop_responder
 	rm -rf "$tmp"
+	if [ "$FAILED" -gt "$failed" ] && { [ "$status" -eq 0 ] || [ "$status" -eq 77 ]; }; then
+		exit 1
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -139,6 +158,7 @@ start_responder() {
 	: >"$tmp/err"
 	(exec "$RESPONDER" -l 127.0.0.1:0 -l '[::1]:0' "$@" >"$tmp/out" 2>"$tmp/err") &
 	RSP_PID=$!
+	RSP_OWN=yes
 	DEATH_REPORTED=""
 	for _ in $(seq 1 200); do
 		line=$(grep -m1 '^ready ' "$tmp/out" 2>/dev/null || true)
@@ -151,6 +171,7 @@ start_responder() {
 	if [ -z "$line" ]; then
 		LAST_CMD="" fail "caa-responder $* starts" "a ready line on stdout within 20 s" \
 			"stdout: $(head -c 500 "$tmp/out"); stderr: $(head -c 1000 "$tmp/err")"
+		responder_alive || DEATH_REPORTED=yes
 		return 1
 	fi
 	READY_LINE=$line

@@ -212,6 +212,8 @@ start_wire_server() {
 	stop_responder
 	(exec "$PY" "$E2E_DIR/probe_wire.py" >"$tmp/out" 2>"$tmp/err") &
 	RSP_PID=$!
+	RSP_OWN="" # not caalab's: its exit is not judged
+	DEATH_REPORTED=""
 	for _ in $(seq 1 200); do
 		line=$(grep -m1 '^ready ' "$tmp/out" 2>/dev/null || true)
 		[ -n "$line" ] && break

@@ -19,6 +19,7 @@ struct decide {
 	struct lookup_client *client;
 	const struct gate_config *cfg;
 	FILE *log;
+	bool ending; /* inside decide_free(): no verdict, no log line */
 };
 
 /* One decision on its way: the request check_start() borrows. */
@@ -74,6 +75,8 @@ void
 decide_free(struct decide *d)
 {
 	if (d != NULL) {
+		d->ending = true;
+		lookup_client_end(d->client);
 		lookup_client_free(d->client);
 		free(d);
 	}
@@ -173,6 +176,12 @@ decide_done(void *arg, struct check *chk)
 	struct decide_call *c = arg;
 	struct decide_outcome o;
 
+	if (c->d->ending) {
+		c->done(c->arg, NULL);
+		check_free(chk);
+		decide_call_free(c);
+		return;
+	}
 	decide_log(c, chk);
 	o.name = c->name;
 	o.verdict = chk->result.verdict;

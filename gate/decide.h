@@ -47,14 +47,19 @@ struct decide *decide_new(struct event_base *base,
                           const struct gate_config *cfg, FILE *log, char *err,
                           size_t errlen);
 
-/* Frees D; every decision must have ended.  Accepts NULL. */
+/*
+ * Frees D.  A decision still in flight ends first, its lookups with it:
+ * DONE(ARG, NULL) is called (no verdict, no -q line) before this returns.
+ * Accepts NULL.
+ */
 void decide_free(struct decide *d);
 
 /*
  * Decides CAA for VALUE (a dns identifier; WILDCARD: "*.VALUE") for the
  * account ACCOUNT (NULL: none) and METHOD (NULL: none) at STEP
  * ("validation" or "finalize").  DONE(ARG, outcome) is called once, maybe
- * before decide_start() returns (a name the CA refuses).  Returns 0, or
+ * before decide_start() returns (a name the CA refuses), with a NULL
+ * outcome when decide_free() ends the decision first.  Returns 0, or
  * -ENOMEM (DONE never called).
  */
 int decide_start(struct decide *d, const char *step, const char *value,

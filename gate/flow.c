@@ -52,6 +52,7 @@ struct flow_final {
 	struct evhttp_request *req;
 	char *order; /* its path */
 	size_t n, left;
+	bool stopped; /* a decision ended by decide_free(): no reply */
 	struct flow_verdict {
 		struct flow_final *fin;
 		char name[DECIDE_NAME_MAX];
@@ -174,9 +175,14 @@ flow_chal_done(void *arg, const struct decide_outcome *o)
 {
 	struct flow_chal *c = arg;
 	struct flow *f = c->f;
-	struct state_authz *z = state_authz_find(f->state, c->authz);
+	struct state_authz *z;
 	char *problem, *invalid = NULL;
 
+	if (o == NULL) { /* the gate stops: the client gets no reply */
+		flow_chal_free(c);
+		return;
+	}
+	z = state_authz_find(f->state, c->authz);
 	if (o->verdict == CAA_ALLOWED) {
 		if (z != NULL) {
 			free(z->method);
@@ -342,9 +348,19 @@ flow_final_done(void *arg, const struct decide_outcome *o)
 	struct flow_verdict *v = arg;
 	struct flow_final *fin = v->fin;
 
-	v->verdict = o->verdict;
-	(void)snprintf(v->reason, sizeof(v->reason), "%s", o->reason);
-	if (--fin->left == 0) {
+	if (o == NULL) { /* the gate stops: the client gets no reply */
+		fin->stopped = true;
+	} else {
+		v->verdict = o->verdict;
+		(void)snprintf(v->reason, sizeof(v->reason), "%s", o->reason);
+	}
+	if (--fin->left > 0) {
+		return;
+	}
+	if (fin->stopped) {
+		free(fin->order);
+		free(fin);
+	} else {
 		flow_final_end(fin);
 	}
 }

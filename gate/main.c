@@ -131,8 +131,8 @@ out:
 	if (http != NULL) {
 		evhttp_free(http);
 	}
+	decide_free(decide); /* ends the decisions in flight, for FLOW */
 	flow_free(flow);
-	decide_free(decide);
 	if (log != NULL && log != stdout) {
 		(void)fclose(log);
 	}

@@ -169,6 +169,40 @@ lookup_client_free(struct lookup_client *c)
 }
 
 void
+lookup_client_end(struct lookup_client *c)
+{
+	c->ending = true;
+	while (c->live != NULL) {
+		struct lookup_query *q = c->live;
+
+		if (q->state == LOOKUP_WAITING) {
+			struct lookup_query **pp = &c->head;
+
+			while (*pp != q) {
+				pp = &(*pp)->next;
+			}
+			*pp = q->next;
+			if (c->tail == q) {
+				c->tail = NULL;
+				for (struct lookup_query *w = c->head; w != NULL;
+				     w = w->next) {
+					c->tail = w;
+				}
+			}
+			q->next = NULL;
+			c->inflight++; /* lookup_finish() counts it out */
+		} else if (q->state == LOOKUP_UB || q->state == LOOKUP_UB_READY) {
+			lookup_ub_abandon(q);
+		}
+		lookup_finish(q, CAA_LOOKUP_NETWORK);
+	}
+	c->ending = false;
+	if (c->ticker != NULL) {
+		evtimer_del(c->ticker);
+	}
+}
+
+void
 lookup_close(struct lookup_query *q)
 {
 	if (q->io != NULL) {
@@ -214,6 +248,9 @@ lookup_stale(struct lookup_query *q)
 static void
 lookup_dequeue(struct lookup_client *c)
 {
+	if (c->ending) {
+		return;
+	}
 	while (c->head != NULL && lookup_can_start(c)) {
 		struct lookup_query *q = c->head;
 
@@ -288,6 +325,14 @@ lookup_finish(struct lookup_query *q, enum caa_lookup_kind kind)
 	q->res.ms = lookup_elapsed_ms(&q->start);
 	lookup_cnames(q);
 	c->inflight--;
+	if (q->live_prev != NULL) {
+		q->live_prev->live_next = q->live_next;
+	} else {
+		c->live = q->live_next;
+	}
+	if (q->live_next != NULL) {
+		q->live_next->live_prev = q->live_prev;
+	}
 	q->done(q->arg, &q->res);
 	lookup_result_clear(&q->res);
 	q->next = c->spare;
@@ -661,6 +706,11 @@ lookup_caa(struct lookup_client *c, const char *name, lookup_done_fn done,
 	q->res.rcode = -1;
 	q->res.ede = -1;
 	reply_chain_init(&q->chain, wire, wlen);
+	q->live_next = c->live;
+	if (c->live != NULL) {
+		c->live->live_prev = q;
+	}
+	c->live = q;
 	if (lookup_can_start(c)) {
 		lookup_start(q);
 	} else {

@@ -93,8 +93,16 @@ struct lookup_client *lookup_client_open(struct event_base *base,
                                          const struct lookup_config *cfg,
                                          char *err, size_t errlen);
 
-/* Frees C; every lookup must have ended. */
+/* Frees C; every lookup must have ended (lookup_client_end()). */
 void lookup_client_free(struct lookup_client *c);
+
+/*
+ * Ends every lookup of C not ended yet, those waiting in line included,
+ * before it returns: each callback is called from here with kind
+ * CAA_LOOKUP_NETWORK and no reply.  For a program that stops while
+ * lookups are in flight; C may be freed afterwards.
+ */
+void lookup_client_end(struct lookup_client *c);
 
 /* Called once per lookup with its result, which the callee may move out
  * (it is cleared after the call). */

@@ -39,6 +39,7 @@ struct lookup_query {
 	struct udp_pool_entry udp; /* first; on the pool: the ID is held */
 	struct lookup_client *c;
 	struct lookup_query *next; /* waiting queue, or the spares */
+	struct lookup_query *live_prev, *live_next; /* not ended yet */
 	lookup_done_fn done;
 	void *arg;
 	enum lookup_state state;
@@ -77,6 +78,8 @@ struct lookup_client {
 	struct lookup_query *head; /* waiting, oldest first */
 	struct lookup_query *tail;
 	struct lookup_query *spare; /* ended, ready for reuse */
+	struct lookup_query *live;  /* every lookup not ended yet */
+	bool ending;                /* inside lookup_client_end() */
 	struct udp_pool *pool;
 	struct ub_ctx *ub;              /* NULL: LOOKUP_DIRECT */
 	struct lookup_ub_call *gone;    /* abandoned calls, still pending */
@@ -108,5 +111,6 @@ int lookup_ub_open(struct lookup_client *c, char *err, size_t errlen);
 void lookup_ub_close(struct lookup_client *c);
 void lookup_ub_ask(struct lookup_query *q);
 void lookup_ub_timer(struct lookup_query *q);
+void lookup_ub_abandon(struct lookup_query *q);
 
 #endif /* PROBE_LOOKUP_INT_H */

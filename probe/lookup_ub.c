@@ -208,8 +208,6 @@ lookup_ub_ask(struct lookup_query *q)
 void
 lookup_ub_timer(struct lookup_query *q)
 {
-	struct lookup_client *c = q->c;
-
 	if (q->state == LOOKUP_UB_READY) {
 		lookup_ub_result(q, q->ub_rcode, q->tbuf, q->thave, q->ub_sec,
 		                 q->ub_why);
@@ -217,6 +215,17 @@ lookup_ub_timer(struct lookup_query *q)
 	}
 	/* The deadline: libunbound keeps the question; its answer will
 	 * find the call abandoned. */
+	lookup_ub_abandon(q);
+	lookup_finish(q, CAA_LOOKUP_TIMEOUT);
+}
+
+/* Q ends before libunbound answers: its call waits on the client's list
+ * of abandoned calls for that answer (or for lookup_ub_close()). */
+void
+lookup_ub_abandon(struct lookup_query *q)
+{
+	struct lookup_client *c = q->c;
+
 	if (q->call != NULL) {
 		q->call->q = NULL;
 		q->call->prev = NULL;
@@ -227,7 +236,6 @@ lookup_ub_timer(struct lookup_query *q)
 		c->gone = q->call;
 		q->call = NULL;
 	}
-	lookup_finish(q, CAA_LOOKUP_TIMEOUT);
 }
 
 /*

@@ -85,10 +85,12 @@ rc2     CAA 0 issue "letsencrypt.org"
 rc3     CAA 0 issue "letsencrypt.org"
 slow    CAA 0 issue "letsencrypt.org"
 rc4     CAA 0 issue "letsencrypt.org"
+held    CAA 0 issue "letsencrypt.org"
 ZONE
 start_responder "$(dirname "$0")/../acme/zones/test.zone" \
 	"$(dirname "$0")/../acme/zones/example.test.zone" "$tmp/gate.test.zone" \
 	-f "servfail fail.gate.test CAA" -f "delay slow.gate.test CAA ms=1500" \
+	-f "delay held.gate.test CAA ms=30000" \
 	-c 127.0.0.1:0 || finish
 CONTROL=http://$(tr ' ' '\n' <<<"$READY_LINE" | sed -n 's/^control=//p')
 
@@ -367,6 +369,23 @@ sleep 0.5
 check "a client gone mid-decision: the decision ends" allowed "$(log_of validation slow.gate.test)"
 code=$(curl -sS --max-time 10 --cacert "$tmp/gate.pem" -o /dev/null -w '%{http_code}' "$DIR")
 check "a client gone mid-decision: the gate serves on" 200 "$code"
+
+# SIGTERM while a decision is in flight (its CAA reply held back 30 s):
+# the gate ends the decision, logs no verdict for it, and exits at once
+# with status 0, leaking nothing (the sanitizer build checks).
+start_gate held -u "$UPSTREAM" --upstream-ca "$tmp/ca.pem" \
+	--cert-out "$tmp/held.pem" -s "127.0.0.1#$PORT4" -q "$tmp/held.log" || finish
+"$PY" "$(dirname "$0")/gate_acme.py" "https://$GATE_ADDR/dir" "$tmp/held.pem" \
+	gone held.gate.test >"$tmp/held.json" 2>"$tmp/held.err"
+check "gate_acme.py gone held.gate.test: the client gave up first" "True" \
+	"$(json_get "$tmp/held.json" 'd["gone"]')"
+sleep 0.5
+t0=$(date +%s%N)
+stop_gate "$GATE_PID"
+check "SIGTERM mid-decision: the gate exits within 3 s" yes \
+	"$([ $(($(date +%s%N) - t0)) -lt 3000000000 ] && echo yes || echo no)"
+check "SIGTERM mid-decision: no verdict logged for the held name" "" \
+	"$(cat "$tmp/held.log" 2>&1)"
 
 # --recheck always: the CAA changes between validation and finalize.
 RECHECK=("$CONTROL" 'NAME. 60 IN CAA 0 issue "letsencrypt.org"'

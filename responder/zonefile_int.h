@@ -1,8 +1,9 @@
 /*
  * responder/zonefile_int.h -- what zonefile.c (master files through ldns),
- * zonefile_fast.c (the common record lines without ldns) and
- * zonefile_edit.c (records added over the API) share.  Not for other
- * modules; unit tests include it to compare the two readers.
+ * zonefile_record.c (one record entry), zonefile_fast.c (the common
+ * record lines without ldns) and zonefile_edit.c (records added over the
+ * API) share.  Not for other modules; unit tests include it to compare
+ * the two readers.
  */
 #ifndef RESPONDER_ZONEFILE_INT_H
 #define RESPONDER_ZONEFILE_INT_H
@@ -60,6 +61,9 @@ int zf_error(struct zf_ctx *c, const char *file, int line, const char *fmt, ...)
 int zf_rec_add(struct zf_ctx *c, const char *file, int line,
                const uint8_t *owner, size_t ownerlen, const uint8_t *rdata,
                size_t rdlen, uint32_t ttl, uint16_t type);
+
+/* S past its leading white space. */
+const char *zf_skip_space(const char *s);
 
 /*
  * CAA presentation RDATA S (RFC 8659 4.1.1: flags, tag, value; quoted or

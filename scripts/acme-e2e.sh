@@ -10,7 +10,10 @@
 # never checks CAA: caa-probe gives the verdict it does not, and caa-gate,
 # in front of Pebble, refuses as Let's Encrypt does, with Let's Encrypt's
 # problem documents.  Everything runs on loopback; every process it starts
-# is stopped by its PID on exit.
+# is stopped by its PID on exit.  caa-gate and caa-responder are stopped
+# before the table, and must exit with status 0 on SIGTERM with no
+# sanitizer report on their stderr (a row "stop" differs otherwise; with
+# --build-dir build-asan they run under ASan and UBSan).
 #
 #   scripts/acme-e2e.sh [--quick] [--only LIST] [--keep-logs DIR]
 #                       [--build-dir DIR] [--no-install]
@@ -237,6 +240,14 @@ fi
 if want 8; then
 	scenario_8
 fi
+
+# caa-gate and caa-responder stop before the table: a server that does
+# not exit with status 0 on SIGTERM, or leaves a sanitizer report on its
+# stderr, is a row that differs.
+stop_ours caa-gate "$gate_pid" "$work/gate.err"
+stop_ours caa-gate "$gate_recheck_pid" "$work/gate-recheck.err"
+stop_ours caa-responder "$rsp_pid" "$work/responder.err"
+gate_pid="" gate_recheck_pid="" rsp_pid=""
 
 # The table, in scenario order (6 and 8 ran last: they restart Pebble).
 echo

@@ -22,18 +22,25 @@
 #                         else build/responder/caa-responder, else PATH)
 #   -h, --help            this text
 #
+# "down" fails (status 1) when a server did not exit with status 0 on
+# SIGTERM or left a sanitizer report (ASan, UBSan) on its stderr; each
+# such server and the report are named.
+#
 # Exit status: 0 done, 1 an error (a lab file error names file and line),
 # 2 misuse.
 set -u -o pipefail
 
 me=lab.sh
 root=$(cd "$(dirname "$0")/.." && pwd)
+# sanitizer_report, and sanitizer reports on the servers' stderr.
+# shellcheck source=tests/e2e/stop_lib.sh
+. "$root/tests/e2e/stop_lib.sh"
 dir=${CAALAB_LAB_DIR:-/tmp/caalab-lab}
 netns=caalab
 responder=${CAA_RESPONDER:-}
 
 usage() {
-	sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
 }
 die() {
 	echo "$me: $*" >&2
@@ -323,7 +330,7 @@ ours() {
 }
 
 lab_down() {
-	local pid host left t
+	local pid host left t bad=0
 	if [ ! -f "$dir/netns" ]; then
 		echo "$me: no lab is up in $dir"
 		return 0
@@ -349,11 +356,41 @@ lab_down() {
 		echo "$me: $pid does not stop on SIGTERM: SIGKILL" >&2
 		kill -KILL "$pid" 2>/dev/null
 	done
+	lab_judge || bad=1
 	if ip netns list | grep -q "^$netns\( \|$\)"; then
 		ip netns del "$netns" || die "cannot delete namespace $netns"
 	fi
 	rm -f "$dir/netns" "$dir/pids"
 	echo "lab down: namespace $netns deleted, servers stopped"
+	return "$bad"
+}
+
+# lab_judge: 0 if every server of $dir/pids ended well: exit status 0 on
+# SIGTERM (H.I.status) and no sanitizer report on its stderr (H.I.err,
+# tests/e2e/stop_lib.sh); otherwise 1, each problem on stderr.
+lab_judge() {
+	local pid host base st report i=0 t bad=0
+	[ -f "$dir/pids" ] || return 0
+	while read -r pid host; do
+		base=$dir/log/$host.$i
+		i=$((i + 1))
+		for ((t = 0; t < 20; t++)); do
+			[ -s "$base.status" ] && break
+			sleep 0.1
+		done
+		st=$(cat "$base.status" 2>/dev/null)
+		if [ "$st" != 0 ]; then
+			echo "$me: server $host (pid $pid) exited with status ${st:-unknown} (see $base.err)" >&2
+			bad=1
+		fi
+		report=$(sanitizer_report "$base.err")
+		if [ -n "$report" ]; then
+			printf '%s: server %s (pid %s): a sanitizer report in %s:\n%s\n' \
+				"$me" "$host" "$pid" "$base.err" "$report" >&2
+			bad=1
+		fi
+	done <"$dir/pids"
+	return "$bad"
 }
 
 lab_status() {
@@ -479,9 +516,18 @@ lab_up() {
 		fi
 		for z in ${S_ZONES[i]}; do args+=("$(zone_file "$z")"); done
 		printf '%s\n' "$responder ${args[*]}" >"$dir/log/$h.$i.cmd"
-		setsid ip netns exec "$netns" "$responder" "${args[@]}" \
+		# Under a shell that keeps its exit status for "down" (in
+		# H.I.status); the server's own PID in H.I.pid.
+		rm -f "$dir/log/$h.$i.pid" "$dir/log/$h.$i.status"
+		setsid ip netns exec "$netns" bash -c \
+			'"${@:2}" & echo $! >"$1.pid"; wait $!; echo $? >"$1.status"' \
+			lab-server "$dir/log/$h.$i" "$responder" "${args[@]}" \
 			</dev/null >"$dir/log/$h.$i.out" 2>"$dir/log/$h.$i.err" &
-		echo "$! $h" >>"$dir/pids"
+		for ((t = 0; t < 50; t++)); do
+			[ -s "$dir/log/$h.$i.pid" ] && break
+			sleep 0.1
+		done
+		echo "$(cat "$dir/log/$h.$i.pid" 2>/dev/null || echo $!) $h" >>"$dir/pids"
 	done
 	i=0
 	while read -r pid h; do

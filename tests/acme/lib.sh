@@ -109,21 +109,20 @@ rsp_pid="" unbound_pid="" pebble_pid="" client_pid="" bridge_pid=""
 gate_pid="" gate_recheck_pid=""
 BG_PIDS=() # clients run side by side (scenario 17)
 
-# stop_pid PID: TERM, up to 5 s, then KILL; only that PID.
-stop_pid() {
-	local pid=$1 _
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || {
-		wait "$pid" 2>/dev/null
-		return 0
-	}
-	for _ in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
+# stop_pid PID [SIGNAL]: TERM, up to 5 s, then KILL; only that PID.  And
+# stop_judged, sanitizer_report (tests/e2e/stop_lib.sh): how a server of
+# caalab's own ended.
+# shellcheck source=tests/e2e/stop_lib.sh
+. "$acme/../e2e/stop_lib.sh"
+
+# stop_ours NAME PID ERRFILE: stop caa-responder or caa-gate (PID, its
+# stderr in ERRFILE) and add a row when it did not end well: an exit
+# status other than 0 on SIGTERM, or a sanitizer report (shown).
+stop_ours() {
+	[ -n "$2" ] || return 0
+	stop_judged "$2" "$3" && return 0
+	row "stop" "$1" "exit 0, no report" "$(head -n1 <<<"$STOP_PROBLEM")" 0 no \
+		"$STOP_PROBLEM"
 }
 
 cleanup() {

@@ -185,7 +185,8 @@ scenario_8() {
 	# name's DNS answers come 500 ms late (a fault rule), so Pebble
 	# fetches long after the bridge's 20 ms look at the directory.
 	say "8: HTTP-01 answered by caa-responder --http01 (/add-http01)"
-	stop_pid "$rsp_pid"
+	stop_ours caa-responder "$rsp_pid" "$work/responder.err"
+	rsp_pid=""
 	RSP_EXTRA=(--http01 "127.0.0.1:$HTTP01_PORT")
 	start_responder
 	start_pebble "$RSP_PORT"

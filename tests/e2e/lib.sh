@@ -74,6 +74,15 @@ stop_server() {
 	fi
 }
 
+# no_sanitizer_report WHAT FILE: a FAIL showing the report when FILE, the
+# stderr of a program of ours that ran to its end, holds a sanitizer
+# report (nothing counted otherwise).
+no_sanitizer_report() {
+	local report
+	report=$(sanitizer_report "$2")
+	[ -z "$report" ] || fail "$1: no sanitizer report" "a quiet stderr" "$report"
+}
+
 # stop_responder [STATUS [SIGNAL]]: stop the responder (stop_server), or
 # whatever else runs as RSP_PID when RSP_OWN is empty (not judged then).
 # A responder whose death a query already reported is not judged again.

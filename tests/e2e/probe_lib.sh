@@ -53,6 +53,7 @@ probe() {
 	PERR=$(cat "$tmp/probe.err")
 	OUT="$POUT
 stderr: $PERR"
+	no_sanitizer_report caa-probe "$tmp/probe.err"
 }
 
 # run ARGS...: caa-probe with exactly ARGS (no server added), bounded by
@@ -65,6 +66,7 @@ run() {
 	PERR=$(cat "$tmp/run.err")
 	OUT="$POUT
 stderr: $PERR"
+	no_sanitizer_report caa-probe "$tmp/run.err"
 }
 
 # jget PATH: a value from the JSON in $POUT.  PATH is dot-separated keys

@@ -184,3 +184,43 @@ Test(gate_decide, log_line_wildcard_no_account_no_method)
 	                 "Domain name can not have two dots in a row");
 	json_decref(j);
 }
+
+static void
+test_done_stopped(void *arg, const struct decide_outcome *o)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	cr_assert_null(o, "a decision ended by decide_free() has no verdict");
+}
+
+/* decide_free() with a decision in flight (the loop never ran, so its
+ * lookups are still out): DONE once with no outcome, no -q line, and
+ * nothing left behind (the sanitizer build checks the last). */
+Test(gate_decide, free_ends_a_decision_in_flight)
+{
+	struct gate_config cfg;
+	struct event_base *base = event_base_new();
+	FILE *log = tmpfile();
+	struct decide *d;
+	char err[256] = "", line[64];
+	int calls = 0;
+
+	config_init(&cfg);
+	cfg.server = "127.0.0.1";
+	cfg.port = 9;
+	cr_assert(base != NULL && log != NULL);
+	d = decide_new(base, &cfg, log, err, sizeof(err));
+	cr_assert_not_null(d, "%s", err);
+	cr_assert_eq(decide_start(d, "validation", "held.example.test", false,
+	                          NULL, "http-01", test_done_stopped, &calls),
+	             0);
+	cr_assert_eq(calls, 0, "in flight until the loop runs");
+	decide_free(d);
+	cr_assert_eq(calls, 1, "decide_free() ends the decision: DONE once");
+	rewind(log);
+	cr_assert_null(fgets(line, sizeof(line), log), "no -q line");
+	event_base_free(base);
+	fclose(log);
+	config_clear(&cfg);
+}

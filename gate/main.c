@@ -128,10 +128,14 @@ out:
 	if (intr != NULL) {
 		event_free(intr);
 	}
+	/* What is on its way ends before the clients' connections close:
+	 * upstream calls (a nonce's DONE may still answer its client), then
+	 * the CAA decisions (no reply), then evhttp. */
+	relay_stop(&relay);
+	decide_free(decide);
 	if (http != NULL) {
 		evhttp_free(http);
 	}
-	decide_free(decide); /* ends the decisions in flight, for FLOW */
 	flow_free(flow);
 	if (log != NULL && log != stdout) {
 		(void)fclose(log);

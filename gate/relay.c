@@ -33,6 +33,8 @@ struct relay_call {
 	struct bufferevent *bev; /* conn's; conn frees it */
 	enum evhttp_cmd_type cmd;
 	bool answered;
+	bool done; /* relay_done(): its connection is being freed */
+	struct relay_call *prev, *next; /* the relay's calls */
 	long verify_err; /* the upstream certificate's X509_V_ERR_* */
 	char why[256]; /* from the error callback, before the reply one */
 };
@@ -147,16 +149,64 @@ relay_fail(struct relay_call *call, const char *what)
 	relay_problem(call->in, ACME_ERR_SERVER_INTERNAL, detail, 500);
 }
 
+/* A new call on R, on its list until relay_call_free(); NULL: no memory. */
+static struct relay_call *
+relay_call_new(struct relay *r)
+{
+	struct relay_call *call = calloc(1, sizeof(*call));
+
+	if (call != NULL) {
+		call->r = r;
+		call->next = r->calls;
+		if (r->calls != NULL) {
+			r->calls->prev = call;
+		}
+		r->calls = call;
+	}
+	return call;
+}
+
+/* CALL off its relay's list, its connection (if any) and itself freed. */
+static void
+relay_call_free(struct relay_call *call)
+{
+	if (call->prev != NULL) {
+		call->prev->next = call->next;
+	} else {
+		call->r->calls = call->next;
+	}
+	if (call->next != NULL) {
+		call->next->prev = call->prev;
+	}
+	if (call->conn != NULL) {
+		evhttp_connection_free(call->conn);
+	}
+	free(call);
+}
+
 /* After the loop has left evhttp's callbacks: free the connection. */
 static void
 relay_free_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct relay_call *call = arg;
-
 	(void)fd;
 	(void)what;
-	evhttp_connection_free(call->conn);
-	free(call);
+	relay_call_free(arg);
+}
+
+void
+relay_stop(struct relay *r)
+{
+	while (r->calls != NULL) {
+		struct relay_call *call = r->calls;
+
+		/* The gate's own nonce request ends as a failed one; a
+		 * client's request gets no reply (evhttp closes it). */
+		if (!call->done && !call->answered && call->in == NULL) {
+			call->answered = true;
+			call->nonce_done(call->nonce_arg, NULL);
+		}
+		relay_call_free(call);
+	}
 }
 
 static void
@@ -164,6 +214,7 @@ relay_done(struct relay_call *call)
 {
 	const struct timeval now = {0, 0};
 
+	call->done = true;
 	/* evhttp must not free a connection from inside its callbacks. */
 	if (event_base_once(call->r->base, -1, EV_TIMEOUT, relay_free_cb, call,
 	                    &now) != 0) {
@@ -401,18 +452,17 @@ relay_send(struct relay *r, struct evhttp_request *req)
 	struct evhttp_request *up = NULL;
 	const char *why = NULL;
 
-	call = calloc(1, sizeof(*call));
+	call = relay_call_new(r);
 	if (call == NULL) {
 		relay_problem(req, ACME_ERR_SERVER_INTERNAL,
 		              "caa-gate: out of memory", 500);
 		return;
 	}
-	call->r = r;
 	call->in = req;
 	call->cmd = evhttp_request_get_command(req);
 	if (relay_connect(call, &why) != 0) {
 		relay_fail(call, why);
-		free(call);
+		relay_call_free(call);
 		return;
 	}
 	up = evhttp_request_new(relay_reply, call);
@@ -437,19 +487,18 @@ int
 relay_nonce(struct relay *r, const char *path, const char *host,
             void (*done)(void *arg, const char *nonce), void *arg)
 {
-	struct relay_call *call = calloc(1, sizeof(*call));
+	struct relay_call *call = relay_call_new(r);
 	struct evhttp_request *up = NULL;
 	const char *why = NULL;
 
 	if (call == NULL) {
 		return -1;
 	}
-	call->r = r;
 	call->cmd = EVHTTP_REQ_HEAD;
 	call->nonce_done = done;
 	call->nonce_arg = arg;
 	if (relay_connect(call, &why) != 0) {
-		free(call);
+		relay_call_free(call);
 		return -1;
 	}
 	up = evhttp_request_new(relay_reply, call);

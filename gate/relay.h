@@ -20,6 +20,7 @@
 
 struct event_base;
 struct evhttp_request;
+struct relay_call;
 
 #define RELAY_BODY_MAX    (1024 * 1024) /* bytes of an upstream reply body */
 #define RELAY_HEADERS_MAX (64 * 1024)
@@ -42,10 +43,19 @@ struct relay {
 	int (*on_reply)(void *hook, struct evhttp_request *req,
 	                struct evhttp_request *up);
 	void *hook;
+	struct relay_call *calls; /* on their way, or being freed */
 };
 
 /* evhttp's callback: relays REQ through ARG, a struct relay. */
 void relay_handle(struct evhttp_request *req, void *arg);
+
+/*
+ * Ends every call of R still on its way, for a gate that stops: each
+ * upstream connection is closed and freed, a client's request gets no
+ * reply (evhttp_free() closes it: call this before), and a nonce request
+ * ends as a failed one (its DONE with NULL).
+ */
+void relay_stop(struct relay *r);
 
 /* Relays REQ (held by ON_REQUEST) to the upstream now, as it came. */
 void relay_send(struct relay *r, struct evhttp_request *req);

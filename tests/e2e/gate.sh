@@ -380,10 +380,8 @@ start_gate held -u "$UPSTREAM" --upstream-ca "$tmp/ca.pem" \
 check "gate_acme.py gone held.gate.test: the client gave up first" "True" \
 	"$(json_get "$tmp/held.json" 'd["gone"]')"
 sleep 0.5
-t0=$(date +%s%N)
+# stop_gate fails unless it exits within 5 s, long before the reply.
 stop_gate "$GATE_PID"
-check "SIGTERM mid-decision: the gate exits within 3 s" yes \
-	"$([ $(($(date +%s%N) - t0)) -lt 3000000000 ] && echo yes || echo no)"
 check "SIGTERM mid-decision: no verdict logged for the held name" "" \
 	"$(cat "$tmp/held.log" 2>&1)"
 
@@ -467,6 +465,34 @@ problem "upstream not trusted" "$tmp/untrusted.pem" "https://$GATE_ADDR/dir"
 check_match "upstream not trusted: the detail says why" \
 	"TLS: certificate verify failed" "$PROBLEM_DETAIL"
 stop_gate "$GATE_PID"
+
+# SIGTERM while a request waits for the upstream (one that accepts and
+# never answers): the gate closes it and exits at once with status 0,
+# leaking nothing (the sanitizer build checks).
+"$PY" -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
+held = []
+while True:
+    held.append(s.accept()[0])' "$tmp/silent.port" &
+SILENT_PID=$!
+PIDS+=("$SILENT_PID")
+for _ in $(seq 1 50); do
+	[ -s "$tmp/silent.port" ] && break
+	sleep 0.1
+done
+start_gate silent -u "http://127.0.0.1:$(cat "$tmp/silent.port")" \
+	--cert-out "$tmp/silent.pem" || finish
+curl -sS --max-time 20 --cacert "$tmp/silent.pem" -o /dev/null \
+	"https://$GATE_ADDR/dir" >"$tmp/silent.curl" 2>&1 &
+CURL_PID=$!
+sleep 1
+stop_gate "$GATE_PID" # within 5 s, or it fails
+wait "$CURL_PID"
+check "SIGTERM while the upstream is asked: the client's connection closes" 52 "$?"
+stop_pid "$SILENT_PID"
 
 # ------------------------------------------------ usage, start, signals
 

@@ -62,7 +62,7 @@ struct rb_job {
 	size_t n;
 	struct zone_edits **edits; /* copies of the API's edits, updated */
 	struct zone_set **zs;      /* out: the new sets, or NULL: unchanged */
-	size_t *removed;           /* out: per change and set, common first */
+	size_t *removed; /* out: per set and change, N a set, common first */
 	int rc;
 	char err[1024];
 };
@@ -324,6 +324,24 @@ rb_kick(struct rebuild *rb)
 	pthread_mutex_unlock(&rb->mu);
 }
 
+/*
+ * What change I removed: the most any set removed, so that a record that
+ * only a view holds counts (the same record in several sets counts once).
+ */
+static size_t
+rb_removed(const struct rebuild *rb, size_t i)
+{
+	const struct rb_job *j = &rb->job;
+	size_t most = 0;
+
+	for (size_t s = 0; s < rb->nsets; s++) {
+		if (j->removed[s * j->n + i] > most) {
+			most = j->removed[s * j->n + i];
+		}
+	}
+	return most;
+}
+
 /* The job came back: swap, answer, go on. */
 static void
 rb_finish(struct rebuild *rb)
@@ -361,7 +379,7 @@ rb_finish(struct rebuild *rb)
 	}
 	for (size_t i = 0; i < n; i++) {
 		run[i]->done(run[i]->arg, j->rc, j->err,
-		             j->reload ? 0 : j->removed[i]);
+		             j->reload ? 0 : rb_removed(rb, i));
 		rb_req_free(run[i]);
 	}
 	free(run);

@@ -40,7 +40,7 @@ struct zone_set;
  * new data serves (or nothing had to change); -EINVAL with ERR (a zone
  * file or rules file does not load, or the change does not build); -ENOMEM;
  * -ECANCELED when the server stops first.  REMOVED: the records a change
- * removed.
+ * removed (with views: the most any one set removed).
  */
 typedef void (*rebuild_done_fn)(void *arg, int rc, const char *err,
                                 size_t removed);

@@ -172,6 +172,13 @@ api DELETE /records '{"name":"api.views.test"}'
 check "DELETE /records" 200 "$CODE"
 ask dig api.views.test TXT -b 127.0.0.2
 expect rcode NXDOMAIN
+# A record only a view holds: removed there, and the reply says so.
+api DELETE /records '{"name":"extra.test","type":"CAA"}'
+check "DELETE /records of a record only a view holds" 200 "$CODE"
+ask dig extra.test CAA -b 127.0.0.2
+expect count ANSWER 0
+api DELETE /records '{"name":"extra.test","type":"CAA"}'
+check "DELETE /records when no set holds it" 404 "$CODE"
 stop_responder
 
 # ------------------------------------------------------------ misuse

@@ -181,6 +181,19 @@ api DELETE /records '{"name":"extra.test","type":"CAA"}'
 check "DELETE /records when no set holds it" 404 "$CODE"
 stop_responder
 
+# ------------------------------------------------------------ --dnssec
+
+start_responder --dnssec "$tmp/common.zone" --view 127.0.0.2="$tmp/two.zone" || finish
+ask dig views.test CAA -b 127.0.0.2 +dnssec
+expect rr ANSWER 'views.test. IN CAA 0 issue "two-reloaded.test"'
+check_match "a view is signed" 'RRSIG[[:space:]]+CAA 13 2 60' "$OUT"
+ask dig views.test DNSKEY -b 127.0.0.2
+view_key=$(out_section ANSWER)
+ask dig views.test DNSKEY -b 127.0.0.1
+check "one key per zone name, in a view too" "$(out_section ANSWER)" "$view_key"
+check_match "the DNSKEY is there" 'DNSKEY 257 3 13' "$view_key"
+stop_responder
+
 # ------------------------------------------------------------ misuse
 
 for bad in '127.0.0.2' '127.0.0.0/33=x.zone' 'host=x.zone'; do

@@ -14,7 +14,8 @@
  *   POST   /reload        200 {"zones","records","rules"}; 400 file:line
  *                         (these three in control_edit.c: they reply once
  *                         the new data serves)
- *   GET    /queries       ?name=N&type=T -> 200 [query log objects...]
+ *   GET    /queries       ?name=N&type=T&client=ADDR|CIDR -> 200 [query
+ *                         log objects...]
  *   DELETE /queries       200 {"removed":N}
  *   pebble-challtestsrv's paths: control_compat.c.
  *
@@ -41,6 +42,7 @@
 #include <event2/util.h>
 #include <ldns/ldns.h>
 
+#include "cidr.h"
 #include "fault.h"
 #include "history.h"
 #include "log.h"
@@ -436,16 +438,27 @@ ctl_type_parse(const char *s)
 	return t > 0 ? t : 0;
 }
 
-/* ?name=N&type=T: 0 with the filter, or -1 after replying 400. */
+/* What GET /queries keeps: every filter given must hold. */
+struct ctl_qfilter {
+	uint8_t wire[WIRE_NAME_MAX];
+	bool has_name;
+	int qtype; /* -1: any */
+	bool has_client;
+	struct cidr client; /* an address is a prefix of full length */
+};
+
+/* ?name=N&type=T&client=C: 0 with F, or -1 after replying 400. */
 static int
-ctl_queries_filter(struct ctl_req *r, uint8_t *wire, bool *has_name, int *qtype)
+ctl_queries_filter(struct ctl_req *r, struct ctl_qfilter *f)
 {
 	struct evkeyvalq kv;
 	struct evkeyval *p;
+	char err[128];
 	int rc = 0;
 
-	*has_name = false;
-	*qtype = -1;
+	f->has_name = false;
+	f->qtype = -1;
+	f->has_client = false;
 	TAILQ_INIT(&kv);
 	if (r->query != NULL && evhttp_parse_query_str(r->query, &kv) != 0) {
 		ctl_reply_error(r, 400, "bad query string");
@@ -454,23 +467,33 @@ ctl_queries_filter(struct ctl_req *r, uint8_t *wire, bool *has_name, int *qtype)
 	TAILQ_FOREACH(p, &kv, next)
 	{
 		if (strcmp(p->key, "name") == 0 && p->value[0] != '\0') {
-			*has_name = true;
-			if (ctl_name_parse(p->value, wire, NULL, 0) != 0) {
+			f->has_name = true;
+			if (ctl_name_parse(p->value, f->wire, NULL, 0) != 0) {
 				ctl_reply_error(r, 400, "bad name '%s'",
 				                p->value);
 				rc = -1;
 				break;
 			}
 		} else if (strcmp(p->key, "type") == 0 && p->value[0] != '\0') {
-			*qtype = ctl_type_parse(p->value);
-			if (*qtype == 0) {
+			f->qtype = ctl_type_parse(p->value);
+			if (f->qtype == 0) {
 				ctl_reply_error(r, 400, "bad type '%s'",
 				                p->value);
 				rc = -1;
 				break;
 			}
+		} else if (strcmp(p->key, "client") == 0 &&
+		           p->value[0] != '\0') {
+			f->has_client = true;
+			if (cidr_parse(p->value, &f->client, err,
+			               sizeof(err)) != 0) {
+				ctl_reply_error(r, 400, "client=: %s", err);
+				rc = -1;
+				break;
+			}
 		} else if (strcmp(p->key, "name") != 0 &&
-		           strcmp(p->key, "type") != 0) {
+		           strcmp(p->key, "type") != 0 &&
+		           strcmp(p->key, "client") != 0) {
 			ctl_reply_error(r, 400, "unknown parameter '%s'",
 			                p->key);
 			rc = -1;
@@ -485,11 +508,11 @@ static void
 ctl_queries(struct ctl_req *r)
 {
 	struct history *h = r->ctl->cfg.history;
-	uint8_t wire[WIRE_NAME_MAX];
+	struct ctl_qfilter f;
 	char line[LOG_QUERY_LINE_MAX];
 	struct evbuffer *buf;
-	bool has_name, first = true;
-	int qtype, rc = 0;
+	bool first = true;
+	int rc = 0;
 
 	if (r->method == EVHTTP_REQ_DELETE) {
 		size_t n = history_count(h);
@@ -499,7 +522,7 @@ ctl_queries(struct ctl_req *r)
 		               json_pack("{s:I}", "removed", (json_int_t)n));
 		return;
 	}
-	if (ctl_queries_filter(r, wire, &has_name, &qtype) != 0) {
+	if (ctl_queries_filter(r, &f) != 0) {
 		return;
 	}
 	buf = evbuffer_new();
@@ -512,7 +535,9 @@ ctl_queries(struct ctl_req *r)
 		const struct history_entry *e = history_get(h, i);
 		size_t n;
 
-		if (!history_entry_matches(e, has_name ? wire : NULL, qtype)) {
+		if (!history_entry_matches(e, f.has_name ? f.wire : NULL,
+		                           f.qtype) ||
+		    (f.has_client && !history_entry_from(e, &f.client))) {
 			continue;
 		}
 		n = history_entry_format(e, line, sizeof(line));

@@ -22,6 +22,7 @@
 
 #include <ldns/ldns.h>
 
+#include "cidr.h"
 #include "wire.h"
 #include "fault_int.h"
 
@@ -667,13 +668,38 @@ fault_cursors_add(const struct fault_index *idx, struct fault_cursor *cur,
 }
 
 /* Whether R fires for a query that reached it (see fault.h). */
+/*
+ * The query's source, made a prefix only once a rule with from= is
+ * reached: queries that meet no such rule never pay for it.
+ */
+struct fault_client {
+	const struct sockaddr *sa; /* NULL: unknown, from= never matches */
+	bool done;
+	bool ok;
+	struct cidr addr;
+};
+
+static bool
+fault_from_matches(const struct fault_rule *r, struct fault_client *c)
+{
+	if (!r->has_from) {
+		return true;
+	}
+	if (!c->done) {
+		c->done = true;
+		c->ok = c->sa != NULL && cidr_from_sockaddr(c->sa, &c->addr);
+	}
+	return c->ok && cidr_contains(&r->from, &c->addr);
+}
+
 static bool
 fault_fires(struct fault_set *fs, struct fault_rule *r, enum query_transport tp,
-            int family, unsigned facts)
+            int family, struct fault_client *client, unsigned facts)
 {
 	uint64_t k = 0;
 
 	if ((r->transport >= 0 && r->transport != (int)tp) ||
+	    !fault_from_matches(r, client) ||
 	    (r->family != 0 && r->family != family) ||
 	    (r->answer != 0 && (facts & r->answer) == 0) ||
 	    (r->qcase >= 0 && r->qcase != ((facts & FAULT_FACT_MIXED) != 0)) ||
@@ -701,8 +727,9 @@ fault_fires(struct fault_set *fs, struct fault_rule *r, enum query_transport tp,
 const struct fault_rule *
 fault_match(struct fault_set *fs, const uint8_t *name, size_t len,
             uint16_t qtype, enum query_transport tp, int family,
-            unsigned facts)
+            const struct sockaddr *client, unsigned facts)
 {
+	struct fault_client fc = {client, false, false, {0}};
 	struct fault_cursor cur[FAULT_CURSORS];
 	size_t off[WIRE_LABELS_MAX];
 	size_t ncur = 0;
@@ -753,7 +780,7 @@ fault_match(struct fault_set *fs, const uint8_t *name, size_t len,
 				best = i;
 			}
 		}
-		if (r == NULL || fault_fires(fs, r, tp, family, facts)) {
+		if (r == NULL || fault_fires(fs, r, tp, family, &fc, facts)) {
 			return r;
 		}
 		cur[best].r++;

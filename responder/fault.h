@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "query.h"
 
@@ -144,7 +145,8 @@ enum fault_origin fault_rule_origin(const struct fault_rule *r);
 /*
  * Canonical text, owned by the rule: lower-case name without the trailing
  * dot, type mnemonic, the options given in the fixed order count after
- * every p transport family ms ede tcp answer case.  Parsing it yields the same rule:
+ * every p transport family ms ede tcp answer case from (from= as a
+ * canonical prefix, a bare address when it is a whole one).  Parsing it yields the same rule:
  * `servfail host.example.test CAA count=2`.
  */
 const char *fault_rule_text(const struct fault_rule *r);
@@ -247,7 +249,8 @@ int fault_set_reload(struct fault_set *fs, char *err, size_t errlen);
 /*
  * The rule that fires for a query, or NULL: NAME is the canonical
  * (lower-case) wire name of LEN octets, TP and FAMILY (AF_INET, AF_INET6)
- * say how it came.  Advances the counters of the rules it tries (see
+ * say how it came, CLIENT (may be NULL: then no from= rule matches) who
+ * sent it; it is read only when a rule with from= is reached.  Advances the counters of the rules it tries (see
  * above) and the generator.  Costs one hash lookup per selector kind and
  * label depth that has rules; allocates nothing.  FS may be NULL.  FACTS
  * (FAULT_FACT_*) decide answer=, case= and the DNSSEC actions: a rule
@@ -256,6 +259,7 @@ int fault_set_reload(struct fault_set *fs, char *err, size_t errlen);
 const struct fault_rule *fault_match(struct fault_set *fs, const uint8_t *name,
                                      size_t len, uint16_t qtype,
                                      enum query_transport tp, int family,
+                                     const struct sockaddr *client,
                                      unsigned facts);
 
 /*

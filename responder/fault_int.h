@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cidr.h"
 #include "fault.h"
 #include "wire.h"
 
@@ -36,6 +37,8 @@ struct fault_rule {
 	unsigned answer; /* 0: any, else FAULT_FACT_POSITIVE or _NEGATIVE */
 	int qcase;       /* -1: any, 0: lower case only, 1: mixed case only */
 	unsigned given; /* bit I: fault_opts[I] was given */
+	bool has_from;    /* from= given: */
+	struct cidr from; /* the sources it matches */
 	enum fault_origin origin;
 	enum fault_action action;
 	enum fault_action tcp_action;

@@ -29,6 +29,7 @@ enum fault_opt_kind {
 	OPT_TCP,
 	OPT_ANSWER,
 	OPT_CASE,
+	OPT_FROM,
 };
 
 static const struct fault_opt {
@@ -49,6 +50,7 @@ static const struct fault_opt {
 	{"tcp", OPT_TCP, 0, 0, 0},
 	{"answer", OPT_ANSWER, 0, 0, 0},
 	{"case", OPT_CASE, 0, 0, 0},
+	{"from", OPT_FROM, 0, 0, 0},
 };
 
 #define FAULT_NOPTS     (sizeof(fault_opts) / sizeof(*fault_opts))
@@ -249,6 +251,7 @@ fault_parse_option(struct fault_rule *r, const char *tok, const char *val,
 {
 	size_t keylen = (size_t)(val - 1 - tok);
 	const struct fault_opt *o = NULL;
+	char cerr[128];
 	uint32_t v = 0;
 	char *end = NULL;
 	int a = 0;
@@ -342,6 +345,13 @@ fault_parse_option(struct fault_rule *r, const char *tok, const char *val,
 			break;
 		}
 		return 0;
+	case OPT_FROM:
+		if (cidr_parse(val, &r->from, cerr, sizeof(cerr)) != 0) {
+			fault_err(err, errlen, "from=: %s", cerr);
+			return -EINVAL;
+		}
+		r->has_from = true;
+		return 0;
 	}
 	fault_err(err, errlen, "bad option '%s'", tok);
 	return -EINVAL;
@@ -433,7 +443,7 @@ fault_build_text(struct fault_rule *r)
 {
 	char buf[FAULT_TEXT_MAX];
 	char name[4 * WIRE_NAME_MAX + 8];
-	char tbuf[32];
+	char tbuf[CIDR_TEXT_MAX];
 	size_t n = 0;
 	size_t nl = wire_name_to_str(r->name, name, sizeof(name));
 	uint32_t v = 0;
@@ -500,6 +510,13 @@ fault_build_text(struct fault_rule *r)
 		case OPT_CASE:
 			fault_append(buf, sizeof(buf), &n, "%s",
 			             r->qcase == 1 ? "mixed" : "lower");
+			break;
+		case OPT_FROM:
+			cidr_format(&r->from, tbuf, sizeof(tbuf));
+			if (r->from.len == (r->from.v4 ? 32 : 128)) {
+				*strchr(tbuf, '/') = '\0'; /* a whole address */
+			}
+			fault_append(buf, sizeof(buf), &n, "%s", tbuf);
 			break;
 		}
 	}

@@ -171,6 +171,7 @@ history_add(struct history *h, const struct timespec *ts,
 	} else {
 		e->client.sa.sa_family = AF_UNSPEC;
 	}
+	e->view = res->view;
 	e->tp = tp;
 	e->has_question = res->has_question;
 	e->aa = res->aa;
@@ -224,6 +225,14 @@ history_entry_matches(const struct history_entry *e, const uint8_t *name,
 	return name == NULL || wire_name_equal(e->qname, name);
 }
 
+bool
+history_entry_from(const struct history_entry *e, const struct cidr *p)
+{
+	struct cidr a;
+
+	return cidr_from_sockaddr(&e->client.sa, &a) && cidr_contains(p, &a);
+}
+
 size_t
 history_remove(struct history *h, const uint8_t *name, int qtype)
 {
@@ -254,6 +263,7 @@ history_entry_format(const struct history_entry *e, char *buf, size_t cap)
 	struct log_fields f = {
 		.ts = e->ts,
 		.client = &e->client.sa,
+		.view = e->view,
 		.tp = e->tp,
 		.id = e->id,
 		.has_question = e->has_question,

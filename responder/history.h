@@ -45,6 +45,7 @@ struct history_entry {
 		struct sockaddr_in sin;
 		struct sockaddr_in6 sin6;
 	} client;
+	const char *view; /* res->view: static while the server runs */
 	enum query_transport tp;
 	bool has_question;
 	bool aa;
@@ -101,6 +102,12 @@ uint64_t history_lost(const struct history *h);
  */
 bool history_entry_matches(const struct history_entry *e, const uint8_t *name,
                            int qtype);
+
+/*
+ * True when E's client is in the prefix P (an IPv4-mapped client is its
+ * IPv4 address, cidr.h).
+ */
+bool history_entry_from(const struct history_entry *e, const struct cidr *p);
 
 /*
  * Remove the entries that history_entry_matches(E, NAME, QTYPE); the

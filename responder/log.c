@@ -354,7 +354,7 @@ log_buf_json(struct log_buf *b, const char *s, size_t max)
  * these keys in this order): numbers at their widest, booleans as false.
  */
 #define LOG_LINE_KEYS                                                          \
-	"{\"ts\":,\"client\":,\"transport\":\"udp\",\"id\":65535,"              \
+	"{\"ts\":,\"client\":,\"view\":,\"transport\":\"udp\",\"id\":65535,"   \
 	"\"qname\":,\"qtype\":,\"rcode\":,\"aa\":false,\"tc\":false,"            \
 	"\"answers\":4294967295,\"fault\":,\"delay_ms\":4294967295,"            \
 	"\"dropped\":false,\"drop_reason\":}"
@@ -417,6 +417,10 @@ log_fields_format(char *buf, size_t cap, const struct log_fields *f)
 	log_buf_puts(&b, ",\"client\":");
 	log_buf_json(&b, log_addr_format(f->client, addr, sizeof(addr)),
 	             LOG_JSON_SHORT_MAX);
+	if (f->view != NULL) { /* only with views: other lines keep theirs */
+		log_buf_puts(&b, ",\"view\":");
+		log_buf_json(&b, f->view, LOG_JSON_SHORT_MAX);
+	}
 	log_buf_printf(&b, ",\"transport\":\"%s\",\"id\":%u,\"qname\":",
 	               f->tp == QUERY_TCP ? "tcp" : "udp", (unsigned)f->id);
 	if (f->has_question && f->qname_len > 0) {
@@ -464,6 +468,7 @@ log_query_format(char *buf, size_t cap, const struct timespec *ts,
 	struct log_fields f = {
 		.ts = *ts,
 		.client = client,
+		.view = res->view,
 		.tp = tp,
 		.id = res->id,
 		.has_question = res->has_question,

@@ -84,6 +84,7 @@ bool log_query_is_open(void);
 struct log_fields {
 	struct timespec ts;
 	const struct sockaddr *client;
+	const char *view; /* the view's prefix (--view), or NULL: no key */
 	enum query_transport tp;
 	uint16_t id;
 	bool has_question;
@@ -118,7 +119,7 @@ const char *log_drop_reason(bool dropped, enum query_drop drop);
  *   - fault: a rule text (fault_rule_text()) is at most
  *     LOG_FAULT_TEXT_MAX - 1 printable ASCII characters (a 255-octet name
  *     fully escaped and every option), of which JSON doubles '\' and '"';
- *   - ts, client, qtype, rcode, drop_reason: at most 63 printable
+ *   - ts, client, view, qtype, rcode, drop_reason: at most 63 printable
  *     characters (LOG_ADDR_MAX, the mnemonic buffers), doubled, quoted;
  *   - the keys, the numbers at their widest and the booleans: under
  *     LOG_LINE_FIXED_MAX (log.c asserts it at compile time).
@@ -131,7 +132,7 @@ const char *log_drop_reason(bool dropped, enum query_drop drop);
 #define LOG_LINE_FIXED_MAX  320
 #define LOG_QUERY_LINE_MAX                                                     \
 	(LOG_LINE_FIXED_MAX + LOG_JSON_NAME_MAX + LOG_JSON_FAULT_MAX +          \
-	 5 * LOG_JSON_SHORT_MAX)
+	 6 * LOG_JSON_SHORT_MAX)
 
 /*
  * Format F as one JSON line (no newline) into BUF of CAP octets; returns

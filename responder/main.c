@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "cidr.h"
 #include "dnssec.h"
 #include "control.h"
 #include "fault.h"
@@ -39,6 +40,11 @@ struct main_state {
 	struct history *history; /* what GET /queries reads, with -c */
 	struct tlsalpn *tlsalpn; /* --tlsalpn01: the TLS-ALPN-01 server */
 	struct http01 *http01;   /* --http01: the HTTP-01 server, or NULL */
+	/* --view: one entry a distinct CIDR (env.views), with its files */
+	struct query_view *views;
+	struct rebuild_view *rviews;
+	const char **view_files; /* every view's, grouped by view */
+	bool views_taken;        /* the rebuild owns their zone sets */
 };
 
 /*
@@ -253,6 +259,73 @@ main_http01(struct main_state *st)
 	return 0;
 }
 
+/*
+ * --view: one view a distinct CIDR, most specific first, its files in
+ * the order given; each view's zones loaded as the common ones are.
+ * Returns 0, or 1 with the reason logged.
+ */
+static int
+main_views(struct main_state *st)
+{
+	const struct options *o = &st->opt;
+	size_t nv = 0, nf = 0;
+	char err[1024];
+
+	if (o->nviews == 0) {
+		return 0;
+	}
+	st->views = calloc(o->nviews, sizeof(*st->views));
+	st->rviews = calloc(o->nviews, sizeof(*st->rviews));
+	st->view_files = calloc(o->nviews, sizeof(*st->view_files));
+	if (st->views == NULL || st->rviews == NULL ||
+	    st->view_files == NULL) {
+		log_err("out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < o->nviews; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < nv && !seen; k++) {
+			seen = cidr_equal(&st->views[k].prefix,
+			                  &o->views[i].prefix);
+		}
+		if (!seen) {
+			st->views[nv].prefix = o->views[i].prefix;
+			cidr_format(&o->views[i].prefix, st->views[nv].text,
+			            sizeof(st->views[nv].text));
+			nv++;
+		}
+	}
+	query_views_sort(st->views, nv);
+	for (size_t i = 0; i < nv; i++) {
+		struct rebuild_view *rv = &st->rviews[i];
+		struct zone_set *zs = NULL;
+
+		rv->files = st->view_files + nf;
+		for (size_t k = 0; k < o->nviews; k++) {
+			if (cidr_equal(&o->views[k].prefix,
+			               &st->views[i].prefix)) {
+				st->view_files[nf++] = o->views[k].file;
+				rv->nfiles++;
+			}
+		}
+		zs = zone_set_load(rv->files, rv->nfiles, err, sizeof(err));
+		if (zs == NULL) {
+			log_err("%s", err);
+			return 1;
+		}
+		log_info("view %s: %zu zones loaded (%zu records)",
+		         st->views[i].text, zone_set_zone_count(zs),
+		         zone_set_record_count(zs));
+		st->views[i].zones = zs;
+		rv->zones = zs;
+		rv->slot = &st->views[i].zones;
+		st->env.nviews = i + 1; /* what main_free_views() frees */
+	}
+	st->env.views = st->views;
+	return 0;
+}
+
 /* Load the zones, bind, say ready and serve until a signal stops us. */
 static int
 main_serve(struct main_state *st)
@@ -274,6 +347,9 @@ main_serve(struct main_state *st)
 	        .on = st->opt.dnssec,
 	        .nsec3 = st->opt.nsec3,
 	        .key_dir = st->opt.key_dir});
+	if (main_views(st) != 0) {
+		return 1;
+	}
 	zs = zone_set_load(st->opt.zones, st->opt.nzones, err, sizeof(err));
 	if (zs == NULL) {
 		log_err("%s", err);
@@ -309,8 +385,11 @@ main_serve(struct main_state *st)
 	rcfg.nfiles = st->opt.nzones;
 	rcfg.zones = zs; /* the rebuild's from here on */
 	rcfg.env = &st->env;
+	rcfg.views = st->rviews;
+	rcfg.nviews = st->env.nviews;
 	rcfg.reload_hook = main_reload_rules;
 	rcfg.hook_arg = st;
+	st->views_taken = true; /* freed by rebuild_new() if it fails */
 	st->rebuild = rebuild_new(&rcfg, err, sizeof(err));
 	if (st->rebuild == NULL) {
 		st->env.zones = NULL;
@@ -441,6 +520,12 @@ main_clear(struct main_state *st)
 		event_base_free(st->base);
 	}
 	fault_set_free(st->faults);
+	for (size_t i = 0; !st->views_taken && i < st->env.nviews; i++) {
+		zone_set_free(st->rviews[i].zones);
+	}
+	free(st->views);
+	free(st->rviews);
+	free((void *)st->view_files);
 	log_query_close();
 	options_clear(&st->opt);
 	dnssec_shutdown();

@@ -307,9 +307,10 @@ net_udp_batch(struct net_sock *s)
 		if ((h->msg_flags & MSG_TRUNC) != 0) {
 			continue; /* over 64 KiB: cannot be UDP */
 		}
-		query_handle(net->env, net->riov[i].iov_base,
-		             net->rmsg[i].msg_len, QUERY_UDP, s->family, out,
-		             WIRE_MSG_MAX, &res);
+		query_handle_from(net->env, net->riov[i].iov_base,
+		                  net->rmsg[i].msg_len, QUERY_UDP, s->family,
+		                  (const struct sockaddr *)&net->peers[i], out,
+		                  WIRE_MSG_MAX, &res);
 		if (res.verdict == QUERY_SEND && res.delay_ms > 0 &&
 		    res.len <= WIRE_MSG_MAX) {
 			p = net_pending_take(net, res.len, &res); /* or a drop */

@@ -70,8 +70,9 @@ net_tcp_query(struct net_conn *c, size_t len)
 	struct query_result res;
 	struct net_pending *p = NULL;
 
-	query_handle(net->env, net->in, len, QUERY_TCP, c->family, net->out + 2,
-	             WIRE_MSG_MAX, &res);
+	query_handle_from(net->env, net->in, len, QUERY_TCP, c->family,
+	                  (const struct sockaddr *)&c->peer, net->out + 2,
+	                  WIRE_MSG_MAX, &res);
 	if (res.verdict == QUERY_SEND && res.delay_ms > 0 &&
 	    res.len <= WIRE_MSG_MAX) {
 		p = net_pending_take(net, res.len + 2, &res); /* or a drop */

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "query.h"
-#include "zone.h"
 
 /* Long-only options take values past any character. */
 enum {
@@ -35,6 +34,7 @@ enum {
 	OPT_NSEC3,
 	OPT_KEY_DIR,
 	OPT_TRUST_ANCHOR_OUT,
+	OPT_VIEW,
 };
 
 /* '-': positional arguments come back in order, as option 1. */
@@ -42,6 +42,7 @@ static const char options_short[] = "-:z:l:f:F:P:c:q:vhV";
 
 static const struct option options_long[] = {
         {"zone", required_argument, NULL, 'z'},
+        {"view", required_argument, NULL, OPT_VIEW},
         {"listen", required_argument, NULL, 'l'},
         {"fault", required_argument, NULL, 'f'},
         {"faults-file", required_argument, NULL, 'F'},
@@ -88,6 +89,7 @@ void
 options_clear(struct options *o)
 {
 	free((void *)o->zones);
+	free(o->views);
 	free(o->listen);
 	free((void *)o->faults);
 	free((void *)o->fault_files);
@@ -406,6 +408,12 @@ options_one(struct options *o, int val, const char *arg, char *err,
 	case 'z':
 		rc = options_push(&o->zones, &o->nzones, arg);
 		break;
+	case OPT_VIEW:
+		rc = options_view_add(o, arg, why, sizeof(why));
+		if (rc == -EINVAL) {
+			goto bad_value;
+		}
+		break;
 	case 'l':
 		if (options_addr_parse(arg, NET_PORT_DEFAULT, false, ls, &nl,
 		                       why, sizeof(why)) != 0) {
@@ -627,18 +635,9 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			return OPTIONS_NOMEM;
 		}
 	}
-	for (size_t i = 0; i < o->nzones; i++) {
-		char why[256];
-
-		if (o->zones[i][0] == '\0') {
-			(void)snprintf(err, errlen, "empty zone file name");
-			return OPTIONS_USAGE_ERROR;
-		}
-		if (zone_source_check(o->zones[i], why, sizeof(why)) != 0) {
-			(void)snprintf(err, errlen, "bad zone '%s' (%s)",
-			               o->zones[i], why);
-			return OPTIONS_USAGE_ERROR;
-		}
+	st = options_zones_check(o, err, errlen);
+	if (st != OPTIONS_RUN) {
+		return st;
 	}
 	if (!o->dnssec && (o->nsec3 || o->key_dir != NULL ||
 	                   o->trust_anchor_out != NULL)) {
@@ -652,168 +651,4 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 		return OPTIONS_NOMEM;
 	}
 	return options_control_resolve(o, err, errlen);
-}
-
-/* The rule grammar (fault.h) and the address forms: the end of --help. */
-static const char options_usage_tail[] =
-        "\n"
-        "Fault rules (-f, -F, the API): ACTION NAME TYPE [OPTION...]\n"
-        "  ACTION  servfail refused notimp formerr nxdomain: that RCODE, "
-        "no records\n"
-        "          nodata: NOERROR, empty    drop: no answer    "
-        "delay: late (ms=N)\n"
-        "          truncate: TC=1 over UDP   garble: a reply that does "
-        "not parse\n"
-        "          noaa: AA clear   nosoa: no SOA in negative answers\n"
-        "          wrongid: another message ID\n"
-        "          with DO on signed zones (--dnssec): sig-expired, "
-        "sig-future,\n"
-        "          sig-bogus (RRSIGs expired, not yet valid, altered), "
-        "sig-strip\n"
-        "          (no RRSIG), nsec-strip (no NSEC/NSEC3), ds-bogus "
-        "(DS of no key)\n"
-        "  NAME    example.test (that name), *.example.test (the names "
-        "below it),\n"
-        "          . (every name)\n"
-        "  TYPE    CAA, A, TYPE257, ... or * (every type)\n"
-        "  OPTION  count=N (the first N queries)   after=N (skip the "
-        "first N)\n"
-        "          every=N (one in N)   p=P (probability 0-1, see "
-        "--seed)\n"
-        "          transport=udp|tcp   family=4|6   ms=N (delay, with "
-        "any action)\n"
-        "          ede=N (add Extended DNS Error N)   tcp=ACTION "
-        "(truncate: TCP)\n"
-        "          answer=positive|negative (data / NXDOMAIN or NODATA "
-        "only)\n"
-        "          case=lower|mixed (by the letter case of the query "
-        "name)\n"
-        "  e.g. -f 'servfail example.test CAA' -f 'drop . CAA every=3'\n"
-        "\n"
-        "Addresses (-l, -c, --http01, --tlsalpn01): 127.0.0.1:5353, [::1]:5353,\n"
-        "  and for -l 127.0.0.1 or ::1 (port 5353); port 0 picks a free port.  "
-        "Also:\n"
-        "  :PORT           every address (0.0.0.0 and ::); for -c "
-        "without a token,\n"
-        "                  loopback only (127.0.0.1 and ::1)\n"
-        "  localhost:8053  every address a host name resolves to "
-        "(localhost:\n"
-        "                  127.0.0.1 and ::1)\n";
-
-void
-options_usage(FILE *out, const char *prog)
-{
-	(void)fprintf(
-	        out,
-	        "Usage: %s [OPTIONS] [[ORIGIN=]ZONEFILE...]\n"
-	        "An authoritative DNS server for test zones that misbehaves "
-	        "on demand.\n"
-	        "\n"
-	        "  -z, --zone [ORIGIN=]FILE   load a master file (repeatable; "
-	        "positional\n"
-	        "                             files too); ORIGIN= for one "
-	        "without $ORIGIN\n"
-	        "  -l, --listen ADDR[:PORT]   serve UDP and TCP there "
-	        "(repeatable; default\n"
-	        "                             127.0.0.1:%d and [::1]:%d)\n"
-	        "  -q, --query-log FILE       one JSON object per query "
-	        "('-' = stdout)\n"
-	        "      --udp-max N            largest UDP reply in octets "
-	        "(default %d)\n"
-	        "      --tcp-idle-timeout MS  close TCP connections idle this "
-	        "long\n"
-	        "                             (default %d)\n"
-	        "      --tcp-max-conns N      TCP connections at once "
-	        "(default %d)\n"
-	        "      --max-delayed N        delayed replies held at once; "
-	        "a query whose\n"
-	        "                             reply would be one more is "
-	        "dropped\n"
-	        "                             (default %d)\n"
-	        "      --max-delayed-octets N octets those replies may take, "
-	        "in blocks of %d\n"
-	        "                             (default %d); beyond, "
-	        "dropped too\n"
-	        "  -f, --fault RULE           add a fault rule (repeatable; "
-	        "grammar below)\n"
-	        "  -F, --faults-file FILE     rules, one a line, '#' comments "
-	        "(repeatable)\n"
-	        "  -P, --profile NAME[:DOMAIN]\n"
-	        "                             add a preset profile's rules, "
-	        "for DOMAIN only\n"
-	        "                             if given (repeatable)\n"
-	        "      --list-profiles        list the profiles and their "
-	        "rules, and exit\n"
-	        "      --seed N               seed for probabilistic rules\n"
-	        "  -c, --control ADDR:PORT    enable the HTTP management API "
-	        "(default off)\n"
-	        "      --control-token TOKEN  token the management API "
-	        "requires; without it,\n"
-	        "                             the first line of "
-	        "--control-token-file, else\n"
-	        "                             $%s\n"
-	        "      --control-token-file FILE\n"
-	        "                             read the token from FILE "
-	        "(not seen in ps)\n"
-	        "      --default-ipv4 ADDR    answer A questions for names "
-	        "without A records with\n"
-	        "                             ADDR (as /set-default-ipv4); "
-	        "'' = none (default)\n"
-	        "      --default-ipv6 ADDR    the same for AAAA "
-	        "(/set-default-ipv6)\n"
-	        "      --tlsalpn01 ADDR:PORT  serve TLS-ALPN-01 (RFC 8737) "
-	        "there: acme-tls/1\n"
-	        "                             certificates for the hosts of "
-	        "/add-tlsalpn01\n"
-	        "                             (default off)\n"
-	        "      --http01 ADDR:PORT     serve HTTP-01 there as "
-	        "pebble-challtestsrv does,\n"
-	        "                             tokens from /add-http01 "
-	        "(repeatable; default off)\n"
-	        "      --dnssec               sign every zone that holds no "
-	        "DNSKEY and no RRSIG\n"
-	        "                             at load: one ECDSAP256SHA256 "
-	        "key (flags 257, a\n"
-	        "                             CSK) per zone, NSEC, "
-	        "signatures valid from\n"
-	        "                             1 hour ago to 30 days on; "
-	        "queries with DO get\n"
-	        "                             RRSIGs and proofs (default "
-	        "off)\n"
-	        "      --nsec3                NSEC3 instead of NSEC: SHA-1, "
-	        "0 iterations, no\n"
-	        "                             salt, no opt-out (RFC 9276)\n"
-	        "      --key-dir DIR          read each zone's key from "
-	        "DIR/K<zone>+013+<tag>\n"
-	        "                             .private (ldns-keygen, "
-	        "dnssec-keygen), write\n"
-	        "                             the keys made there (.private, "
-	        ".key, .ds)\n"
-	        "      --trust-anchor-out FILE\n"
-	        "                             write the DS of each signed "
-	        "zone whose parent\n"
-	        "                             is not loaded and signed "
-	        "here, before ready\n"
-	        "  -v, --verbose              diagnostics on stderr: -v info "
-	        "(loads, reloads,\n"
-	        "                             API changes), -vv debug (also "
-	        "a line a query)\n"
-	        "  -h, --help                 print this help and exit\n"
-	        "  -V, --version              print the version and exit\n"
-	        "\n"
-	        "When every socket is bound it prints one line on stdout:\n"
-	        "  ready udp=ADDR:PORT tcp=ADDR:PORT ... [control=ADDR:PORT] "
-	        "[http01=ADDR:PORT]\n"
-	        "  [tlsalpn01=ADDR:PORT]\n"
-	        "SIGHUP reloads the zone and rules files, built beside the "
-	        "DNS service,\nwhich answers from the old data until the new "
-	        "serves (errors keep the old),\nand reopens the query log "
-	        "file; SIGTERM and SIGINT stop the server.\n"
-	        "Exit status: 0 stopped, 1 error (a file, a token file that "
-	        "cannot be\nread), %d misuse (an empty token file too).\n",
-	        prog, NET_PORT_DEFAULT, NET_PORT_DEFAULT, QUERY_UDP_MAX_DEFAULT,
-	        NET_TCP_IDLE_DEFAULT, NET_TCP_CONNS_DEFAULT,
-	        NET_DELAYED_DEFAULT, NET_DELAY_BLOCK, NET_DELAYED_OCTETS_DEFAULT,
-	        OPTIONS_TOKEN_ENV, OPTIONS_EX_USAGE);
-	(void)fputs(options_usage_tail, out);
 }

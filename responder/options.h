@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cidr.h"
 #include "net.h"
 #include "query.h"
 
@@ -35,6 +36,12 @@ enum options_status {
 	OPTIONS_FAILED, /* ERR says why: a file that cannot be read (exit 1) */
 };
 
+/* --view CIDR=FILE: one a file, in the order given. */
+struct options_view {
+	struct cidr prefix;
+	const char *file; /* [ORIGIN=]FILE, as a positional zone */
+};
+
 /*
  * Every string is borrowed from argv (getopt_long permutes argv, which
  * must outlive the options).  The arrays are owned: options_clear().
@@ -42,6 +49,8 @@ enum options_status {
 struct options {
 	const char **zones; /* -z and positional arguments, in order */
 	size_t nzones;
+	struct options_view *views; /* --view, in order */
+	size_t nviews;
 	struct net_listen *listen; /* -l, or the two defaults */
 	size_t nlisten;
 	const char *query_log; /* -q, NULL: none; "-": stdout */
@@ -115,6 +124,22 @@ int options_addr_parse(const char *text, int defport, bool loopback,
  */
 enum options_status options_control_resolve(struct options *o, char *err,
                                             size_t errlen);
+
+/*
+ * --view CIDR=FILE (options_zone.c): append it to O->views.  Returns 0,
+ * -EINVAL with WHY saying what is wrong (`bad prefix length 33`), or
+ * -ENOMEM.
+ */
+int options_view_add(struct options *o, const char *arg, char *why,
+                     size_t whylen);
+
+/*
+ * After the options: every zone source (-z, positional, --view) names a
+ * file and a valid ORIGIN.  Returns OPTIONS_RUN or OPTIONS_USAGE_ERROR
+ * with ERR filled.
+ */
+enum options_status options_zones_check(const struct options *o, char *err,
+                                        size_t errlen);
 
 /* Set the defaults; no allocation. */
 void options_init(struct options *o);

@@ -8,6 +8,7 @@
  */
 #include "query.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "answer.h"
@@ -490,12 +491,79 @@ query_result_init(struct query_result *res)
 	res->answers = 0;
 	res->edns = false;
 	res->rule = NULL;
+	res->view = NULL;
 }
+
+static int
+query_view_cmp(const void *a, const void *b)
+{
+	const struct query_view *va = a, *vb = b;
+
+	/* Longer prefixes first; IPv4 and IPv6 never overlap. */
+	return (int)vb->prefix.len - (int)va->prefix.len;
+}
+
+void
+query_views_sort(struct query_view *views, size_t n)
+{
+	if (n > 1) {
+		qsort(views, n, sizeof(*views), query_view_cmp);
+	}
+}
+
+const struct query_view *
+query_view_find(const struct query_env *env, const struct sockaddr *client)
+{
+	struct cidr addr;
+
+	if (env->nviews == 0 || client == NULL ||
+	    !cidr_from_sockaddr(client, &addr)) {
+		return NULL;
+	}
+	for (size_t i = 0; i < env->nviews; i++) {
+		if (cidr_contains(&env->views[i].prefix, &addr)) {
+			return &env->views[i];
+		}
+	}
+	return NULL;
+}
+
+static void query_run(const struct query_env *env, const uint8_t *in,
+                      size_t inlen, enum query_transport tp, int family,
+                      const struct sockaddr *client, uint8_t *out,
+                      size_t outcap, struct query_result *res);
 
 void
 query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
              enum query_transport tp, int family, uint8_t *out,
              size_t outcap, struct query_result *res)
+{
+	query_run(env, in, inlen, tp, family, NULL, out, outcap, res);
+}
+
+void
+query_handle_from(const struct query_env *env, const uint8_t *in,
+                  size_t inlen, enum query_transport tp, int family,
+                  const struct sockaddr *client, uint8_t *out, size_t outcap,
+                  struct query_result *res)
+{
+	const struct query_view *v = query_view_find(env, client);
+	struct query_env venv;
+
+	if (v == NULL) {
+		query_run(env, in, inlen, tp, family, client, out, outcap, res);
+		return;
+	}
+	venv = *env;
+	venv.zones = v->zones;
+	query_run(&venv, in, inlen, tp, family, client, out, outcap, res);
+	res->view = v->text;
+}
+
+static void
+query_run(const struct query_env *env, const uint8_t *in, size_t inlen,
+          enum query_transport tp, int family, const struct sockaddr *client,
+          uint8_t *out, size_t outcap, struct query_result *res)
 {
 	uint8_t canon[WIRE_NAME_MAX];
 	struct query_edns edns = {0};
@@ -592,7 +660,7 @@ query_handle(const struct query_env *env, const uint8_t *in, size_t inlen,
 	if (env->faults != NULL && res->has_question &&
 	    WIRE_OPCODE(qflags) == 0) {
 		r = fault_match(env->faults, canon, qlen, res->qtype, tp, family,
-		                query_facts(dnssec_ok, &ai, res, canon));
+		                client, query_facts(dnssec_ok, &ai, res, canon));
 	}
 	if (edns.present && r != NULL && fault_rule_ede(r) != FAULT_EDE_NONE) {
 		limit -= QUERY_EDE_LEN;

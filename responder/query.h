@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
+#include "cidr.h"
 #include "wire.h"
 
 struct zone_set;
@@ -57,9 +60,23 @@ struct query_defaults {
 	uint8_t aaaa[16];
 };
 
+/*
+ * --view CIDR=FILE: clients in PREFIX are answered from ZONES instead of
+ * the common zones.  TEXT is the prefix as the query log names it.
+ */
+struct query_view {
+	struct cidr prefix;
+	char text[CIDR_TEXT_MAX];
+	const struct zone_set *zones; /* follows every rebuild */
+};
+
 /* What the server answers from; read-only while a query runs. */
 struct query_env {
 	const struct zone_set *zones;
+	/* Views, the most specific prefix first (query_views_sort()); a
+	 * client in none of them gets ZONES.  NULL: none (the default). */
+	struct query_view *views;
+	size_t nviews;
 	struct fault_set *faults; /* NULL: no rules */
 	uint16_t udp_max;         /* the largest UDP reply we send (EDNS) */
 	const struct query_defaults *defaults; /* NULL: none (the default) */
@@ -91,6 +108,7 @@ struct query_result {
 	uint16_t answers; /* ANCOUNT of the reply */
 	bool edns;        /* the query carried OPT */
 	const struct fault_rule *rule; /* the rule that fired, or NULL */
+	const char *view; /* the view's prefix that answered, or NULL */
 };
 
 /*
@@ -103,5 +121,23 @@ struct query_result {
 void query_handle(const struct query_env *env, const uint8_t *in,
                   size_t inlen, enum query_transport tp, int family,
                   uint8_t *out, size_t outcap, struct query_result *res);
+
+/*
+ * query_handle() for a query from CLIENT (the peer's address; NULL:
+ * unknown): rules with from= and views see it.  FAMILY stays the
+ * socket's, for family=.  Choosing a view is a masked compare per view,
+ * done only when there are views.
+ */
+void query_handle_from(const struct query_env *env, const uint8_t *in,
+                       size_t inlen, enum query_transport tp, int family,
+                       const struct sockaddr *client, uint8_t *out,
+                       size_t outcap, struct query_result *res);
+
+/* The view that answers CLIENT, or NULL (the common zones). */
+const struct query_view *query_view_find(const struct query_env *env,
+                                         const struct sockaddr *client);
+
+/* Order VIEWS[0..N) most specific prefix first, as query_env wants them. */
+void query_views_sort(struct query_view *views, size_t n);
 
 #endif /* RESPONDER_QUERY_H */

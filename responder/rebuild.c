@@ -43,23 +43,34 @@ struct rb_req {
 	void *arg;
 };
 
-/* What the thread is given and gives back. */
+/*
+ * One zone set: the common one (index 0) or a view's.  The thread reads
+ * ZONES while a job runs; the loop thread changes it only between jobs.
+ */
+struct rb_set {
+	const char *const *files;
+	size_t nfiles;
+	struct zone_set *zones;       /* serving */
+	struct zone_edits *edits;     /* the API's difference from the files */
+	const struct zone_set **slot; /* where queries read ZONES */
+};
+
+/* What the thread is given and gives back: one entry a set. */
 struct rb_job {
 	bool reload;
-	const struct zone_set *base;     /* changes: applied to this set */
 	const struct zone_edits **ch;    /* the changes, in order */
 	size_t n;
-	struct zone_edits *edits; /* a copy of the API's edits, updated */
-	struct zone_set *zs;      /* out: the new set, or NULL */
-	size_t *removed;          /* out: per change */
+	struct zone_edits **edits; /* copies of the API's edits, updated */
+	struct zone_set **zs;      /* out: the new sets, or NULL: unchanged */
+	size_t *removed; /* out: per set and change, N a set, common first */
 	int rc;
 	char err[1024];
 };
 
 struct rebuild {
 	struct rebuild_config cfg;
-	struct zone_set *zones;   /* serving */
-	struct zone_edits *edits; /* the API's difference from the files */
+	struct rb_set *sets; /* the common set, then the views */
+	size_t nsets;
 	struct rb_req *head, *tail; /* waiting */
 	struct rb_req **running;  /* in the job */
 	size_t nrunning;
@@ -82,18 +93,24 @@ rb_run(struct rebuild *rb)
 {
 	struct rb_job *j = &rb->job;
 
-	j->zs = NULL;
 	j->err[0] = '\0';
-	if (j->reload) {
-		j->zs = zone_set_load_edits(rb->cfg.files, rb->cfg.nfiles,
-		                            j->edits, j->err, sizeof(j->err));
-		j->rc = j->zs != NULL ? 0 : -EINVAL;
-		return;
-	}
-	j->rc = zone_set_change(j->base, j->ch, j->n, j->removed, j->edits,
-	                        &j->zs, j->err, sizeof(j->err));
-	if (j->rc != 0 && j->rc != -ENOMEM) {
-		j->rc = -EINVAL;
+	j->rc = 0;
+	for (size_t i = 0; i < rb->nsets && j->rc == 0; i++) {
+		const struct rb_set *set = &rb->sets[i];
+
+		if (j->reload) {
+			j->zs[i] = zone_set_load_edits(set->files, set->nfiles,
+			                               j->edits[i], j->err,
+			                               sizeof(j->err));
+			j->rc = j->zs[i] != NULL ? 0 : -EINVAL;
+			continue;
+		}
+		j->rc = zone_set_change(set->zones, j->ch, j->n,
+		                        j->removed + i * j->n, j->edits[i],
+		                        &j->zs[i], j->err, sizeof(j->err));
+		if (j->rc != 0 && j->rc != -ENOMEM) {
+			j->rc = -EINVAL;
+		}
 	}
 }
 
@@ -166,15 +183,42 @@ rb_doom(struct rebuild *rb, struct zone_set *zs)
 	pthread_mutex_unlock(&rb->mu);
 }
 
-/* Serve ZS from now on.  No query runs between events: this is atomic. */
+/*
+ * Serve ZS for the set I from now on.  No query runs between events: the
+ * swaps of one job are atomic together.
+ */
 static void
-rb_swap(struct rebuild *rb, struct zone_set *zs)
+rb_swap(struct rebuild *rb, size_t i, struct zone_set *zs)
 {
-	struct zone_set *old = rb->zones;
+	struct zone_set *old = rb->sets[i].zones;
 
-	rb->zones = zs;
-	rb->cfg.env->zones = zs;
+	rb->sets[i].zones = zs;
+	*rb->sets[i].slot = zs;
 	rb_doom(rb, old);
+}
+
+/* Free the job's per-set arrays; the sets too unless KEEP_SETS. */
+static void
+rb_job_clear(struct rebuild *rb, bool free_sets)
+{
+	struct rb_job *j = &rb->job;
+
+	for (size_t i = 0; i < rb->nsets; i++) {
+		if (j->edits != NULL) {
+			zone_edits_free(j->edits[i]);
+		}
+		if (free_sets && j->zs != NULL) {
+			rb_doom(rb, j->zs[i]);
+		}
+	}
+	free(j->edits);
+	free(j->zs);
+	free(j->ch);
+	free(j->removed);
+	j->edits = NULL;
+	j->zs = NULL;
+	j->ch = NULL;
+	j->removed = NULL;
 }
 
 static void
@@ -245,15 +289,21 @@ rb_kick(struct rebuild *rb)
 	}
 	memset(j, 0, sizeof(*j));
 	j->reload = rb->running[0]->ch == NULL;
-	j->base = rb->zones;
 	j->n = j->reload ? 0 : n;
-	j->edits = zone_edits_copy(rb->edits);
+	j->edits = calloc(rb->nsets, sizeof(*j->edits));
+	j->zs = calloc(rb->nsets, sizeof(*j->zs));
 	j->ch = calloc(n, sizeof(*j->ch));
-	j->removed = calloc(n, sizeof(*j->removed));
-	if (j->edits == NULL || j->ch == NULL || j->removed == NULL) {
-		zone_edits_free(j->edits);
-		free(j->ch);
-		free(j->removed);
+	j->removed = calloc(n * rb->nsets, sizeof(*j->removed));
+	for (size_t i = 0; j->edits != NULL && i < rb->nsets; i++) {
+		j->edits[i] = zone_edits_copy(rb->sets[i].edits);
+		if (j->edits[i] == NULL) {
+			rb_job_clear(rb, false);
+			break;
+		}
+	}
+	if (j->edits == NULL || j->zs == NULL || j->ch == NULL ||
+	    j->removed == NULL) {
+		rb_job_clear(rb, false);
 		for (size_t i = 0; i < n; i++) {
 			struct rb_req *q = rb->running[i];
 
@@ -274,6 +324,24 @@ rb_kick(struct rebuild *rb)
 	pthread_mutex_unlock(&rb->mu);
 }
 
+/*
+ * What change I removed: the most any set removed, so that a record that
+ * only a view holds counts (the same record in several sets counts once).
+ */
+static size_t
+rb_removed(const struct rebuild *rb, size_t i)
+{
+	const struct rb_job *j = &rb->job;
+	size_t most = 0;
+
+	for (size_t s = 0; s < rb->nsets; s++) {
+		if (j->removed[s * j->n + i] > most) {
+			most = j->removed[s * j->n + i];
+		}
+	}
+	return most;
+}
+
 /* The job came back: swap, answer, go on. */
 static void
 rb_finish(struct rebuild *rb)
@@ -283,19 +351,20 @@ rb_finish(struct rebuild *rb)
 	size_t n = rb->nrunning;
 
 	if (j->rc == 0 && j->reload && rb->cfg.reload_hook != NULL &&
-	    rb->cfg.reload_hook(rb->cfg.hook_arg, j->zs, j->err,
+	    rb->cfg.reload_hook(rb->cfg.hook_arg, j->zs[0], j->err,
 	                        sizeof(j->err)) != 0) {
 		j->rc = -EINVAL;
 	}
-	if (j->rc != 0) {
-		rb_doom(rb, j->zs);
-		zone_edits_free(j->edits);
-	} else {
-		if (j->zs != NULL) {
-			rb_swap(rb, j->zs);
+	if (j->rc == 0) {
+		for (size_t i = 0; i < rb->nsets; i++) {
+			if (j->zs[i] != NULL) {
+				rb_swap(rb, i, j->zs[i]);
+				j->zs[i] = NULL;
+			}
+			zone_edits_free(rb->sets[i].edits);
+			rb->sets[i].edits = j->edits[i];
+			j->edits[i] = NULL;
 		}
-		zone_edits_free(rb->edits);
-		rb->edits = j->edits;
 	}
 	rb->running = NULL;
 	rb->nrunning = 0;
@@ -310,14 +379,11 @@ rb_finish(struct rebuild *rb)
 	}
 	for (size_t i = 0; i < n; i++) {
 		run[i]->done(run[i]->arg, j->rc, j->err,
-		             j->reload ? 0 : j->removed[i]);
+		             j->reload ? 0 : rb_removed(rb, i));
 		rb_req_free(run[i]);
 	}
 	free(run);
-	free(j->ch);
-	free(j->removed);
-	j->ch = NULL;
-	j->removed = NULL;
+	rb_job_clear(rb, true);
 	rb_kick(rb);
 }
 
@@ -382,13 +448,45 @@ rebuild_change(struct rebuild *rb, struct zone_edits *ch, rebuild_done_fn done,
 const struct zone_set *
 rebuild_zones(const struct rebuild *rb)
 {
-	return rb->zones;
+	return rb->sets[0].zones;
 }
 
 const struct zone_edits *
 rebuild_edits(const struct rebuild *rb)
 {
-	return rb->edits;
+	return rb->sets[0].edits;
+}
+
+/* The sets of CFG, taken; false when out of memory (then freed). */
+static bool
+rb_sets_init(struct rebuild *rb, const struct rebuild_config *cfg)
+{
+	bool ok = true;
+
+	rb->sets = calloc(1 + cfg->nviews, sizeof(*rb->sets));
+	if (rb->sets == NULL) {
+		zone_set_free(cfg->zones);
+		for (size_t i = 0; i < cfg->nviews; i++) {
+			zone_set_free(cfg->views[i].zones);
+		}
+		return false;
+	}
+	rb->nsets = 1 + cfg->nviews;
+	rb->sets[0].files = cfg->files;
+	rb->sets[0].nfiles = cfg->nfiles;
+	rb->sets[0].zones = cfg->zones;
+	rb->sets[0].slot = &cfg->env->zones;
+	for (size_t i = 0; i < cfg->nviews; i++) {
+		rb->sets[1 + i].files = cfg->views[i].files;
+		rb->sets[1 + i].nfiles = cfg->views[i].nfiles;
+		rb->sets[1 + i].zones = cfg->views[i].zones;
+		rb->sets[1 + i].slot = cfg->views[i].slot;
+	}
+	for (size_t i = 0; i < rb->nsets; i++) {
+		rb->sets[i].edits = zone_edits_new();
+		ok = ok && rb->sets[i].edits != NULL;
+	}
+	return ok;
 }
 
 struct rebuild *
@@ -400,14 +498,20 @@ rebuild_new(const struct rebuild_config *cfg, char *err, size_t errlen)
 
 	if (rb == NULL) {
 		zone_set_free(cfg->zones);
+		for (size_t i = 0; i < cfg->nviews; i++) {
+			zone_set_free(cfg->views[i].zones);
+		}
 		(void)snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	rb->cfg = *cfg;
-	rb->zones = cfg->zones;
+	rb->cfg.views = NULL; /* copied into SETS */
 	rb->pipe[0] = rb->pipe[1] = -1;
-	rb->edits = zone_edits_new();
-	if (rb->edits == NULL || pthread_mutex_init(&rb->mu, NULL) != 0 ||
+	if (!rb_sets_init(rb, cfg)) {
+		(void)snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (pthread_mutex_init(&rb->mu, NULL) != 0 ||
 	    pthread_cond_init(&rb->cv, NULL) != 0) {
 		(void)snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -462,8 +566,12 @@ rebuild_free(struct rebuild *rb)
 	}
 	if (rb->busy) {
 		/* The thread ran the job to its end before it stopped. */
-		zone_set_free(rb->job.zs);
-		zone_edits_free(rb->job.edits);
+		for (size_t i = 0; i < rb->nsets; i++) {
+			zone_set_free(rb->job.zs[i]);
+			zone_edits_free(rb->job.edits[i]);
+		}
+		free(rb->job.zs);
+		free(rb->job.edits);
 		free(rb->job.ch);
 		free(rb->job.removed);
 		rb_enqueue_front(rb, rb->running, rb->nrunning);
@@ -486,7 +594,10 @@ rebuild_free(struct rebuild *rb)
 			(void)close(rb->pipe[i]);
 		}
 	}
-	zone_set_free(rb->zones);
-	zone_edits_free(rb->edits);
+	for (size_t i = 0; i < rb->nsets; i++) {
+		zone_set_free(rb->sets[i].zones);
+		zone_edits_free(rb->sets[i].edits);
+	}
+	free(rb->sets);
 	free(rb);
 }

@@ -16,6 +16,12 @@
  * with changes (consecutive reloads are: one read of the files answers
  * them all).
  *
+ * Views (--view) are zone sets of their own, served to some clients
+ * instead of the common set: a reload reads their files too, and a change
+ * (an API record edit) applies to the common set and to every view alike,
+ * each keeping its own difference from its files.  All the sets of a job
+ * are swapped in together, or none when one of them fails.
+ *
  * Everything here but the thread itself runs in the event loop's thread:
  * the callbacks, the swap, the API's list of edits.
  */
@@ -34,10 +40,18 @@ struct zone_set;
  * new data serves (or nothing had to change); -EINVAL with ERR (a zone
  * file or rules file does not load, or the change does not build); -ENOMEM;
  * -ECANCELED when the server stops first.  REMOVED: the records a change
- * removed.
+ * removed (with views: the most any one set removed).
  */
 typedef void (*rebuild_done_fn)(void *arg, int rc, const char *err,
                                 size_t removed);
+
+/* A view's files and where the set that serves it is read from. */
+struct rebuild_view {
+	const char *const *files; /* borrowed */
+	size_t nfiles;
+	struct zone_set *zones;      /* serving now; taken */
+	const struct zone_set **slot; /* *SLOT follows every swap */
+};
 
 struct rebuild_config {
 	struct event_base *base;
@@ -45,6 +59,8 @@ struct rebuild_config {
 	size_t nfiles;
 	struct zone_set *zones;   /* the set serving now; taken */
 	struct query_env *env;    /* ENV->zones follows every swap */
+	const struct rebuild_view *views; /* --view; copied, zones taken */
+	size_t nviews;
 	/*
 	 * A reload's zones are built: called before they are swapped in
 	 * (main.c reads the rules files here, so that zones and rules change
@@ -60,7 +76,8 @@ struct rebuild;
 
 /*
  * Start the thread.  Returns a new rebuild (free with rebuild_free()) or
- * NULL with ERR filled; CFG->zones is taken either way.
+ * NULL with ERR filled; CFG->zones and the views' zones are taken either
+ * way.
  */
 struct rebuild *rebuild_new(const struct rebuild_config *cfg, char *err,
                             size_t errlen);
@@ -71,10 +88,13 @@ struct rebuild *rebuild_new(const struct rebuild_config *cfg, char *err,
  */
 void rebuild_free(struct rebuild *rb);
 
-/* The set serving now. */
+/* The common set serving now. */
 const struct zone_set *rebuild_zones(const struct rebuild *rb);
 
-/* The API's record edits: the difference from the zone files (zone.h). */
+/*
+ * The API's record edits: the difference from the common zone files
+ * (zone.h).
+ */
 const struct zone_edits *rebuild_edits(const struct rebuild *rb);
 
 /*

@@ -120,6 +120,11 @@ check_line(const struct query_result *res, const struct sockaddr *client,
 	check_str(obj, "qname", qname);
 	check_str(obj, "fault",
 	          res->rule != NULL ? fault_rule_text(res->rule) : NULL);
+	if (res->view != NULL) {
+		check_str(obj, "view", res->view);
+	} else if (json_object_get(obj, "view") != NULL) {
+		abort(); /* a client in no view: no key */
+	}
 	json_decref(obj);
 
 	if (h == NULL && (h = history_new(1)) == NULL) {
@@ -166,6 +171,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	res.id = (uint16_t)(data[6] * 257);
 	res.answers = (uint16_t)(data[6] * 255);
 	res.delay_ms = (uint32_t)data[6] * 16843009U;
+	/* A view's prefix (--view), the longest cidr_format() writes. */
+	res.view = (data[5] & 0x08) != 0
+	                   ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/128"
+	                   : NULL;
 	qtype = (uint16_t)(data[3] << 8 | data[4]);
 	res.qtype = qtype;
 	res.qname_len = (uint8_t)build_name(data + 7, k, data[1] % 63 + 1,

@@ -3,7 +3,9 @@
  * out: query_handle() over the zones of zones/ (and example.test and
  * types.test of tests/data/: wildcard CNAMEs that cover their own target,
  * a DNAME met twice, NS, MX and SRV with additional sections), without rules and with a few fault rules, as UDP and as TCP,
- * from IPv4 and IPv6; with default addresses (as --default-ipv4/6) too.
+ * from IPv4 and IPv6; with default addresses (as --default-ipv4/6) too;
+ * from given sources, to rules with from= and to a view (--view) whose
+ * zones are the signed ones.
  * And over the same zones plus tests/data/dnssec/ signed at load (as
  * --dnssec, NSEC and NSEC3): every answer parses, and one to a query
  * without DO holds no RRSIG, NSEC or NSEC3 it was not asked for.
@@ -12,6 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <ldns/ldns.h>
@@ -30,6 +35,11 @@ static struct fault_set *faults;
 static struct query_env env_plain;
 static struct query_env env_faults;
 static struct query_env env_defaults;
+static struct query_env env_views;
+static struct query_view views[2];
+static struct sockaddr_in from_view;     /* 127.0.0.2: in views[0] */
+static struct sockaddr_in6 from_mapped;  /* ::ffff:10.0.0.1: IPv4 rules */
+static struct sockaddr_in6 from_v6;      /* 2001:db8::1: IPv6 rules */
 static const struct query_defaults defaults = {
         true, true, {192, 0, 2, 1}, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
 static uint8_t out[65535];
@@ -46,6 +56,9 @@ static const char *const rules[] = {
         "delay example.test CAA ms=5",
         "noaa . AAAA after=1",
         "nosoa *.test * transport=udp family=6",
+        "servfail *.caa.test CAA from=10.0.0.0/8",
+        "refused . * from=2001:db8::/32 every=2",
+        "garble www.example.test * from=127.0.0.2",
 };
 
 /* The zones signed as --dnssec signs them, with NSEC, then NSEC3. */
@@ -158,6 +171,36 @@ setup(void)
 	env_defaults = env_plain;
 	env_defaults.defaults = &defaults;
 	setup_signed();
+	/* Views: 127.0.0.2 gets the zones signed with NSEC, ::1 NSEC3. */
+	(void)cidr_parse("127.0.0.2", &views[0].prefix, err, sizeof(err));
+	(void)cidr_parse("::1", &views[1].prefix, err, sizeof(err));
+	views[0].zones = signed_nsec;
+	views[1].zones = signed_nsec3;
+	query_views_sort(views, 2);
+	env_views = env_faults;
+	env_views.views = views;
+	env_views.nviews = 2;
+	from_view.sin_family = AF_INET;
+	(void)inet_pton(AF_INET, "127.0.0.2", &from_view.sin_addr);
+	from_mapped.sin6_family = AF_INET6;
+	(void)inet_pton(AF_INET6, "::ffff:10.0.0.1", &from_mapped.sin6_addr);
+	from_v6.sin6_family = AF_INET6;
+	(void)inet_pton(AF_INET6, "2001:db8::1", &from_v6.sin6_addr);
+}
+
+/* run() for a query from CLIENT. */
+static void
+run_from(const struct query_env *env, const uint8_t *data, size_t size,
+         enum query_transport tp, const void *client, size_t outcap)
+{
+	const struct sockaddr *sa = client;
+	struct query_result res;
+
+	query_handle_from(env, data, size, tp, sa->sa_family, sa, out, outcap,
+	                  &res);
+	if (res.verdict == QUERY_SEND && res.len > outcap) {
+		abort();
+	}
 }
 
 static void
@@ -183,6 +226,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run(&env_faults, data, size, QUERY_UDP, AF_INET6, 1232);
 	run(&env_faults, data, size, QUERY_TCP, AF_INET, sizeof(out));
 	run(&env_defaults, data, size, QUERY_UDP, AF_INET, 512);
+	run_from(&env_views, data, size, QUERY_UDP, &from_view, 1232);
+	run_from(&env_views, data, size, QUERY_TCP, &from_mapped, sizeof(out));
+	run_from(&env_views, data, size, QUERY_UDP, &from_v6, 512);
 	run_signed(&env_nsec, data, size, QUERY_UDP, 1232);
 	run_signed(&env_nsec, data, size, QUERY_TCP, sizeof(out));
 	run_signed(&env_nsec3, data, size, QUERY_UDP, 512);

@@ -172,6 +172,15 @@ def main():
         "p=0.5 transport=tcp family=4 ms=1 ede=6 answer=negative case=mixed")
     put("fuzz_rule", "truncate x.test DS tcp=ds-bogus answer=positive "
         "case=lower")
+    # from=: IPv4 and IPv6 prefixes, bare addresses, IPv4-mapped.
+    for r in ("servfail caa.test CAA from=127.0.0.3",
+              "drop . * count=2 from=10.0.0.0/8",
+              "refused *.caa.test CAA from=2001:db8::/32",
+              "nxdomain x.test A from=::1",
+              "delay . CAA ms=5 from=::ffff:192.0.2.0/120",
+              "servfail . * from=0.0.0.0/0 family=6",
+              "servfail . * from=192.0.2.77/25"):
+        put("fuzz_rule", r)
 
     # fuzz_query: queries for the names of the zones.
     qid = 1

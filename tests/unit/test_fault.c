@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,7 +43,7 @@ match(struct fault_set *fs, const char *name, uint16_t type,
 {
 	struct qname q = qn(name);
 
-	return fault_match(fs, q.wire, q.len, type, tp, family, 0);
+	return fault_match(fs, q.wire, q.len, type, tp, family, NULL, 0);
 }
 
 /* match() for a query with the facts FACTS (FAULT_FACT_*). */
@@ -51,7 +53,29 @@ match_facts(struct fault_set *fs, const char *name, uint16_t type,
 {
 	struct qname q = qn(name);
 
-	return fault_match(fs, q.wire, q.len, type, QUERY_UDP, AF_INET, facts);
+	return fault_match(fs, q.wire, q.len, type, QUERY_UDP, AF_INET, NULL,
+	                   facts);
+}
+
+/* match() for a UDP query from the address ADDR (IPv4 or IPv6 text). */
+static const struct fault_rule *
+match_from(struct fault_set *fs, const char *name, const char *addr)
+{
+	struct qname q = qn(name);
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+	} else {
+		cr_assert_eq(inet_pton(AF_INET6, addr, &sin6->sin6_addr), 1,
+		             "bad test address %s", addr);
+		sin6->sin6_family = AF_INET6;
+	}
+	return fault_match(fs, q.wire, q.len, WIRE_TYPE_CAA, QUERY_UDP,
+	                   ss.ss_family, (const struct sockaddr *)&ss, 0);
 }
 
 static const struct fault_rule *
@@ -277,6 +301,21 @@ Test(fault_parse, errors)
 		{"truncate x.test CAA tcp=bogus", "unknown tcp action 'bogus'"},
 		{"truncate x.test CAA tcp=delay", "tcp=delay needs ms=N"},
 		{"servfail x.test CAA extra", "trailing garbage 'extra'"},
+		{"servfail x.test CAA from=10.0.0.0/33",
+	         "from=: bad prefix length 33"},
+		{"servfail x.test CAA from=::/129",
+	         "from=: bad prefix length 129"},
+		{"servfail x.test CAA from=10.0.0.0/x",
+	         "from=: bad prefix length 'x'"},
+		{"servfail x.test CAA from=10.0.0.0/",
+	         "from=: bad prefix length ''"},
+		{"servfail x.test CAA from=10.0.0.256",
+	         "from=: bad address '10.0.0.256'"},
+		{"servfail x.test CAA from=", "from=: bad address ''"},
+		{"servfail x.test CAA from=host.test/8",
+	         "from=: bad address 'host.test'"},
+		{"servfail x.test CAA from=::1 from=::2",
+	         "duplicate option 'from'"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
@@ -729,12 +768,12 @@ Test(fault_match, defensive_inputs)
 	char err[64];
 
 	cr_expect_null(fault_match(NULL, (const uint8_t *)"", 1, 1, QUERY_UDP,
-	                           AF_INET, 0));
+	                           AF_INET, NULL, 0));
 	add(fs, "servfail . *");
 	cr_expect_null(fault_match(fs, unterminated, sizeof(unterminated), 1,
-	                           QUERY_UDP, AF_INET, 0));
+	                           QUERY_UDP, AF_INET, NULL, 0));
 	cr_expect_null(fault_match(fs, pointer, sizeof(pointer), 1, QUERY_UDP,
-	                           AF_INET, 0));
+	                           AF_INET, NULL, 0));
 	cr_assert_eq(fault_rule_parse("drop x A", &r, err, sizeof(err)), 0);
 	cr_expect_eq(fault_set_add(fs, r, FAULT_ORIGIN_FILE, NULL), -EINVAL);
 	fault_set_free(fs);
@@ -1097,4 +1136,85 @@ Test(fault_profile, list_names_summaries_and_sources)
 	              NULL);
 	free(flat);
 	free(buf);
+}
+
+Test(fault_parse, from_canonical_text)
+{
+	char buf[256];
+
+	cr_expect_str_eq(canon("servfail x.test CAA from=192.0.2.7", buf,
+	                       sizeof(buf)),
+	                 "servfail x.test CAA from=192.0.2.7");
+	/* Host bits are cleared; options keep the canonical order. */
+	cr_expect_str_eq(canon("drop . * from=192.0.2.77/24 count=1", buf,
+	                       sizeof(buf)),
+	                 "drop . * count=1 from=192.0.2.0/24");
+	cr_expect_str_eq(canon("drop . * FROM=2001:DB8:0:0::1/32", buf,
+	                       sizeof(buf)),
+	                 "drop . * from=2001:db8::/32");
+	cr_expect_str_eq(canon("drop . * from=::1", buf, sizeof(buf)),
+	                 "drop . * from=::1");
+	cr_expect_str_eq(canon("drop . * from=0.0.0.0/0", buf, sizeof(buf)),
+	                 "drop . * from=0.0.0.0/0");
+	/* What it prints reads back as itself. */
+	cr_expect_str_eq(canon("drop . * count=1 from=192.0.2.0/24", buf,
+	                       sizeof(buf)),
+	                 "drop . * count=1 from=192.0.2.0/24");
+}
+
+Test(fault_match, from_matches_the_source_only)
+{
+	struct fault_set *fs = fault_set_new();
+	const struct fault_rule *r = NULL;
+
+	add(fs, "servfail a.test CAA from=127.0.0.3");
+	add(fs, "refused b.test CAA from=10.1.0.0/16");
+	add(fs, "nxdomain c.test CAA from=2001:db8::/32");
+	add(fs, "drop d.test CAA from=0.0.0.0/0");
+
+	cr_expect_null(match_from(fs, "a.test", "127.0.0.2"));
+	r = match_from(fs, "a.test", "127.0.0.3");
+	cr_assert_not_null(r);
+	cr_expect_eq(fault_rule_action(r), FAULT_SERVFAIL);
+	/* A source the rule does not name does not count the query. */
+	cr_expect_eq(fault_rule_seen(r), 1);
+
+	cr_expect_not_null(match_from(fs, "b.test", "10.1.255.254"));
+	cr_expect_null(match_from(fs, "b.test", "10.2.0.1"));
+	cr_expect_null(match_from(fs, "b.test", "10.0.255.255"));
+
+	cr_expect_not_null(match_from(fs, "c.test", "2001:db8:ffff::53"));
+	cr_expect_null(match_from(fs, "c.test", "2001:db9::53"));
+	cr_expect_null(match_from(fs, "c.test", "192.0.2.1"));
+
+	/* IPv4 prefixes match IPv4-mapped sources; IPv6 ones never IPv4. */
+	cr_expect_not_null(match_from(fs, "a.test", "::ffff:127.0.0.3"));
+	cr_expect_null(match_from(fs, "a.test", "::ffff:127.0.0.4"));
+	cr_expect_not_null(match_from(fs, "b.test", "::ffff:10.1.2.3"));
+	cr_expect_not_null(match_from(fs, "d.test", "::ffff:192.0.2.1"));
+	cr_expect_null(match_from(fs, "d.test", "::1"));
+	cr_expect_null(match_from(fs, "c.test", "::ffff:192.0.2.1"));
+
+	/* No source known: a from= rule never fires, others still do. */
+	cr_expect_null(match_udp(fs, "a.test", WIRE_TYPE_CAA));
+	add(fs, "servfail a.test CAA");
+	cr_expect_not_null(match_udp(fs, "a.test", WIRE_TYPE_CAA));
+	fault_set_free(fs);
+}
+
+Test(fault_match, from_rules_fall_through_by_source)
+{
+	struct fault_set *fs = fault_set_new();
+	const struct fault_rule *r = NULL;
+
+	add(fs, "servfail x.test CAA from=127.0.0.2");
+	add(fs, "refused x.test CAA from=127.0.0.0/8");
+	r = match_from(fs, "x.test", "127.0.0.2");
+	cr_assert_not_null(r);
+	cr_expect_eq(fault_rule_action(r), FAULT_SERVFAIL);
+	r = match_from(fs, "x.test", "127.0.0.9");
+	cr_assert_not_null(r);
+	cr_expect_eq(fault_rule_action(r), FAULT_REFUSED);
+	cr_expect_null(match_from(fs, "x.test", "192.0.2.1"));
+	fault_set_free(fs);
 }

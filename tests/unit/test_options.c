@@ -105,6 +105,48 @@ Test(options, zones_from_flags_and_arguments_keep_their_order)
 	options_clear(&o);
 }
 
+Test(options, views_keep_their_order_and_files)
+{
+	struct options o;
+	char err[256];
+	char text[CIDR_TEXT_MAX];
+
+	cr_assert_eq(PARSE(&o, err, "common.zone", "--view",
+	                   "127.0.0.2=a.zone", "--view=10.1.2.3/8=b.test=b.zone",
+	                   "--view", "::1=c.zone", "--view", "127.0.0.2=d.zone",
+	                   NULL),
+	             OPTIONS_RUN, "%s", err);
+	cr_assert_eq(o.nzones, 1);
+	cr_assert_eq(o.nviews, 4);
+	cidr_format(&o.views[0].prefix, text, sizeof(text));
+	cr_expect_str_eq(text, "127.0.0.2/32");
+	cr_expect_str_eq(o.views[0].file, "a.zone");
+	cidr_format(&o.views[1].prefix, text, sizeof(text));
+	cr_expect_str_eq(text, "10.0.0.0/8");
+	cr_expect_str_eq(o.views[1].file, "b.test=b.zone");
+	cidr_format(&o.views[2].prefix, text, sizeof(text));
+	cr_expect_str_eq(text, "::1/128");
+	cr_expect_str_eq(o.views[3].file, "d.zone");
+	options_clear(&o);
+	cr_assert_eq(o.nviews, 0);
+}
+
+Test(options, view_errors_name_the_field)
+{
+	USAGE_ERROR("bad value '127.0.0.2' for --view (not CIDR=FILE)",
+	            "--view", "127.0.0.2", NULL);
+	USAGE_ERROR("bad value '127.0.0.2=' for --view (not CIDR=FILE)",
+	            "--view", "127.0.0.2=", NULL);
+	USAGE_ERROR("bad value '10.0.0.0/33=a.zone' for --view (bad prefix "
+	            "length 33)",
+	            "--view", "10.0.0.0/33=a.zone", NULL);
+	USAGE_ERROR("bad value 'example.test=a.zone' for --view (bad address "
+	            "'example.test')",
+	            "--view", "example.test=a.zone", NULL);
+	USAGE_ERROR("bad zone 'bad..origin=a.zone'", "--view",
+	            "::1=bad..origin=a.zone", NULL);
+}
+
 Test(options, listen_replaces_the_defaults_and_repeats)
 {
 	struct options o;
@@ -461,6 +503,8 @@ Test(options, usage_shows_every_option_and_the_defaults)
 	        "--default-ipv4 ADDR",
 	        "--default-ipv6 ADDR",
 	        "--tlsalpn01 ADDR:PORT",
+	        "--view CIDR=[ORIGIN=]FILE",
+	        "from=CIDR",
 	        "--verbose",
 	        "--help",
 	        "--version",

@@ -39,11 +39,9 @@ trace_ms_since(const struct timespec *t0)
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Reads reply MSG[0..LEN) to the query ID for QNAME into A.  Returns
- * false when it is not the reply (keep waiting). */
-static bool
-trace_read(struct trace_answer *a, const uint8_t *msg, size_t len,
-           uint16_t id, const uint8_t *qname, size_t qlen, bool *tc)
+bool
+trace_reply_read(struct trace_answer *a, const uint8_t *msg, size_t len,
+                 uint16_t id, const uint8_t *qname, size_t qlen, bool *tc)
 {
 	struct reply r;
 	size_t pos = 0;
@@ -144,7 +142,7 @@ trace_tcp(struct trace_answer *a, const uint8_t *query, size_t qlen_msg,
 	if (msg == NULL || !trace_tcp_io(fd, msg, mlen, false, ms)) {
 		goto out;
 	}
-	if (!trace_read(a, msg, mlen, id, qname, qlen, &tc)) {
+	if (!trace_reply_read(a, msg, mlen, id, qname, qlen, &tc)) {
 		a->error = TRACE_MALFORMED; /* one message: it must be it */
 	} else if (tc) {
 		a->error = TRACE_TRUNCATED;
@@ -254,7 +252,7 @@ trace_ask(const char *name, struct trace_answer *a, size_t n, int timeout_ms,
 					} else {
 						continue;
 					}
-				} else if (!trace_read(&a[i], buf, (size_t)k,
+				} else if (!trace_reply_read(&a[i], buf, (size_t)k,
 				                       ids[i], qname, qlen,
 				                       &tcs[i])) {
 					continue;

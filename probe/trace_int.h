@@ -7,11 +7,14 @@
 #ifndef PROBE_TRACE_INT_H
 #define PROBE_TRACE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "trace.h"
 
 struct trace_resolver;
+struct ldns_struct_pkt; /* ldns_pkt */
 
 /* Returns a resolver as CFG says (libunbound from the root hints for
  * LOOKUP_RECURSIVE, else the server of CFG with RD set), or NULL with a
@@ -43,6 +46,29 @@ int trace_resolver_ns(struct trace_resolver *r, const char *name,
 size_t trace_resolver_addresses(struct trace_resolver *r, const char *ns,
                                 int port, struct trace_answer *out,
                                 size_t *n, size_t max);
+
+/*
+ * The reading behind trace_resolver_ns() and trace_resolver_addresses(),
+ * on the reply PKT to the NS question for NAME, or to the question NS
+ * TYPE (1 A, 28 AAAA; records of another type are skipped), so that the
+ * fuzzer gives them packets of its own.
+ */
+int trace_ns_read(const struct ldns_struct_pkt *pkt, const char *name,
+                  char ns[][TRACE_NAME_TEXT], size_t *nns, char *why,
+                  size_t whylen);
+void trace_addresses_read(const struct ldns_struct_pkt *pkt, const char *ns,
+                          int port, int type, struct trace_answer *out,
+                          size_t *n, size_t max);
+
+/*
+ * Reads MSG[0..LEN), a reply to the CAA query with ID for QNAME (wire
+ * form, QLEN octets), into A: error, rcode, aa and the CAA records owned
+ * by QNAME, through the lookups' parser (reply_parse()); *TC when it was
+ * truncated.  Returns false when MSG is not that reply (keep waiting).
+ */
+bool trace_reply_read(struct trace_answer *a, const uint8_t *msg,
+                      size_t len, uint16_t id, const uint8_t *qname,
+                      size_t qlen, bool *tc);
 
 /*
  * Asks every address of A[0..N) for the CAA RRset of NAME (text) at once,

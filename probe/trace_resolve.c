@@ -198,26 +198,19 @@ trace_ns_take(const ldns_rr_list *list, const ldns_rdf *owner,
 }
 
 int
-trace_resolver_ns(struct trace_resolver *r, const char *name,
-                  char ns[][TRACE_NAME_TEXT], size_t *nns, char *why,
-                  size_t whylen)
+trace_ns_read(const ldns_pkt *pkt, const char *name,
+              char ns[][TRACE_NAME_TEXT], size_t *nns, char *why,
+              size_t whylen)
 {
-	ldns_pkt *pkt = trace_resolver_ask(r, name, LDNS_RR_TYPE_NS, why,
-	                                   whylen);
+	int rcode = (int)ldns_pkt_get_rcode(pkt);
 	ldns_rdf *owner;
-	int rcode;
 
 	*nns = 0;
-	if (pkt == NULL) {
-		return -1;
-	}
-	rcode = (int)ldns_pkt_get_rcode(pkt);
 	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) {
 		const char *rn = caa_rcode_name(rcode);
 
 		(void)snprintf(why, whylen, "%s looking up NS for %s",
 		               rn != NULL ? rn : "error", name);
-		ldns_pkt_free(pkt);
 		return -1;
 	}
 	owner = ldns_dname_new_frm_str(name);
@@ -230,19 +223,33 @@ trace_resolver_ns(struct trace_resolver *r, const char *name,
 		}
 	}
 	ldns_rdf_deep_free(owner);
-	ldns_pkt_free(pkt);
 	return *nns > 0 ? 1 : 0;
 }
 
-/* The A or AAAA records of the answer to NS TYPE, as answers. */
-static void
-trace_resolver_family(struct trace_resolver *r, const char *ns, int port,
-                      ldns_rr_type type, struct trace_answer *out,
-                      size_t *n, size_t max)
+int
+trace_resolver_ns(struct trace_resolver *r, const char *name,
+                  char ns[][TRACE_NAME_TEXT], size_t *nns, char *why,
+                  size_t whylen)
 {
-	char why[64];
-	ldns_pkt *pkt = trace_resolver_ask(r, ns, type, why, sizeof(why));
-	const ldns_rr_list *list = pkt != NULL ? ldns_pkt_answer(pkt) : NULL;
+	ldns_pkt *pkt = trace_resolver_ask(r, name, LDNS_RR_TYPE_NS, why,
+	                                   whylen);
+	int rc;
+
+	*nns = 0;
+	if (pkt == NULL) {
+		return -1;
+	}
+	rc = trace_ns_read(pkt, name, ns, nns, why, whylen);
+	ldns_pkt_free(pkt);
+	return rc;
+}
+
+void
+trace_addresses_read(const ldns_pkt *pkt, const char *ns, int port,
+                     int type, struct trace_answer *out, size_t *n,
+                     size_t max)
+{
+	const ldns_rr_list *list = ldns_pkt_answer(pkt);
 	size_t taken = 0;
 
 	for (size_t i = 0; list != NULL && i < ldns_rr_list_rr_count(list) &&
@@ -252,7 +259,8 @@ trace_resolver_family(struct trace_resolver *r, const char *ns, int port,
 		struct trace_answer *a = &out[*n];
 		const ldns_rdf *rd;
 
-		if (ldns_rr_get_type(rr) != type || ldns_rr_rd_count(rr) < 1) {
+		if ((int)ldns_rr_get_type(rr) != type ||
+		    ldns_rr_rd_count(rr) < 1) {
 			continue;
 		}
 		rd = ldns_rr_rdf(rr, 0);
@@ -285,6 +293,20 @@ trace_resolver_family(struct trace_resolver *r, const char *ns, int port,
 		a->rcode = -1;
 		(*n)++;
 		taken++;
+	}
+}
+
+/* The A or AAAA records of NS, as answers. */
+static void
+trace_resolver_family(struct trace_resolver *r, const char *ns, int port,
+                      ldns_rr_type type, struct trace_answer *out,
+                      size_t *n, size_t max)
+{
+	char why[64];
+	ldns_pkt *pkt = trace_resolver_ask(r, ns, type, why, sizeof(why));
+
+	if (pkt != NULL) {
+		trace_addresses_read(pkt, ns, port, (int)type, out, n, max);
 	}
 	ldns_pkt_free(pkt);
 }

@@ -154,8 +154,8 @@ main_run(const struct probe_opts *o)
 	                (o->file != NULL || o->nnames > 1);
 	bcfg.summary = !o->quiet && (o->file != NULL || o->nnames > 1);
 	if (o->trace) {
-		struct trace_config tcfg = {&lcfg,
-		                            o->port > 0 ? o->port : OPTIONS_PORT};
+		struct trace_config tcfg = {&lcfg, o->port > 0 ? o->port
+		                                               : OPTIONS_PORT};
 
 		rc = trace_probe(base, &bcfg, &tcfg);
 	} else {

@@ -199,7 +199,6 @@ trace_clear(struct trace *t)
  * answers of each name it holds starting as copies of these. */
 struct trace_zone {
 	char name[TRACE_NAME_TEXT];
-	char *error; /* no server found: why; owned */
 	struct trace_answer *servers;
 	size_t nservers;
 };
@@ -241,8 +240,8 @@ trace_zone_fill(struct trace_resolver *res, const struct trace_config *cfg,
 static int
 trace_zone_of(struct trace_resolver *res, const struct trace_config *cfg,
               const struct caa_candidates *cands, size_t i,
-              struct trace_zone *z, size_t *nz, int *has,
-              char (*whys)[64], const char **why)
+              struct trace_zone *z, size_t *nz, int *has, char (*whys)[64],
+              const char **why)
 {
 	char ns[TRACE_NS_MAX][TRACE_NAME_TEXT];
 	size_t nns = 0;
@@ -257,8 +256,8 @@ trace_zone_of(struct trace_resolver *res, const struct trace_config *cfg,
 			}
 		}
 		if (has[k] == -1) {
-			has[k] = trace_resolver_ns(res, name, ns, &nns,
-			                           whys[k], sizeof(whys[k]));
+			has[k] = trace_resolver_ns(res, name, ns, &nns, whys[k],
+			                           sizeof(whys[k]));
 			if (has[k] < 0) {
 				has[k] = -2;
 			}
@@ -288,8 +287,8 @@ trace_zone_of(struct trace_resolver *res, const struct trace_config *cfg,
 static int
 trace_name_servers(struct trace_name *tn, const struct trace_zone *z)
 {
-	tn->answers = calloc(z->nservers > 0 ? z->nservers : 1,
-	                     sizeof(*tn->answers));
+	tn->answers =
+	        calloc(z->nservers > 0 ? z->nservers : 1, sizeof(*tn->answers));
 	if (tn->answers == NULL) {
 		return -ENOMEM;
 	}
@@ -307,20 +306,22 @@ int
 trace_run(const struct trace_config *cfg, const struct caa_candidates *cands,
           struct trace *out, char *err, size_t errlen)
 {
-	struct trace_resolver *res = trace_resolver_new(cfg->lookup, err,
-	                                                errlen);
-	struct trace_zone z[CAA_CANDIDATES_MAX];
+	struct trace_resolver *res =
+	        trace_resolver_new(cfg->lookup, err, errlen);
+	struct trace_zone *z = calloc(CAA_CANDIDATES_MAX, sizeof(*z));
 	int has[CAA_CANDIDATES_MAX];
 	char whys[CAA_CANDIDATES_MAX][64];
 	size_t nz = 0;
 	int rc = 0;
 
 	if (res == NULL) {
+		free(z);
 		return -EIO;
 	}
 	out->names = calloc(cands->count > 0 ? cands->count : 1,
 	                    sizeof(*out->names));
-	if (out->names == NULL) {
+	if (out->names == NULL || z == NULL) {
+		free(z);
 		trace_resolver_free(res);
 		return -ENOMEM;
 	}
@@ -357,8 +358,8 @@ trace_run(const struct trace_config *cfg, const struct caa_candidates *cands,
 	}
 	for (size_t j = 0; j < nz; j++) {
 		free(z[j].servers);
-		free(z[j].error);
 	}
+	free(z);
 	trace_resolver_free(res);
 	return rc;
 }

@@ -36,36 +36,36 @@ struct caa_candidates;
 
 /* Why an address gave no usable answer (its "error"). */
 enum trace_error {
-	TRACE_OK = 0,       /* a reply was read: RCODE, AA, records */
-	TRACE_TIMEOUT,      /* no reply after every try */
-	TRACE_NETWORK,      /* sending or connecting failed */
-	TRACE_REFUSED,      /* ICMP port unreachable: nobody listens */
-	TRACE_MALFORMED,    /* the reply does not parse */
-	TRACE_TRUNCATED,    /* truncated, and TCP did not complete it */
-	TRACE_BAD_RDATA,    /* a CAA record of the name does not parse */
+	TRACE_OK = 0,    /* a reply was read: RCODE, AA, records */
+	TRACE_TIMEOUT,   /* no reply after every try */
+	TRACE_NETWORK,   /* sending or connecting failed */
+	TRACE_REFUSED,   /* ICMP port unreachable: nobody listens */
+	TRACE_MALFORMED, /* the reply does not parse */
+	TRACE_TRUNCATED, /* truncated, and TCP did not complete it */
+	TRACE_BAD_RDATA, /* a CAA record of the name does not parse */
 };
 
 /* One address of one nameserver, and what it answered. */
 struct trace_answer {
-	char ns[TRACE_NAME_TEXT]; /* the nameserver, no final dot */
+	char ns[TRACE_NAME_TEXT];     /* the nameserver, no final dot */
 	struct sockaddr_storage addr; /* port included */
 	socklen_t addrlen;
-	int family;             /* 4 or 6 */
+	int family; /* 4 or 6 */
 	enum trace_error error;
-	int rcode;              /* -1: no reply */
+	int rcode; /* -1: no reply */
 	bool aa;
 	size_t nrecords;
-	uint8_t **rdata;        /* each CAA record's RDATA, owned, sorted */
+	uint8_t **rdata; /* each CAA record's RDATA, owned, sorted */
 	uint16_t *rdlen;
-	double ms;              /* from the first query to the end */
-	bool disagrees;         /* set by trace_mark() */
+	double ms;      /* from the first query to the end */
+	bool disagrees; /* set by trace_mark() */
 };
 
 /* One name of the climb. */
 struct trace_name {
 	char name[TRACE_NAME_TEXT];
-	char zone[TRACE_NAME_TEXT]; /* "" when no zone was found */
-	char *error;                /* why no server was asked, or NULL */
+	char zone[TRACE_NAME_TEXT];   /* "" when no zone was found */
+	char *error;                  /* why no server was asked, or NULL */
 	struct trace_answer *answers; /* owned */
 	size_t nanswers;
 };
@@ -88,8 +88,8 @@ struct trace_config {
  * ERR[0..ERRLEN) when the resolver does not start.
  */
 int trace_run(const struct trace_config *cfg,
-              const struct caa_candidates *cands, struct trace *out,
-              char *err, size_t errlen);
+              const struct caa_candidates *cands, struct trace *out, char *err,
+              size_t errlen);
 
 /*
  * Marks the answers of A[0..N) that disagree with the majority: answers
@@ -109,8 +109,7 @@ bool trace_agree(const struct trace_answer *a, const struct trace_answer *b);
 
 /* Adds a copy of RDATA[0..LEN) to A's records, kept sorted.  Returns 0 or
  * -ENOMEM. */
-int trace_answer_add(struct trace_answer *a, const uint8_t *rdata,
-                     size_t len);
+int trace_answer_add(struct trace_answer *a, const uint8_t *rdata, size_t len);
 
 /* The words of E for reports: "timeout", "network error", ...; NULL for
  * TRACE_OK. */

@@ -163,8 +163,8 @@ trace_ask(const char *name, struct trace_answer *a, size_t n, int timeout_ms,
 	struct pollfd *fds = calloc(n > 0 ? n : 1, sizeof(*fds));
 	uint16_t *ids = calloc(n > 0 ? n : 1, sizeof(*ids));
 	bool *tcs = calloc(n > 0 ? n : 1, sizeof(*tcs));
-	uint8_t (*query)[REPLY_QUERY_MAX] = calloc(n > 0 ? n : 1,
-	                                           sizeof(*query));
+	uint8_t(*query)[REPLY_QUERY_MAX] =
+	        calloc(n > 0 ? n : 1, sizeof(*query));
 	size_t *mlen = calloc(n > 0 ? n : 1, sizeof(*mlen));
 	struct timespec t0;
 	size_t waiting = 0;
@@ -183,16 +183,16 @@ trace_ask(const char *name, struct trace_answer *a, size_t n, int timeout_ms,
 		}
 		a[i].error = TRACE_NETWORK;
 		a[i].rcode = -1;
-		if (qlen == 0 ||
-		    getrandom(&ids[i], sizeof(ids[i]), 0) !=
-		            (ssize_t)sizeof(ids[i])) {
+		if (qlen == 0 || getrandom(&ids[i], sizeof(ids[i]), 0) !=
+		                         (ssize_t)sizeof(ids[i])) {
 			continue;
 		}
 		mlen[i] = reply_query_build(query[i], ids[i], qname, qlen,
 		                            REPLY_TYPE_CAA, TRACE_UDP_SIZE);
 		query[i][2] &= (uint8_t)~0x01; /* RD clear */
-		fds[i].fd = socket(a[i].addr.ss_family,
-		                   SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		fds[i].fd =
+		        socket(a[i].addr.ss_family,
+		               SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (fds[i].fd < 0 ||
 		    connect(fds[i].fd, (const struct sockaddr *)&a[i].addr,
 		            a[i].addrlen) != 0) {
@@ -252,9 +252,10 @@ trace_ask(const char *name, struct trace_answer *a, size_t n, int timeout_ms,
 					} else {
 						continue;
 					}
-				} else if (!trace_reply_read(&a[i], buf, (size_t)k,
-				                       ids[i], qname, qlen,
-				                       &tcs[i])) {
+				} else if (!trace_reply_read(&a[i], buf,
+				                             (size_t)k, ids[i],
+				                             qname, qlen,
+				                             &tcs[i])) {
 					continue;
 				}
 				a[i].ms = trace_ms_since(&t0);
@@ -276,8 +277,8 @@ trace_ask(const char *name, struct trace_answer *a, size_t n, int timeout_ms,
 			struct timespec ts;
 
 			(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-			trace_tcp(&a[i], query[i], mlen[i], ids[i], qname,
-			          qlen, timeout_ms);
+			trace_tcp(&a[i], query[i], mlen[i], ids[i], qname, qlen,
+			          timeout_ms);
 			a[i].ms += trace_ms_since(&ts);
 		}
 	}

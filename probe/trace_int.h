@@ -44,8 +44,8 @@ int trace_resolver_ns(struct trace_resolver *r, const char *name,
  * questions failed).
  */
 size_t trace_resolver_addresses(struct trace_resolver *r, const char *ns,
-                                int port, struct trace_answer *out,
-                                size_t *n, size_t max);
+                                int port, struct trace_answer *out, size_t *n,
+                                size_t max);
 
 /*
  * The reading behind trace_resolver_ns() and trace_resolver_addresses(),
@@ -66,9 +66,8 @@ void trace_addresses_read(const struct ldns_struct_pkt *pkt, const char *ns,
  * by QNAME, through the lookups' parser (reply_parse()); *TC when it was
  * truncated.  Returns false when MSG is not that reply (keep waiting).
  */
-bool trace_reply_read(struct trace_answer *a, const uint8_t *msg,
-                      size_t len, uint16_t id, const uint8_t *qname,
-                      size_t qlen, bool *tc);
+bool trace_reply_read(struct trace_answer *a, const uint8_t *msg, size_t len,
+                      uint16_t id, const uint8_t *qname, size_t qlen, bool *tc);
 
 /*
  * Asks every address of A[0..N) for the CAA RRset of NAME (text) at once,

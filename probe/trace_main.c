@@ -123,8 +123,9 @@ trace_probe(struct event_base *base, const struct batch_config *bcfg,
 				fputs(i > 0 ? ",\n" : "\n", bcfg->out);
 			}
 			if (trace_json(bcfg->out, ro, w.chk, &t) != 0) {
-				fprintf(stderr, "caa-probe: %s: no memory for "
-				                "the report\n",
+				fprintf(stderr,
+				        "caa-probe: %s: no memory for "
+				        "the report\n",
 				        w.chk->name);
 				error = true;
 			}

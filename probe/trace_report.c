@@ -140,8 +140,8 @@ trace_json_answer(FILE *f, const struct trace_answer *a)
 	} else {
 		fprintf(f, "\"RCODE%d\"", a->rcode);
 	}
-	fprintf(f, ",\"aa\":%s,\"records\":[", reply && a->aa ? "true"
-	                                                      : "false");
+	fprintf(f, ",\"aa\":%s,\"records\":[",
+	        reply && a->aa ? "true" : "false");
 	for (size_t k = 0; k < a->nrecords; k++) {
 		struct caa_record rec;
 

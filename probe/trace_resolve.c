@@ -40,11 +40,12 @@ trace_resolver_new(const struct lookup_config *cfg, char *err, size_t errlen)
 		/* As the probe's own context (lookup_ub.c): a lab under
 		 * test. and on localhost, no QNAME minimisation. */
 		if (r->ub == NULL ||
-		    ub_ctx_set_option(r->ub, "local-zone:",
-		                      "test. transparent") != 0 ||
+		    ub_ctx_set_option(
+		            r->ub, "local-zone:", "test. transparent") != 0 ||
 		    ub_ctx_set_option(r->ub, "do-not-query-localhost:", "no") !=
 		            0 ||
-		    ub_ctx_set_option(r->ub, "qname-minimisation:", "no") != 0 ||
+		    ub_ctx_set_option(r->ub, "qname-minimisation:", "no") !=
+		            0 ||
 		    (cfg->root_hints != NULL &&
 		     ub_ctx_set_option(r->ub, "root-hints:", cfg->root_hints) !=
 		             0)) {
@@ -198,9 +199,8 @@ trace_ns_take(const ldns_rr_list *list, const ldns_rdf *owner,
 }
 
 int
-trace_ns_read(const ldns_pkt *pkt, const char *name,
-              char ns[][TRACE_NAME_TEXT], size_t *nns, char *why,
-              size_t whylen)
+trace_ns_read(const ldns_pkt *pkt, const char *name, char ns[][TRACE_NAME_TEXT],
+              size_t *nns, char *why, size_t whylen)
 {
 	int rcode = (int)ldns_pkt_get_rcode(pkt);
 	ldns_rdf *owner;
@@ -231,8 +231,8 @@ trace_resolver_ns(struct trace_resolver *r, const char *name,
                   char ns[][TRACE_NAME_TEXT], size_t *nns, char *why,
                   size_t whylen)
 {
-	ldns_pkt *pkt = trace_resolver_ask(r, name, LDNS_RR_TYPE_NS, why,
-	                                   whylen);
+	ldns_pkt *pkt =
+	        trace_resolver_ask(r, name, LDNS_RR_TYPE_NS, why, whylen);
 	int rc;
 
 	*nns = 0;
@@ -245,9 +245,8 @@ trace_resolver_ns(struct trace_resolver *r, const char *name,
 }
 
 void
-trace_addresses_read(const ldns_pkt *pkt, const char *ns, int port,
-                     int type, struct trace_answer *out, size_t *n,
-                     size_t max)
+trace_addresses_read(const ldns_pkt *pkt, const char *ns, int port, int type,
+                     struct trace_answer *out, size_t *n, size_t max)
 {
 	const ldns_rr_list *list = ldns_pkt_answer(pkt);
 	size_t taken = 0;
@@ -267,12 +266,13 @@ trace_addresses_read(const ldns_pkt *pkt, const char *ns, int port,
 		memset(a, 0, sizeof(*a));
 		if (type == LDNS_RR_TYPE_A &&
 		    ldns_rdf_size(rd) == sizeof(struct in_addr)) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&a->addr;
+			struct sockaddr_in *sin =
+			        (struct sockaddr_in *)&a->addr;
 
 			sin->sin_family = AF_INET;
 			sin->sin_port = htons((uint16_t)port);
-			memcpy(&sin->sin_addr, ldns_rdf_data(rd), sizeof(
-			                                                 sin->sin_addr));
+			memcpy(&sin->sin_addr, ldns_rdf_data(rd),
+			       sizeof(sin->sin_addr));
 			a->addrlen = sizeof(*sin);
 			a->family = 4;
 		} else if (type == LDNS_RR_TYPE_AAAA &&
@@ -299,8 +299,8 @@ trace_addresses_read(const ldns_pkt *pkt, const char *ns, int port,
 /* The A or AAAA records of NS, as answers. */
 static void
 trace_resolver_family(struct trace_resolver *r, const char *ns, int port,
-                      ldns_rr_type type, struct trace_answer *out,
-                      size_t *n, size_t max)
+                      ldns_rr_type type, struct trace_answer *out, size_t *n,
+                      size_t max)
 {
 	char why[64];
 	ldns_pkt *pkt = trace_resolver_ask(r, ns, type, why, sizeof(why));

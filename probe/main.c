@@ -20,6 +20,7 @@
 #include "lookup.h"
 #include "options.h"
 #include "report.h"
+#include "trace.h"
 
 #define MAIN_FD_MAX 65536 /* descriptors wanted for lookups in flight */
 
@@ -152,7 +153,14 @@ main_run(const struct probe_opts *o)
 	bcfg.progress = !o->quiet && isatty(STDERR_FILENO) &&
 	                (o->file != NULL || o->nnames > 1);
 	bcfg.summary = !o->quiet && (o->file != NULL || o->nnames > 1);
-	rc = batch_run(base, &bcfg);
+	if (o->trace) {
+		struct trace_config tcfg = {&lcfg, o->port > 0 ? o->port
+		                                               : OPTIONS_PORT};
+
+		rc = trace_probe(base, &bcfg, &tcfg);
+	} else {
+		rc = batch_run(base, &bcfg);
+	}
 out:
 	lookup_client_free(client);
 	if (base != NULL) {

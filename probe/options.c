@@ -24,6 +24,7 @@ enum {
 	OPT_ACCOUNT_URI = OPTIONS_OPT_OWN,
 	OPT_METHOD,
 	OPT_KNOWN_TAG,
+	OPT_TRACE,
 };
 
 static const struct option options_long[] = {
@@ -41,6 +42,7 @@ static const struct option options_long[] = {
         {"jobs", required_argument, NULL, 'j'},
         {"format", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
+        {"trace", no_argument, NULL, OPT_TRACE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -171,6 +173,14 @@ options_usage(FILE *f)
 	        "                          issuers the RRset allows: "
 	        "allowed_issuers)\n"
 	        "  -q, --quiet             no progress line, no summary\n"
+	        "  --trace                 also ask every address of the "
+	        "nameservers of each\n"
+	        "                          name the climb asks, directly: "
+	        "RCODE, AA, records,\n"
+	        "                          time; those that disagree with "
+	        "the rest are marked\n"
+	        "                          (names on the command line, not "
+	        "-f)\n"
 	        "  -h, --help              this text\n"
 	        "  -V, --version           the version\n"
 	        "\n"
@@ -480,6 +490,9 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 		return options_push(&o->known_tags, &o->nknown_tags, arg)
 		               ? 0
 		               : OPTIONS_EXIT_USAGE;
+	case OPT_TRACE:
+		o->trace = true;
+		return 0;
 	case 'f':
 		o->file = arg;
 		return 0;
@@ -619,6 +632,11 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 	if (o->nnames == 0 && o->file == NULL) {
 		fprintf(err, "caa-probe: no NAME given (and no -f FILE)\n");
 		fprintf(err, "try 'caa-probe --help'\n");
+		return OPTIONS_EXIT_USAGE;
+	}
+	if (o->trace && o->file != NULL) {
+		fprintf(err, "caa-probe: --trace takes names on the command "
+		             "line, not -f\n");
 		return OPTIONS_EXIT_USAGE;
 	}
 	if (o->ncas == 0 && !options_add_ca(&o->cas, &o->ncas,

@@ -57,6 +57,7 @@ struct probe_opts {
 	struct options_resolver resolver;
 	enum report_format format;
 	bool quiet; /* -q: no progress, no summary */
+	bool trace; /* --trace: every nameserver asked (trace.h) */
 	const char **names; /* positional names */
 	size_t nnames;
 	bool help;

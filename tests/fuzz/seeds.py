@@ -244,6 +244,24 @@ def main():
     put("fuzz_reply", reply(0x1234, q, 257, [rr(ptr, 257, b"\0\0")]))
     put("fuzz_reply", reply(0x1234, q, 257, [], flags=0x8600))
 
+    # fuzz_trace: a mode octet (0 CAA reply, 1 NS, 2 A, 3 AAAA), then a
+    # nameserver's reply to CAA? a.test or the resolver's answer.
+    put("fuzz_trace", b"\0" + reply(0x1234, "a.test", 257,
+                                    [rr(ptr, 257, caa_rdata(0, "issue",
+                                                            "ca.test"))]))
+    put("fuzz_trace", b"\0" + reply(0x1234, "a.test", 257, [], rcode=2,
+                                    flags=0x8000))
+    put("fuzz_trace", b"\0" + reply(0x1234, "a.test", 257, [], flags=0x8600))
+    put("fuzz_trace", b"\1" + reply(0x1234, "a.test", 2,
+                                    [rr(ptr, 2, wname("ns1.a.test")),
+                                     rr(ptr, 2, wname("ns2.a.test"))]))
+    put("fuzz_trace", b"\1" + reply(0x1234, "a.test", 2, [], rcode=3))
+    put("fuzz_trace", b"\2" + reply(0x1234, "ns.a.test", 1,
+                                    [rr(ptr, 1, b"\x7f\0\0\2")]))
+    put("fuzz_trace", b"\3" + reply(0x1234, "ns.a.test", 28,
+                                    [rr(ptr, 28, b"\xfd" + b"\0" * 14 +
+                                        b"\2")]))
+
     # fuzz_unbound: libunbound's answers (ID 0) to CAA? host.example.test,
     # after sec, rcode and why_bogus (fuzz_unbound.c draws the layout).
     why = (b"validation failure <host.example.test. CAA IN>: signature "

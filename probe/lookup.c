@@ -121,7 +121,9 @@ lookup_client_open(struct event_base *base, const struct lookup_config *cfg,
 		return NULL;
 	}
 	c->pool = udp_pool_new(base, (const struct sockaddr *)&cfg->server,
-	                       cfg->server_len, lookup_udp_reply,
+	                       cfg->server_len,
+	                       (const struct sockaddr *)&cfg->source,
+	                       cfg->source_len, lookup_udp_reply,
 	                       lookup_udp_error);
 	c->ticker = evtimer_new(base, lookup_tick, c);
 	if (c->pool == NULL || c->ticker == NULL) {

@@ -46,6 +46,9 @@ enum lookup_backend {
 struct lookup_config {
 	struct sockaddr_storage server; /* address and port to ask */
 	socklen_t server_len;
+	struct sockaddr_storage source; /* the address to ask from (port 0);
+	                                   libunbound: outgoing-interface */
+	socklen_t source_len;           /* 0: the system chooses */
 	int timeout_ms; /* per try, UDP or TCP; libunbound: the whole lookup
 	                   may take TIMEOUT_MS * TRIES */
 	int tries;      /* at least 1 */

@@ -69,7 +69,8 @@ persp_from(struct persp_spec *s, const char *v, char *err, size_t errlen)
 		in6->sin6_family = AF_INET6;
 		s->from_len = sizeof(*in6);
 	} else {
-		(void)snprintf(err, errlen, "from=: not an IP address '%s'", v);
+		(void)snprintf(err, errlen, "from=: not an IP address '%.64s'",
+		               v);
 		return -1;
 	}
 	s->has_from = true;
@@ -86,7 +87,7 @@ persp_rir(struct persp_spec *s, const char *v, char *err, size_t errlen)
 		}
 	}
 	(void)snprintf(err, errlen,
-	               "rir=: '%s' is not ARIN, RIPE, APNIC, LACNIC or "
+	               "rir=: '%.16s' is not ARIN, RIPE, APNIC, LACNIC or "
 	               "AFRINIC",
 	               v);
 	return -1;
@@ -101,7 +102,7 @@ persp_field(struct persp_spec *s, char *kv, char *err, size_t errlen)
 
 	if (eq == NULL) {
 		(void)snprintf(err, errlen,
-		               "'%s': not KEY=VALUE (from=, server= or rir=)",
+		               "'%.64s': not KEY=VALUE (from=, server= or rir=)",
 		               kv);
 		return -1;
 	}
@@ -110,7 +111,8 @@ persp_field(struct persp_spec *s, char *kv, char *err, size_t errlen)
 	if (strcmp(kv, "from") != 0 && strcmp(kv, "server") != 0 &&
 	    strcmp(kv, "rir") != 0) {
 		(void)snprintf(err, errlen,
-		               "%s=: unknown field (from=, server= or rir=)", kv);
+		               "%.32s=: unknown field (from=, server= or rir=)",
+		               kv);
 		return -1;
 	}
 	if ((strcmp(kv, "from") == 0 && s->has_from) ||

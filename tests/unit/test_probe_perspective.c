@@ -74,6 +74,20 @@ Test(probe_perspective, spec_errors_name_the_field)
 	cr_assert_str_eq(spec_error("a=rir=ARIN,"), "SPEC: an empty field");
 	cr_assert_str_eq(spec_error("a=ARIN"),
 	                 "'ARIN': not KEY=VALUE (from=, server= or rir=)");
+	/* Whatever the length of what is quoted, the message fits and still
+	 * names the field (found by fuzz_perspective). */
+	{
+		char arg[600];
+
+		memset(arg, 'k', sizeof(arg));
+		memcpy(arg, "a=", 2);
+		arg[sizeof(arg) - 3] = '=';
+		arg[sizeof(arg) - 2] = 'v';
+		arg[sizeof(arg) - 1] = '\0';
+		cr_assert(strstr(spec_error(arg), "=: unknown field (from=, "
+		                                  "server= or rir=)") != NULL,
+		          "%s", spec_error(arg));
+	}
 	cr_assert(strncmp(spec_error("noequals"), "NAME: ", 6) == 0);
 	cr_assert(strncmp(spec_error("=rir=ARIN"), "NAME: ", 6) == 0);
 	cr_assert(strncmp(spec_error("a b=rir=ARIN"), "NAME: ", 6) == 0);

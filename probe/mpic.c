@@ -12,6 +12,8 @@
 #include <string.h>
 
 struct mpic {
+	struct lookup_window window; /* shared by every client below */
+	struct lookup_config *cfgs;  /* [0] the primary's, [1 + i] remote I's */
 	struct lookup_client *primary;
 	const struct persp_opts *p;
 	struct lookup_client **remotes; /* one per perspective */
@@ -67,6 +69,18 @@ mpic_config(const struct lookup_config *primary, const struct persp_spec *s,
 	return 0;
 }
 
+/*
+ * The pacing window (lookup.h) every client shares: the perspectives ask
+ * the same nameservers, so those servers see one window's burst, as
+ * without perspectives, not one per perspective (a receive buffer
+ * overflowed costs a timeout a query dropped).
+ */
+static void
+mpic_share(struct mpic *m, size_t k)
+{
+	m->cfgs[k].window = &m->window;
+}
+
 struct mpic *
 mpic_new(struct event_base *base, const struct lookup_config *primary,
          const struct persp_opts *p, char *err, size_t errlen)
@@ -78,29 +92,39 @@ mpic_new(struct event_base *base, const struct lookup_config *primary,
 		return NULL;
 	}
 	m->p = p;
-	m->primary = lookup_client_open(base, primary, err, errlen);
-	if (m->primary == NULL) {
-		mpic_free(m);
-		return NULL;
-	}
 	if (p == NULL || p->n == 0) {
+		/* As without perspectives: the client's own window. */
+		m->primary = lookup_client_open(base, primary, err, errlen);
+		if (m->primary == NULL) {
+			mpic_free(m);
+			return NULL;
+		}
 		return m;
 	}
+	m->cfgs = calloc(p->n + 1, sizeof(*m->cfgs));
 	m->remotes = calloc(p->n, sizeof(*m->remotes));
-	if (m->remotes == NULL) {
+	if (m->cfgs == NULL || m->remotes == NULL) {
 		(void)snprintf(err, errlen, "no memory");
 		mpic_free(m);
 		return NULL;
 	}
+	m->cfgs[0] = *primary;
+	mpic_share(m, 0);
+	m->primary = lookup_client_open(base, &m->cfgs[0], err, errlen);
+	if (m->primary == NULL) {
+		mpic_free(m);
+		return NULL;
+	}
 	for (size_t i = 0; i < p->n; i++) {
-		struct lookup_config cfg;
+		struct lookup_config *cfg = &m->cfgs[1 + i];
 		char why[256];
 
-		if (mpic_config(primary, &p->v[i], &cfg, err, errlen) != 0) {
+		if (mpic_config(primary, &p->v[i], cfg, err, errlen) != 0) {
 			mpic_free(m);
 			return NULL;
 		}
-		m->remotes[i] = lookup_client_open(base, &cfg, why, sizeof(why));
+		mpic_share(m, 1 + i);
+		m->remotes[i] = lookup_client_open(base, cfg, why, sizeof(why));
 		if (m->remotes[i] == NULL) {
 			(void)snprintf(err, errlen, "--perspective %s: %s",
 			               p->v[i].name, why);
@@ -122,6 +146,7 @@ mpic_free(struct mpic *m)
 	}
 	free(m->remotes);
 	lookup_client_free(m->primary);
+	free(m->cfgs);
 	free(m);
 }
 

@@ -38,6 +38,7 @@ static const struct option config_long[] = {
         {"policy", required_argument, NULL, OPTIONS_OPT_POLICY},
         {"recheck", required_argument, NULL, OPT_RECHECK},
         OPTIONS_RESOLVER_LONG,
+        OPTIONS_PERSP_LONG,
         {"log", required_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -69,6 +70,7 @@ config_clear(struct gate_config *c)
 	free(c->cas);
 	c->cas = NULL;
 	c->ncas = 0;
+	persp_clear(&c->persp);
 }
 
 void
@@ -101,6 +103,7 @@ config_usage(FILE *f)
 	        "  -p, --port N            port for --server (default 53)\n",
 	        CONFIG_LISTEN);
 	options_resolver_usage(f);
+	persp_usage(f);
 	fprintf(f,
 	        "  --timeout MS            CAA lookup timeout per try (default "
 	        "%d)\n"
@@ -328,6 +331,7 @@ config_one(struct gate_config *c, int opt, const char *arg, FILE *err)
 	        .ncas = &c->ncas,
 	        .policy = &c->policy,
 	        .resolver = &c->resolver,
+	        .persp = &c->persp,
 	};
 	int rc = options_lookup_one(&lookup, opt, arg, err);
 
@@ -373,25 +377,23 @@ config_one(struct gate_config *c, int opt, const char *arg, FILE *err)
 
 /*
  * -s as caa-probe reads it (HOST, HOST#PORT, HOST:PORT, [V6]:PORT), by
- * caa-probe's own reader, so the two programs agree on every form.
+ * caa-probe's own reader, so the two programs agree on every form; without
+ * -s, the first nameserver of resolv.conf (--resolver system).  Read once,
+ * into C->server_addr, which the lookups use.
  */
 static int
-config_server(const struct gate_config *c, FILE *err)
+config_server(struct gate_config *c, FILE *err)
 {
 	struct probe_opts po;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
 	char why[256];
 	int rc;
 
-	if (c->server == NULL) {
-		return 0; /* -r, or resolv.conf: read when the lookups start */
-	}
 	options_init(&po);
 	po.server = c->server;
 	po.port = c->port;
-	rc = options_server(&po, OPTIONS_RESOLV_CONF, &ss, &len, why,
-	                    sizeof(why));
+	c->server_len = sizeof(c->server_addr);
+	rc = options_server(&po, OPTIONS_RESOLV_CONF, &c->server_addr,
+	                    &c->server_len, why, sizeof(why));
 	options_clear(&po);
 	if (rc != 0) {
 		fprintf(err, "caa-gate: -s/--server: %s\n", why);
@@ -462,6 +464,9 @@ config_parse(int argc, char **argv, struct gate_config *c, FILE *err)
 		return CONFIG_EXIT_USAGE;
 	}
 	rc = options_resolver_check(&c->resolver, c->server, "caa-gate", err);
+	if (rc == 0) {
+		rc = persp_finish(&c->persp, c->port, "caa-gate", err);
+	}
 	if (rc != 0) {
 		return rc;
 	}

@@ -48,8 +48,12 @@ struct gate_config {
 	/* The CAA lookups, as caa-probe -s/-p/--timeout/--tries. */
 	const char *server; /* NULL: -r, or resolv.conf with --resolver */
 	int port;           /* -p; 0: not given */
+	struct sockaddr_storage server_addr; /* -s (or resolv.conf), read
+	                                        once by config_parse() */
+	socklen_t server_len;
 	struct options_resolver resolver; /* -r, --resolver, --root-hints,
 	                                     --trust-anchor, --validate */
+	struct persp_opts persp; /* --perspective, --quorum (perspective.h) */
 	int timeout_ms;
 	int tries;
 	char **cas; /* --ca, lower-cased, in order; owned */

@@ -12,11 +12,12 @@
 #include "acme_obj.h"
 #include "check.h"
 #include "lookup.h"
+#include "mpic.h"
 #include "options.h"
 #include "report.h"
 
 struct decide {
-	struct lookup_client *client;
+	struct mpic *mpic; /* the primary and the perspectives */
 	const struct gate_config *cfg;
 	FILE *log;
 	bool ending; /* inside decide_free(): no verdict, no log line */
@@ -39,20 +40,12 @@ decide_new(struct event_base *base, const struct gate_config *cfg, FILE *log,
            char *err, size_t errlen)
 {
 	struct lookup_config lcfg;
-	struct probe_opts po;
 	struct decide *d;
-	int rc;
 
 	memset(&lcfg, 0, sizeof(lcfg));
-	options_init(&po);
-	po.server = cfg->server;
-	po.port = cfg->port;
-	rc = options_server(&po, OPTIONS_RESOLV_CONF, &lcfg.server,
-	                    &lcfg.server_len, err, errlen);
-	options_clear(&po);
-	if (rc != 0) {
-		return NULL;
-	}
+	/* -s as config_parse() read it: not resolved a second time. */
+	lcfg.server = cfg->server_addr;
+	lcfg.server_len = cfg->server_len;
 	lcfg.timeout_ms = cfg->timeout_ms;
 	lcfg.tries = cfg->tries;
 	options_resolver_config(&cfg->resolver, cfg->server, &lcfg);
@@ -61,8 +54,8 @@ decide_new(struct event_base *base, const struct gate_config *cfg, FILE *log,
 		(void)snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	d->client = lookup_client_open(base, &lcfg, err, errlen);
-	if (d->client == NULL) {
+	d->mpic = mpic_new(base, &lcfg, &cfg->persp, err, errlen);
+	if (d->mpic == NULL) {
 		free(d);
 		return NULL;
 	}
@@ -76,8 +69,8 @@ decide_free(struct decide *d)
 {
 	if (d != NULL) {
 		d->ending = true;
-		lookup_client_end(d->client);
-		lookup_client_free(d->client);
+		mpic_end(d->mpic);
+		mpic_free(d->mpic);
 		free(d);
 	}
 }
@@ -104,7 +97,11 @@ decide_status(enum caa_verdict v)
 void
 decide_detail(const struct decide_outcome *o, char *buf, size_t size)
 {
-	if (o->verdict == CAA_INVALID) {
+	/* A failed quorum (probe/mpic.h) is in Boulder's words already:
+	 * "During secondary validation: While processing CAA for ...". */
+	if (o->verdict == CAA_INVALID ||
+	    strncmp(o->reason, PERSP_SECONDARY, strlen(PERSP_SECONDARY)) ==
+	            0) {
 		(void)snprintf(buf, size, "%s", o->reason);
 	} else {
 		(void)snprintf(buf, size, "While processing CAA for %s: %s",
@@ -158,6 +155,7 @@ decide_log(struct decide_call *c, const struct check *chk)
 	report_json_string(f, chk->result.reason, strlen(chk->result.reason));
 	fputs(",\"lookups\":", f);
 	report_json_lookups(f, chk);
+	report_json_perspectives(f, chk);
 	fputs("}\n", f);
 	(void)fflush(f);
 }
@@ -221,7 +219,7 @@ decide_start(struct decide *d, const char *step, const char *value,
 	c->req.account_uri = c->account;
 	c->req.method = c->method;
 	c->req.policy = d->cfg->policy;
-	rc = check_start(d->client, &c->req, c->name, 0, decide_done, c);
+	rc = mpic_start(d->mpic, &c->req, c->name, 0, decide_done, c);
 	if (rc != 0) {
 		decide_call_free(c);
 	}

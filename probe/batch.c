@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "check.h"
+#include "mpic.h"
 #include "summary.h"
 
 #define BATCH_WINDOW_PER_JOB 4
@@ -447,11 +448,12 @@ batch_fill(struct batch *b)
 		index = b->next_in++;
 		b->inflight++;
 		if (next == BATCH_LONG) {
-			rc = check_reject(name, BATCH_LONG_REASON, index,
-			                  batch_done, b);
+			rc = mpic_reject(b->cfg->mpic, name,
+			                 BATCH_LONG_REASON, index, batch_done,
+			                 b);
 		} else {
-			rc = check_start(b->cfg->client, b->cfg->req, name,
-			                 index, batch_done, b);
+			rc = mpic_start(b->cfg->mpic, b->cfg->req, name,
+			                index, batch_done, b);
 		}
 		if (rc != 0) {
 			fprintf(stderr, "caa-probe: %s: no memory\n", name);

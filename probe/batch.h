@@ -31,10 +31,10 @@
 #define BATCH_EXIT_SIGNAL 128 /* + the signal that stopped batch_run() */
 
 struct event_base;
-struct lookup_client;
+struct mpic;
 
 struct batch_config {
-	struct lookup_client *client;
+	struct mpic *mpic; /* the primary and the perspectives (mpic.h) */
 	const struct caa_request *req;
 	const struct report_opts *report;
 	size_t jobs;

@@ -181,6 +181,10 @@ check_free(struct check *chk)
 		lookup_result_clear(&chk->lookups[i]);
 	}
 	free(chk->lookups);
+	for (size_t i = 0; chk->remotes != NULL && i < chk->nremotes; i++) {
+		check_free(chk->remotes[i].chk);
+	}
+	free(chk->remotes);
 	free(chk->input);
 	free(chk);
 }

@@ -16,6 +16,15 @@
 #include "caa.h"
 #include "lookup.h"
 
+struct check;
+
+/* A remote perspective's check of the same name (mpic.h). */
+struct check_remote {
+	const char *name;  /* the perspective's; borrowed */
+	const char *rir;   /* NULL: none given */
+	struct check *chk; /* its check, once done; owned; NULL: not asked */
+};
+
 /* One name being checked, then its outcome; the report reads it. */
 struct check {
 	size_t index;                /* position in the input, as given */
@@ -29,6 +38,12 @@ struct check {
 	struct caa_candidates cands;
 	struct lookup_result *lookups; /* one per candidate; owned */
 	size_t pending;                /* lookups not ended yet */
+	struct check_remote *remotes;  /* --perspective, in order; owned;
+	                                  NULL: none */
+	size_t nremotes;
+	size_t remotes_pending; /* remote checks not ended yet */
+	bool remotes_asked;     /* the primary permitted: they decided */
+	size_t corroborating;   /* of them, permitting issuance */
 	struct caa_result result;      /* the verdict, once done */
 	const struct caa_request *req; /* borrowed */
 	void (*done)(void *arg, struct check *chk);

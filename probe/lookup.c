@@ -112,6 +112,7 @@ lookup_client_open(struct event_base *base, const struct lookup_config *cfg,
 	}
 	c->base = base;
 	c->cfg = *cfg;
+	c->win = cfg->window != NULL ? cfg->window : &c->own;
 	if (c->cfg.tries < 1) {
 		c->cfg.tries = 1;
 	}
@@ -121,7 +122,9 @@ lookup_client_open(struct event_base *base, const struct lookup_config *cfg,
 		return NULL;
 	}
 	c->pool = udp_pool_new(base, (const struct sockaddr *)&cfg->server,
-	                       cfg->server_len, lookup_udp_reply,
+	                       cfg->server_len,
+	                       (const struct sockaddr *)&cfg->source,
+	                       cfg->source_len, lookup_udp_reply,
 	                       lookup_udp_error);
 	c->ticker = evtimer_new(base, lookup_tick, c);
 	if (c->pool == NULL || c->ticker == NULL) {
@@ -227,7 +230,7 @@ static bool
 lookup_can_start(const struct lookup_client *c)
 {
 	return c->inflight < c->max_inflight &&
-	       c->fresh[0] + c->fresh[1] < LOOKUP_WINDOW;
+	       c->win->fresh[0] + c->win->fresh[1] < LOOKUP_WINDOW;
 }
 
 /* Q's first try has an answer or timed out: it leaves the window, if
@@ -237,8 +240,8 @@ lookup_stale(struct lookup_query *q)
 {
 	struct lookup_client *c = q->c;
 
-	if (q->fresh && c->tick - q->tick < 2) {
-		c->fresh[q->tick & 1]--;
+	if (q->fresh && c->win->tick - q->tick < 2) {
+		c->win->fresh[q->tick & 1]--;
 	}
 	q->fresh = false;
 }
@@ -268,16 +271,27 @@ lookup_dequeue(struct lookup_client *c)
 	}
 }
 
-/* Lookups started two ticks ago leave the window. */
+/* Lookups started two ticks ago leave the window.  A shared window
+ * moves on once a tick is over, whichever client's timer comes first. */
 static void
 lookup_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct lookup_client *c = arg;
+	struct lookup_window *w = c->win;
+	struct timeval now;
+	long long us;
 
 	(void)fd;
 	(void)what;
-	c->tick++;
-	c->fresh[c->tick & 1] = 0;
+	(void)event_base_gettimeofday_cached(c->base, &now);
+	us = (long long)now.tv_sec * 1000000 + now.tv_usec;
+	/* A timer may fire a little early by the loop's cached clock. */
+	if (w->last_us == 0 ||
+	    us - w->last_us >= (LOOKUP_WINDOW_MS - 1) * 1000LL) {
+		w->tick++;
+		w->fresh[w->tick & 1] = 0;
+		w->last_us = us;
+	}
 	lookup_dequeue(c);
 }
 
@@ -647,9 +661,9 @@ static void
 lookup_start(struct lookup_query *q)
 {
 	q->c->inflight++;
-	q->c->fresh[q->c->tick & 1]++;
+	q->c->win->fresh[q->c->win->tick & 1]++;
 	q->fresh = true;
-	q->tick = q->c->tick;
+	q->tick = q->c->win->tick;
 	clock_gettime(CLOCK_MONOTONIC, &q->start);
 	if (lookup_build(q) != 0) {
 		lookup_fail_later(q, CAA_LOOKUP_MALFORMED);

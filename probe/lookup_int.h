@@ -72,8 +72,8 @@ struct lookup_client {
 	struct lookup_config cfg;
 	size_t inflight;
 	size_t max_inflight;
-	size_t fresh[2]; /* in the window, by tick parity */
-	unsigned tick;
+	struct lookup_window own;
+	struct lookup_window *win; /* OWN, or the one of cfg.window */
 	struct event *ticker;      /* pending while lookups wait */
 	struct lookup_query *head; /* waiting, oldest first */
 	struct lookup_query *tail;

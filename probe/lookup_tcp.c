@@ -32,6 +32,15 @@ lookup_connect(struct lookup_query *q)
 	if (fd < 0) {
 		return -1;
 	}
+	if (cfg->source_len > 0 &&
+	    bind(fd, (const struct sockaddr *)&cfg->source, cfg->source_len) !=
+	            0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
 	if (connect(fd, (const struct sockaddr *)&cfg->server,
 	            cfg->server_len) != 0 &&
 	    errno != EINPROGRESS) {

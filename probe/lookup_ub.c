@@ -364,6 +364,20 @@ lookup_ub_open(struct lookup_client *c, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "libunbound refuses its options");
 		return -1;
 	}
+	if (cfg->source_len > 0) {
+		char host[NI_MAXHOST];
+
+		/* A perspective's own address (--perspective from=). */
+		if (getnameinfo((const struct sockaddr *)&cfg->source,
+		                cfg->source_len, host, sizeof(host), NULL, 0,
+		                NI_NUMERICHOST) != 0 ||
+		    ub_ctx_set_option(ub, "outgoing-interface:", host) != 0) {
+			(void)snprintf(err, errlen,
+			               "libunbound does not take the source "
+			               "address");
+			return -1;
+		}
+	}
 	if (cfg->backend == LOOKUP_RECURSIVE && cfg->root_hints != NULL) {
 		if (lookup_ub_file(ub, "--root-hints", cfg->root_hints, hints,
 		                   NULL, err, errlen) != 0) {

@@ -18,6 +18,7 @@
 #include "batch.h"
 #include "caa.h"
 #include "lookup.h"
+#include "mpic.h"
 #include "options.h"
 #include "report.h"
 #include "trace.h"
@@ -84,7 +85,7 @@ main_run(const struct probe_opts *o)
 	struct report_opts ropts;
 	struct batch_config bcfg;
 	struct event_base *base = NULL;
-	struct lookup_client *client = NULL;
+	struct mpic *mpic = NULL;
 	int input = -1;
 	char *ca = NULL;
 	char err[320];
@@ -118,8 +119,8 @@ main_run(const struct probe_opts *o)
 		fprintf(stderr, "caa-probe: cannot start (no memory)\n");
 		goto out;
 	}
-	client = lookup_client_open(base, &lcfg, err, sizeof(err));
-	if (client == NULL) {
+	mpic = mpic_new(base, &lcfg, &o->persp, err, sizeof(err));
+	if (mpic == NULL) {
 		fprintf(stderr, "caa-probe: cannot start the resolver: %s\n",
 		        err);
 		rc = OPTIONS_EXIT_USAGE;
@@ -141,7 +142,7 @@ main_run(const struct probe_opts *o)
 	ropts.policy = o->policy;
 
 	memset(&bcfg, 0, sizeof(bcfg));
-	bcfg.client = client;
+	bcfg.mpic = mpic;
 	bcfg.req = &req;
 	bcfg.report = &ropts;
 	bcfg.jobs = o->jobs;
@@ -162,7 +163,7 @@ main_run(const struct probe_opts *o)
 		rc = batch_run(base, &bcfg);
 	}
 out:
-	lookup_client_free(client);
+	mpic_free(mpic);
 	if (base != NULL) {
 		event_base_free(base);
 	}

@@ -38,6 +38,7 @@ static const struct option options_long[] = {
         {"timeout", required_argument, NULL, OPTIONS_OPT_TIMEOUT},
         {"tries", required_argument, NULL, OPTIONS_OPT_TRIES},
         OPTIONS_RESOLVER_LONG,
+        OPTIONS_PERSP_LONG,
         {"file", required_argument, NULL, 'f'},
         {"jobs", required_argument, NULL, 'j'},
         {"format", required_argument, NULL, 'o'},
@@ -71,6 +72,7 @@ options_clear(struct probe_opts *o)
 	free(o->cas);
 	free((void *)o->known_tags);
 	free((void *)o->names);
+	persp_clear(&o->persp);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -146,6 +148,7 @@ options_usage(FILE *f)
 	        "                          SERVER wins\n",
 	        OPTIONS_DEFAULT_CA, OPTIONS_DEFAULT_CA, OPTIONS_PORT);
 	options_resolver_usage(f);
+	persp_usage(f);
 	fprintf(f,
 	        "  --timeout MS            UDP/TCP timeout per try (default "
 	        "%d); -r: a lookup\n"
@@ -350,7 +353,9 @@ options_resolver_one(const struct options_lookup *l, int opt,
 		r->validate = true;
 		return 0;
 	default:
-		return -1;
+		return l->persp != NULL ? persp_option(l->persp, l->prog, opt,
+		                                       arg, err)
+		                        : -1;
 	}
 }
 
@@ -468,6 +473,7 @@ options_one(struct probe_opts *o, int c, const char *arg, FILE *err)
 	        .policy = &o->policy,
 	        .policy_set = &o->policy_set,
 	        .resolver = &o->resolver,
+	        .persp = &o->persp,
 	};
 	long v;
 	int rc = options_lookup_one(&lookup, c, arg, err);
@@ -626,6 +632,9 @@ options_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 		return rc;
 	}
 	rc = options_resolver_check(&o->resolver, o->server, "caa-probe", err);
+	if (rc == 0) {
+		rc = persp_finish(&o->persp, o->port, "caa-probe", err);
+	}
 	if (rc != 0) {
 		return rc;
 	}

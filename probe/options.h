@@ -28,6 +28,7 @@
 #define OPTIONS_TRUST_ANCHOR "/usr/share/dns/root.key"
 
 #include "lookup.h"
+#include "perspective.h"
 
 /* Who resolves: -r, --resolver system, --root-hints, --trust-anchor,
  * --validate (docs/probe.md, "Resolvers"). */
@@ -55,6 +56,7 @@ struct probe_opts {
 	const char *file; /* -f; "-" is stdin */
 	size_t jobs;
 	struct options_resolver resolver;
+	struct persp_opts persp; /* --perspective, --quorum */
 	enum report_format format;
 	bool quiet; /* -q: no progress, no summary */
 	bool trace; /* --trace: every nameserver asked (trace.h) */
@@ -95,6 +97,8 @@ enum {
 	OPTIONS_OPT_ROOT_HINTS,
 	OPTIONS_OPT_TRUST_ANCHOR,
 	OPTIONS_OPT_VALIDATE,
+	OPTIONS_OPT_PERSPECTIVE,
+	OPTIONS_OPT_QUORUM,
 	OPTIONS_OPT_OWN, /* the first code of a program's own options */
 };
 
@@ -109,6 +113,12 @@ enum {
 	         OPTIONS_OPT_TRUST_ANCHOR},                               \
 	        {"validate", no_argument, NULL, OPTIONS_OPT_VALIDATE}
 
+/* --perspective and --quorum in a getopt_long table; read by
+ * options_lookup_one() when PERSP is set (perspective.h). */
+#define OPTIONS_PERSP_LONG                                                 \
+	{"perspective", required_argument, NULL, OPTIONS_OPT_PERSPECTIVE}, \
+	        {"quorum", required_argument, NULL, OPTIONS_OPT_QUORUM}
+
 struct options_lookup {
 	const char *prog;              /* names the program in messages */
 	bool digits_only;              /* numbers start with a digit */
@@ -122,6 +132,7 @@ struct options_lookup {
 	enum caa_policy *policy;
 	bool *policy_set; /* NULL: not kept */
 	struct options_resolver *resolver; /* NULL: the program takes none */
+	struct persp_opts *persp; /* NULL: the program takes none */
 };
 
 /*

@@ -327,7 +327,9 @@ report_json(FILE *f, const struct report_opts *o, const struct check *chk)
 		        "warnings not shown\"}",
 		        r->warnings.count > 0 ? "," : "", r->warnings.lost);
 	}
-	fputs("]}", f);
+	putc(']', f);
+	report_json_perspectives(f, chk);
+	putc('}', f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -548,6 +550,7 @@ report_text(FILE *f, const struct report_opts *o, const struct check *chk)
 		fputs("  relevant: none\n", f);
 	}
 	report_text_lookups(f, chk);
+	report_text_perspectives(f, chk);
 	if (r->warnings.count > 0) {
 		fputs("  warnings:\n", f);
 	}

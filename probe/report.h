@@ -72,6 +72,18 @@ void report_check(FILE *f, const struct report_opts *o,
  */
 void report_json_lookups(FILE *f, const struct check *chk);
 
+/*
+ * With --perspective (CHK->remotes): ',"perspectives":[{"name","rir",
+ * "verdict","reason","lookups"}],"quorum":"C/N"' (C corroborating of N
+ * remotes; verdict, reason and quorum null when the primary decided
+ * alone).  Nothing without perspectives.  (persp_report.c)
+ */
+void report_json_perspectives(FILE *f, const struct check *chk);
+
+/* With --perspective: "  perspectives: quorum C/N" and one line per
+ * perspective: its name, RIR, verdict and reason.  (persp_report.c) */
+void report_text_perspectives(FILE *f, const struct check *chk);
+
 /* Writes S[0..LEN) as a JSON string, quotes included. */
 void report_json_string(FILE *f, const char *s, size_t len);
 

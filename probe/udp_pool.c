@@ -52,6 +52,8 @@ struct udp_pool {
 	struct event_base *base;
 	struct sockaddr_storage server;
 	socklen_t server_len;
+	struct sockaddr_storage source;
+	socklen_t source_len; /* 0: none */
 	udp_pool_reply_fn reply;
 	udp_pool_error_fn error;
 	size_t nsock;
@@ -281,12 +283,13 @@ udp_pool_flush(evutil_socket_t fd, short what, void *arg)
 
 struct udp_pool *
 udp_pool_new(struct event_base *base, const struct sockaddr *server,
-             socklen_t server_len, udp_pool_reply_fn reply,
+             socklen_t server_len, const struct sockaddr *source,
+             socklen_t source_len, udp_pool_reply_fn reply,
              udp_pool_error_fn error)
 {
 	struct udp_pool *p;
 
-	if (server_len > sizeof(p->server)) {
+	if (server_len > sizeof(p->server) || source_len > sizeof(p->source)) {
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
@@ -310,6 +313,10 @@ udp_pool_new(struct event_base *base, const struct sockaddr *server,
 	p->base = base;
 	memcpy(&p->server, server, server_len);
 	p->server_len = server_len;
+	if (source_len > 0) {
+		memcpy(&p->source, source, source_len);
+		p->source_len = source_len;
+	}
 	p->reply = reply;
 	p->error = error;
 	return p;
@@ -358,8 +365,15 @@ udp_pool_open(struct udp_pool *p)
 	}
 	/* Best effort: the default still works, with more retries. */
 	(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	/* Connecting binds a random ephemeral port and filters what comes
-	 * in to the server's address and port. */
+	/* Connecting binds a random ephemeral port (of SOURCE's address
+	 * when given) and filters what comes in to the server's address
+	 * and port. */
+	if (p->source_len > 0 &&
+	    bind(s->fd, (const struct sockaddr *)&p->source, p->source_len) !=
+	            0) {
+		err = errno;
+		goto fail;
+	}
 	if (connect(s->fd, (const struct sockaddr *)&p->server,
 	            p->server_len) != 0) {
 		err = errno;

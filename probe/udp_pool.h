@@ -75,10 +75,13 @@ typedef void (*udp_pool_reply_fn)(struct udp_pool_entry *e, const uint8_t *msg,
 typedef void (*udp_pool_error_fn)(struct udp_pool_entry *e, int err);
 
 /* Returns a new pool for SERVER (copied), reading on BASE (borrowed), or
- * NULL without memory.  Opens no socket yet. */
+ * NULL without memory.  Opens no socket yet; its sockets are bound to
+ * SOURCE (copied; SOURCE_LEN 0: the system chooses). */
 struct udp_pool *udp_pool_new(struct event_base *base,
                               const struct sockaddr *server,
-                              socklen_t server_len, udp_pool_reply_fn reply,
+                              socklen_t server_len,
+                              const struct sockaddr *source,
+                              socklen_t source_len, udp_pool_reply_fn reply,
                               udp_pool_error_fn error);
 
 /* Closes the sockets and frees P; no entry may be on it.  Accepts NULL. */

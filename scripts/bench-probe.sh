@@ -18,6 +18,13 @@
 #    probe.test (unsigned; --trust-anchor none), the root hints naming it.
 #    The 10,000 names with -r, then with -s 127.0.0.2 (direct), REPS times
 #    each: names per second and the ratio -r / -s (target: at least 0.5).
+# 4. Five remote perspectives (--perspective NAME=server=127.0.0.1#PORT,rir=...),
+#    each with its own lookup client, all asking the same caa-responder (as
+#    the remotes of a CA reach the same nameservers): the 10,000 names
+#    without perspectives, then with the five, REPS times each: names per
+#    second and the ratio (target: at least 1/3; every name costs the
+#    primary's lookups, then the five remotes' at once, six times the
+#    queries).
 # Environment: RESPONDER, PROBE (binaries; default a Release build in
 # build-bench/), WORK (default /tmp/caalab-bench-probe), REPS.  Port 5340 on
 # 127.0.0.1 only; every process started here is stopped here, by its PID.
@@ -143,6 +150,34 @@ t0=$(now)
 "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/deep.txt" -j 200 -o jsonl > /dev/null 2>&1
 t1=$(now)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "\nthe 20 deep names at once (-j 200): %.0f ms wall\n", (b - a) * 1000 }'
+stop_responder
+
+# --- 4. five remote perspectives -----------------------------------------------------
+echo
+start_responder || exit 1
+PERSP=()
+RIRS=(ARIN RIPE APNIC LACNIC AFRINIC)
+for i in 1 2 3 4 5; do
+  PERSP+=(--perspective "p$i=server=127.0.0.1#$PORT,rir=${RIRS[$((i - 1))]}")
+done
+"$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl -q "${PERSP[@]}" > /dev/null 2>&1   # warm-up
+echo "10,000 names, -j 200, without and with 5 remote perspectives (server=, the same caa-responder), $REPS runs:"
+echo "| perspectives | wall s | names/s | quorum 5/5 | lookup-failed |"
+echo "|---|---|---|---|---|"
+for rep in $(seq "$REPS"); do
+  for np in 0 5; do
+    args=(); [ "$np" = 5 ] && args=("${PERSP[@]}")
+    t0=$(now)
+    "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl -q "${args[@]}" > "$WORK/persp-$np.jsonl" 2>/dev/null
+    t1=$(now)
+    full=$(grep -c '"quorum":"5/5"' "$WORK/persp-$np.jsonl")
+    failed=$(grep -c '^{"name":"[^"]*","wildcard":[a-z]*,"ca":"[^"]*","policy":"[a-z0-9]*","verdict":"lookup-failed"' "$WORK/persp-$np.jsonl")
+    awk -v p="$np" -v a="$t0" -v b="$t1" -v q="$full" -v f="$failed" -v n="$(wc -l < "$WORK/persp-$np.jsonl")" \
+      'BEGIN { printf "| %s | %.2f | %.0f | %d | %d |\n", p, b - a, n / (b - a), q, f }'
+  done
+done | tee "$WORK/persp-rates.md"
+awk -F'|' '$2 ~ /^ 0 / { a += $4; na++ } $2 ~ /^ 5 / { b += $4; nb++ }
+  END { if (na && nb) printf "\n5 perspectives / none, rate: %.2f (mean of %d runs each; target >= 0.33)\n", (b / nb) / (a / na), na }' "$WORK/persp-rates.md"
 stop_responder
 
 # --- 3. -r against a local lab, in a network namespace of its own ------------------

@@ -9,7 +9,7 @@
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]
 #
 #   HARNESS   fuzz_query fuzz_log fuzz_zone fuzz_rule fuzz_caa fuzz_reply
-#             fuzz_unbound fuzz_json fuzz_tlsalpn fuzz_gate fuzz_trace
+#             fuzz_unbound fuzz_json fuzz_tlsalpn fuzz_gate fuzz_trace fuzz_perspective
 #             (default: all)
 #   FUZZ_JOBS harnesses run at once (default: the CPU count)
 set -euo pipefail
@@ -27,7 +27,7 @@ esac
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
 	harnesses=(fuzz_query fuzz_log fuzz_zone fuzz_rule fuzz_caa fuzz_reply fuzz_unbound fuzz_json
-		fuzz_tlsalpn fuzz_gate fuzz_trace)
+		fuzz_tlsalpn fuzz_gate fuzz_trace fuzz_perspective)
 fi
 
 build=$root/build-fuzz

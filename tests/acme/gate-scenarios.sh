@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# tests/acme/gate-scenarios.sh -- scenarios 9-17 of scripts/acme-e2e.sh:
+# tests/acme/gate-scenarios.sh -- scenarios 9-18 of scripts/acme-e2e.sh:
 # the ACME clients through caa-gate, which decides CAA as Let's Encrypt
 # does before it lets Pebble validate (and again at finalize), with its
 # lookups sent to caa-responder.  Each client's output must hold Let's
@@ -258,6 +258,54 @@ scenario_16() {
 		client_run "$c" "$(default_method "$c")" "$n" "$STATE/16-$c"
 		check_gate "16 gate: tld-flap, retry" "$c" "$n" "$STATE/16-$c" issued
 	done
+	via_pebble
+}
+
+# Scenario 18: a caa-gate with three remote perspectives (rir= ARIN,
+# RIPE, APNIC), each asking a caa-responder of its own on MPIC_PORTS
+# with the same zones.  Remote 2 answers SERVFAIL for lego.mpic1 (2/3
+# corroborate: the BR quorum of 3 is 2, across two RIRs: issued);
+# remotes 2 and 3 for lego.mpic2 (1/3: Boulder's "During secondary
+# validation: ..." as the dns problem's detail, word for word).
+scenario_18() {
+	say "18: through caa-gate with three remote perspectives: one broken issued, two broken refused"
+	local i rules p=() n detail
+	for i in 0 1 2; do
+		rules=()
+		[ "$i" -ge 1 ] && rules+=(-f "servfail lego.mpic2.gated.test CAA")
+		[ "$i" -eq 1 ] && rules+=(-f "servfail lego.mpic1.gated.test CAA")
+		(exec "$RSP" -l "127.0.0.1:${MPIC_PORTS[$i]}" "${rules[@]}" \
+			-q "$work/mpic$i.queries.log" "$acme"/zones/*.zone) \
+			>"$work/mpic$i.out" 2>"$work/mpic$i.err" &
+		MPIC_PIDS+=($!)
+		wait_for 10 "$!" grep -q '^ready ' "$work/mpic$i.out" ||
+			die "caa-responder (remote $i) did not start on 127.0.0.1:${MPIC_PORTS[$i]}"
+	done
+	p=(--perspective "r1=server=127.0.0.1#${MPIC_PORTS[0]},rir=ARIN"
+		--perspective "r2=server=127.0.0.1#${MPIC_PORTS[1]},rir=RIPE"
+		--perspective "r3=server=127.0.0.1#${MPIC_PORTS[2]},rir=APNIC")
+	start_gate gate-mpic "$GATE_MPIC_PORT" "${p[@]}"
+	MPIC_PIDS+=("$GATE_STARTED")
+	via_gate "https://127.0.0.1:$GATE_MPIC_PORT/dir"
+	n=lego.mpic1.gated.test
+	client_run lego http-01 "$n" "$STATE/18-1"
+	check_gate "18 gate: 1 of 3 remotes broken" lego "$n" "$STATE/18-1" issued
+	if grep -q 'During secondary validation' "$STATE/18-1.out"; then
+		row "18 gate: 1 of 3 remotes broken" lego "no secondary wording" \
+			"During secondary validation" "$CLIENT_SECS" no
+	fi
+	n=lego.mpic2.gated.test
+	detail="During secondary validation: While processing CAA for $n: DNS problem: SERVFAIL looking up CAA for $n - the domain's nameservers may be malfunctioning"
+	client_run lego http-01 "$n" "$STATE/18-2"
+	check_gate "18 gate: 2 of 3 remotes broken" lego "$n" "$STATE/18-2" error:dns "$detail"
+	if grep -qF "While processing CAA for $n: During secondary" "$STATE/18-2.out"; then
+		row "18 gate: 2 of 3 remotes broken" lego "one CAA prefix" \
+			"While processing CAA for ... twice" "$CLIENT_SECS" no
+	fi
+	for i in "${MPIC_PIDS[@]}"; do
+		stop_pid "$i"
+	done
+	MPIC_PIDS=()
 	via_pebble
 }
 

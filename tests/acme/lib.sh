@@ -13,6 +13,8 @@ PEBBLE_MGMT_PORT=14401
 HTTP01_PORT=14402    # the client's HTTP-01 server, on 127.0.0.1 only
 GATE_PORT=14404      # caa-gate in front of Pebble, https://127.0.0.1:14404/dir
 GATE_RECHECK_PORT=14405 # a second caa-gate, --recheck always
+GATE_MPIC_PORT=14406 # scenario 18: a caa-gate with remote perspectives
+MPIC_PORTS=(14459 14460 14461) # their caa-responders
 RSP_PORT=14456       # caa-responder (UDP and TCP)
 UNBOUND_PORT=14457   # unbound, the CA's resolver
 API_PORT=14458       # caa-responder's management API
@@ -107,6 +109,7 @@ build_binaries() {
 
 rsp_pid="" unbound_pid="" pebble_pid="" client_pid="" bridge_pid=""
 gate_pid="" gate_recheck_pid=""
+MPIC_PIDS=() # scenario 18: the remotes' caa-responders and their gate
 BG_PIDS=() # clients run side by side (scenario 17)
 
 # stop_pid PID [SIGNAL]: TERM, up to 5 s, then KILL; only that PID.  And
@@ -129,7 +132,7 @@ cleanup() {
 	local status=$?
 	trap - EXIT INT TERM
 	local p
-	for p in "${BG_PIDS[@]}"; do
+	for p in "${BG_PIDS[@]}" "${MPIC_PIDS[@]}"; do
 		stop_pid "$p"
 	done
 	stop_pid "$client_pid"

@@ -313,6 +313,14 @@ def main():
     # {"alg":"ES256","jwk":{"kty":"EC"}}, POST-as-GET
     put("fuzz_gate", '{"protected":"eyJhbGciOiJFUzI1NiIsImp3ayI6eyJrdHkiOiJF'
         'QyJ9fQ","payload":"","signature":"c2ln"}')
+    # fuzz_perspective: --perspective NAME=SPEC, as docs/probe.md and
+    # tests/e2e/perspectives.sh write them.
+    for spec in ("p1=server=127.0.0.1#5300,rir=ARIN",
+                 "eu-1=from=::1,server=[::1]#53,rir=ripe",
+                 "a=from=127.0.0.2", "b=", "c=rir=APNIC,from=10.0.0.1",
+                 "d=server=localhost:53,rir=LACNIC,from=127.0.0.3",
+                 "x=from=1.2.3", "y=rir=ARIN,,from=::1"):
+        put("fuzz_perspective", spec)
 
 
 if __name__ == "__main__":

@@ -181,3 +181,49 @@ Test(gate_config, help_and_version)
 	cr_assert(c.version);
 	config_clear(&c);
 }
+
+/* -s is read once, here, into the address the lookups use. */
+Test(gate_config, server_parsed_once)
+{
+	struct gate_config c;
+	const struct sockaddr_in *in = (const struct sockaddr_in *)&c.server_addr;
+
+	cr_assert_eq(PARSE(&c, "-u", "https://a.test", "-s", "127.0.0.1#5353"),
+	             0);
+	cr_assert_eq(c.server_addr.ss_family, AF_INET);
+	cr_assert_eq(c.server_len, sizeof(struct sockaddr_in));
+	cr_assert_eq(ntohl(in->sin_addr.s_addr), 0x7f000001);
+	cr_assert_eq(test_port(&c.server_addr), 5353);
+	config_clear(&c);
+	cr_assert_eq(PARSE(&c, "-u", "https://a.test", "-s", "::1", "-p", "54"),
+	             0);
+	cr_assert_eq(c.server_addr.ss_family, AF_INET6);
+	cr_assert_eq(test_port(&c.server_addr), 54);
+	config_clear(&c);
+}
+
+/* --perspective and --quorum through caa-probe's reader. */
+Test(gate_config, perspectives)
+{
+	struct gate_config c;
+
+	cr_assert_eq(PARSE(&c, "-u", "https://a.test", "-s", "127.0.0.1",
+	                   "--perspective", "a=server=127.0.0.1#5300",
+	                   "--perspective", "b=from=127.0.0.2", "--quorum",
+	                   "1"),
+	             0);
+	cr_assert_eq(c.persp.n, 2);
+	cr_assert_str_eq(c.persp.v[0].name, "a");
+	cr_assert_eq(test_port(&c.persp.v[0].server_addr), 5300);
+	cr_assert(c.persp.v[1].has_from);
+	cr_assert_eq(c.persp.quorum, 1);
+	config_clear(&c);
+	cr_assert_eq(c.persp.n, 0);
+	USAGE("(from=: not an IP address 'x')", "-u", "https://a.test",
+	      "--perspective", "a=from=x");
+	USAGE("caa-gate: --quorum needs --perspective", "-u", "https://a.test",
+	      "--quorum", "1");
+	USAGE("caa-gate: --perspective c: rir= is needed", "-u",
+	      "https://a.test", "--perspective", "a=rir=ARIN", "--perspective",
+	      "b=rir=RIPE", "--perspective", "c=");
+}

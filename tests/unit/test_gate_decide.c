@@ -63,6 +63,31 @@ Test(gate_decide, lookup_failed_is_dns_400)
 	json_decref(j);
 }
 
+/* A failed quorum: Boulder's detail as it is, no second prefix. */
+Test(gate_decide, secondary_validation_detail_as_is)
+{
+	const char *why = "During secondary validation: While processing CAA "
+	                  "for fail.test: DNS problem: SERVFAIL looking up CAA "
+	                  "for fail.test - the domain's nameservers may be "
+	                  "malfunctioning";
+	json_t *j = test_problem(CAA_LOOKUP_FAILED, "fail.test", why);
+
+	cr_assert_str_eq(test_str(j, "type"), "urn:ietf:params:acme:error:dns");
+	cr_assert_str_eq(test_str(j, "detail"), why);
+	json_decref(j);
+	j = test_problem(CAA_DENIED, "*.deny.test",
+	                 "During secondary validation: While processing CAA "
+	                 "for *.deny.test: CAA record for deny.test prevents "
+	                 "issuance");
+	cr_assert_str_eq(test_str(j, "type"), "urn:ietf:params:acme:error:caa");
+	cr_assert_str_eq(test_str(j, "detail"),
+	                 "During secondary validation: While processing CAA "
+	                 "for *.deny.test: CAA record for deny.test prevents "
+	                 "issuance");
+	cr_assert_eq(json_integer_value(json_object_get(j, "status")), 403);
+	json_decref(j);
+}
+
 Test(gate_decide, invalid_is_rejected_identifier_400)
 {
 	json_t *j = test_problem(CAA_INVALID, "a_b.test",
@@ -106,12 +131,15 @@ test_decide_logged(const char *value, bool wildcard, const char *account,
 	char err[256] = "", line[4096] = "";
 	json_t *j;
 
+	char a0[] = "caa-gate", a1[] = "-u", a2[] = "http://a.test:1",
+	     a3[] = "-s", a4[] = "127.0.0.1", a5[] = "-p", a6[] = "9";
+	char *argv[] = {a0, a1, a2, a3, a4, a5, a6, NULL};
+
 	config_init(&cfg);
-	cfg.server = "127.0.0.1";
-	cfg.port = 9;
-	cfg.cas = calloc(1, sizeof(char *));
-	cfg.cas[0] = strdup("letsencrypt.org");
-	cfg.ncas = 1;
+	cr_assert_eq(config_parse(7, argv, &cfg, stderr), 0);
+	/* The address config_parse() read is the one asked: -s is not read
+	 * a second time. */
+	cfg.server = "no such host.invalid";
 	cr_assert(base != NULL && log != NULL);
 	d = decide_new(base, &cfg, log, err, sizeof(err));
 	cr_assert_not_null(d, "%s", err);

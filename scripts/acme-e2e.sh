@@ -16,7 +16,7 @@
 #                       [--build-dir DIR] [--no-install]
 #   scripts/acme-e2e.sh --serve SECONDS [--via-unbound] [--gate]
 #
-#   --quick          scenarios 1, 2, 7, 8, 9, 10 and 11 with lego only
+#   --quick          scenarios 1, 2, 7, 8, 9, 10, 11 and 18 with lego only
 #                    (what CI runs)
 #   --only LIST      only these scenarios, e.g. --only 3,4
 #   --keep-logs DIR  copy every log, client output and config to DIR
@@ -38,7 +38,9 @@
 # 11 SERVFAIL for CAA (a rule, the caa-servfail profile), 12 the CAA query
 # dropped, 13 accounturi / validationmethods (RFC 8657), 14 a wildcard
 # under issuewild ";", 15 CAA changed before finalize (--recheck always),
-# 16 a flapping TLD (tld-flap) and a retry, 17 100 orders, none lost.
+# 16 a flapping TLD (tld-flap) and a retry, 17 100 orders, none lost, 18
+# DNSSEC: Bogus (caa-responder --dnssec with sig-bogus and the
+# dnssec-empty-bogus profile, caa-gate --validate) and a secure name issued.
 # Status: 0 every outcome as expected, 1 one differed (or the setup
 # failed), 2 usage, 77 the tools could not be installed.
 set -u -o pipefail
@@ -80,7 +82,7 @@ while [ $# -gt 0 ]; do
 	--via-unbound) via_unbound=true ;;
 	--gate) serve_gate=true ;;
 	-h | --help)
-		sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -100,7 +102,7 @@ if $serve_gate && [ -z "$serve" ]; then
 fi
 
 if $quick; then
-	only=${only:-1,2,7,8,9,10,11}
+	only=${only:-1,2,7,8,9,10,11,18}
 fi
 # want N: 0 if scenario N is selected.
 want() {
@@ -212,7 +214,7 @@ fi
 # Pebble asks caa-responder for every scenario but 6, which needs it
 # restarted to ask unbound; 8 takes port 14402 from the clients, so it
 # runs last.
-DIRECT=(1 2 3 4 5 7 9 10 11 12 13 14 15 16 17)
+DIRECT=(1 2 3 4 5 7 9 10 11 12 13 14 15 16 17 18)
 direct=false gated=false
 for n in "${DIRECT[@]}"; do
 	want "$n" && direct=true
@@ -262,7 +264,7 @@ if want 7; then
 		printf '  %s: Pebble issued a certificate all the same\n' "$r"
 	done
 	echo "  caa-probe gives the verdict Let's Encrypt would; caa-gate in front of Pebble"
-	echo "  refuses as it would (scenarios 9-17)."
+	echo "  refuses as it would (scenarios 9-18)."
 fi
 
 if [ ${#DETAILS[@]} -gt 0 ]; then

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# tests/acme/gate-scenarios.sh -- scenarios 9-17 of scripts/acme-e2e.sh:
+# tests/acme/gate-scenarios.sh -- scenarios 9-18 of scripts/acme-e2e.sh:
 # the ACME clients through caa-gate, which decides CAA as Let's Encrypt
 # does before it lets Pebble validate (and again at finalize), with its
 # lookups sent to caa-responder.  Each client's output must hold Let's
@@ -108,6 +108,9 @@ issued_re() {
 detail_denied() { echo "While processing CAA for $1: CAA record for $2 prevents issuance"; }
 detail_servfail() {
 	echo "While processing CAA for $1: DNS problem: SERVFAIL looking up CAA for ${2:-$1} - the domain's nameservers may be malfunctioning"
+}
+detail_bogus() {
+	echo "While processing CAA for $1: DNS problem: looking up CAA for $1: DNSSEC: Bogus: "
 }
 detail_timeout() { echo "While processing CAA for $1: DNS problem: query timed out looking up CAA for $1"; }
 detail_recheck() { echo "Error finalizing order :: rechecking caa: $(detail_denied "$1" "$1")"; }
@@ -319,5 +322,26 @@ print(n)' "$work/gate.log" 2>/dev/null)
 		"$CLIENT_SECS" "$([ "${allowed:-0}" -ge "$ORDERS" ] && echo yes || echo no)"
 	kill -0 "$gate_pid" 2>/dev/null ||
 		row "17 gate: $ORDERS orders" caa-gate "running" "exited" "$CLIENT_SECS" no
+	via_pebble
+}
+
+scenario_18() {
+	say "18: through caa-gate --validate, the CAA answer's signature bogus (sig-bogus; dnssec-empty-bogus)"
+	start_signed
+	via_gate "$GATE_DNSSEC_URL"
+	local c n
+	for c in "${GATE_CLIENTS[@]}"; do
+		n=$c.bogus.gated.test
+		client_run "$c" "$(default_method "$c")" "$n" "$STATE/18b-$c"
+		check_gate "18 gate: sig-bogus CAA" "$c" "$n" "$STATE/18b-$c" error:dns \
+			"$(detail_bogus "$n")"
+		n=$c.empty.gated.test
+		client_run "$c" "$(default_method "$c")" "$n" "$STATE/18e-$c"
+		check_gate "18 gate: dnssec-empty-bogus" "$c" "$n" "$STATE/18e-$c" error:dns \
+			"$(detail_bogus "$n")"
+		n=$c.signed.gated.test
+		client_run "$c" "$(default_method "$c")" "$n" "$STATE/18s-$c"
+		check_gate "18 gate: DNSSEC secure" "$c" "$n" "$STATE/18s-$c" issued
+	done
 	via_pebble
 }

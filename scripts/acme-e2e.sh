@@ -27,7 +27,7 @@
 #                    point a client at it, keep it up that long (or until
 #                    Ctrl-C); --via-unbound: Pebble asks unbound; --gate:
 #                    caa-gate in front of Pebble too (https://127.0.0.1:14404/dir,
-#                    and --recheck always on 14405)
+#                    --recheck always on 14405, --validate on 14406)
 #
 # Scenarios, straight to Pebble: 1 no fault (lego, certbot), 2 servfail A,
 # 3 drop / servfail AAAA, 4 DNS-01 via /set-txt (and servfail TXT), 5
@@ -145,7 +145,10 @@ serve_setup() {
 		what="unbound, stub zones at caa-responder"
 	fi
 	start_pebble "$dns"
-	$serve_gate && start_gates
+	if $serve_gate; then
+		start_gates
+		start_signed
+	fi
 	cat <<EOF
 
 The setup is up for $1 s (Ctrl-C stops it):
@@ -173,11 +176,15 @@ caa-gate decides CAA before Pebble validates, with Let's Encrypt's problem
 documents; its CAA lookups go to caa-responder, its certificate is the same CA's:
   ACME directory  $GATE_URL  (CAA rechecked at finalize after 7 h, as Let's Encrypt)
                   $GATE_RECHECK_URL  (--recheck always: at every finalize)
-  decision log    $work/gate.log, $work/gate-recheck.log
+                  $GATE_DNSSEC_URL  (--validate: its CAA lookups go to
+                  caa-responder --dnssec on 127.0.0.1:$SIGNED_PORT, trust anchor $work/ta.ds)
+  decision log    $work/gate.log, $work/gate-recheck.log, $work/gate-dnssec.log
   names           tests/acme/zones/gated.test.zone: CLIENT.ok (permitted),
                   CLIENT.deny (another CA), CLIENT.profile (SERVFAIL for CAA),
                   CLIENT.acct (accounturi), CLIENT.meth (dns-01 only),
                   *.CLIENT.wild (issuewild ";") .gated.test; CLIENT.flap.test (tld-flap);
+                  on port $GATE_DNSSEC_PORT: CLIENT.bogus (sig-bogus for CAA), CLIENT.empty
+                  (dnssec-empty-bogus), CLIENT.signed (secure) .gated.test;
                   CLIENT: lego, certbot or uacme (A 127.0.0.1), or any name (/add-a)
 For example:
   curl -d '{"rule":"servfail my.ok.gated.test CAA"}' $API/faults
@@ -193,7 +200,8 @@ EOF
 	fi
 	deadline=$(($(date +%s) + $1))
 	while [ "$(date +%s)" -lt "$deadline" ]; do
-		for p in "$rsp_pid" "$unbound_pid" "$pebble_pid" "$gate_pid" "$gate_recheck_pid"; do
+		for p in "$rsp_pid" "$unbound_pid" "$pebble_pid" "$gate_pid" "$gate_recheck_pid" \
+			"$signed_pid" "$gate_dnssec_pid"; do
 			[ -n "$p" ] || continue
 			kill -0 "$p" 2>/dev/null || die "a daemon stopped (pid $p): see its log in $work"
 		done

@@ -19,7 +19,7 @@
 #                       [--build-dir DIR] [--no-install]
 #   scripts/acme-e2e.sh --serve SECONDS [--via-unbound] [--gate]
 #
-#   --quick          scenarios 1, 2, 7, 8, 9, 10, 11 and 18 with lego only
+#   --quick          scenarios 1, 2, 7, 8, 9, 10, 11 and 19 with lego only
 #                    (what CI runs)
 #   --only LIST      only these scenarios, e.g. --only 3,4
 #   --keep-logs DIR  copy every log, client output and config to DIR
@@ -30,7 +30,7 @@
 #                    point a client at it, keep it up that long (or until
 #                    Ctrl-C); --via-unbound: Pebble asks unbound; --gate:
 #                    caa-gate in front of Pebble too (https://127.0.0.1:14404/dir,
-#                    and --recheck always on 14405)
+#                    --recheck always on 14405, --validate on 14406)
 #
 # Scenarios, straight to Pebble: 1 no fault (lego, certbot), 2 servfail A,
 # 3 drop / servfail AAAA, 4 DNS-01 via /set-txt (and servfail TXT), 5
@@ -42,6 +42,8 @@
 # dropped, 13 accounturi / validationmethods (RFC 8657), 14 a wildcard
 # under issuewild ";", 15 CAA changed before finalize (--recheck always),
 # 16 a flapping TLD (tld-flap) and a retry, 17 100 orders, none lost, 18
+# DNSSEC: Bogus (caa-responder --dnssec with sig-bogus and the
+# dnssec-empty-bogus profile, caa-gate --validate) and a secure name issued, 19
 # three remote perspectives (--perspective), one then two broken.
 # Status: 0 every outcome as expected, 1 one differed (or the setup
 # failed), 2 usage, 77 the tools could not be installed.
@@ -84,7 +86,7 @@ while [ $# -gt 0 ]; do
 	--via-unbound) via_unbound=true ;;
 	--gate) serve_gate=true ;;
 	-h | --help)
-		sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -104,7 +106,7 @@ if $serve_gate && [ -z "$serve" ]; then
 fi
 
 if $quick; then
-	only=${only:-1,2,7,8,9,10,11,18}
+	only=${only:-1,2,7,8,9,10,11,19}
 fi
 # want N: 0 if scenario N is selected.
 want() {
@@ -147,7 +149,10 @@ serve_setup() {
 		what="unbound, stub zones at caa-responder"
 	fi
 	start_pebble "$dns"
-	$serve_gate && start_gates
+	if $serve_gate; then
+		start_gates
+		start_signed
+	fi
 	cat <<EOF
 
 The setup is up for $1 s (Ctrl-C stops it):
@@ -175,11 +180,15 @@ caa-gate decides CAA before Pebble validates, with Let's Encrypt's problem
 documents; its CAA lookups go to caa-responder, its certificate is the same CA's:
   ACME directory  $GATE_URL  (CAA rechecked at finalize after 7 h, as Let's Encrypt)
                   $GATE_RECHECK_URL  (--recheck always: at every finalize)
-  decision log    $work/gate.log, $work/gate-recheck.log
+                  $GATE_DNSSEC_URL  (--validate: its CAA lookups go to
+                  caa-responder --dnssec on 127.0.0.1:$SIGNED_PORT, trust anchor $work/ta.ds)
+  decision log    $work/gate.log, $work/gate-recheck.log, $work/gate-dnssec.log
   names           tests/acme/zones/gated.test.zone: CLIENT.ok (permitted),
                   CLIENT.deny (another CA), CLIENT.profile (SERVFAIL for CAA),
                   CLIENT.acct (accounturi), CLIENT.meth (dns-01 only),
                   *.CLIENT.wild (issuewild ";") .gated.test; CLIENT.flap.test (tld-flap);
+                  on port $GATE_DNSSEC_PORT: CLIENT.bogus (sig-bogus for CAA), CLIENT.empty
+                  (dnssec-empty-bogus), CLIENT.signed (secure) .gated.test;
                   CLIENT: lego, certbot or uacme (A 127.0.0.1), or any name (/add-a)
 For example:
   curl -d '{"rule":"servfail my.ok.gated.test CAA"}' $API/faults
@@ -195,7 +204,8 @@ EOF
 	fi
 	deadline=$(($(date +%s) + $1))
 	while [ "$(date +%s)" -lt "$deadline" ]; do
-		for p in "$rsp_pid" "$unbound_pid" "$pebble_pid" "$gate_pid" "$gate_recheck_pid"; do
+		for p in "$rsp_pid" "$unbound_pid" "$pebble_pid" "$gate_pid" "$gate_recheck_pid" \
+			"$signed_pid" "$gate_dnssec_pid"; do
 			[ -n "$p" ] || continue
 			kill -0 "$p" 2>/dev/null || die "a daemon stopped (pid $p): see its log in $work"
 		done
@@ -216,7 +226,7 @@ fi
 # Pebble asks caa-responder for every scenario but 6, which needs it
 # restarted to ask unbound; 8 takes port 14402 from the clients, so it
 # runs last.
-DIRECT=(1 2 3 4 5 7 9 10 11 12 13 14 15 16 17 18)
+DIRECT=(1 2 3 4 5 7 9 10 11 12 13 14 15 16 17 18 19)
 direct=false gated=false
 for n in "${DIRECT[@]}"; do
 	want "$n" && direct=true
@@ -247,8 +257,10 @@ fi
 # stderr, is a row that differs.
 stop_ours caa-gate "$gate_pid" "$work/gate.err"
 stop_ours caa-gate "$gate_recheck_pid" "$work/gate-recheck.err"
+stop_ours caa-gate "$gate_dnssec_pid" "$work/gate-dnssec.err"
 stop_ours caa-responder "$rsp_pid" "$work/responder.err"
-gate_pid="" gate_recheck_pid="" rsp_pid=""
+stop_ours caa-responder "$signed_pid" "$work/signed.err"
+gate_pid="" gate_recheck_pid="" rsp_pid="" gate_dnssec_pid="" signed_pid=""
 
 # The table, in scenario order (6 and 8 ran last: they restart Pebble).
 echo
@@ -274,7 +286,7 @@ if want 7; then
 		printf '  %s: Pebble issued a certificate all the same\n' "$r"
 	done
 	echo "  caa-probe gives the verdict Let's Encrypt would; caa-gate in front of Pebble"
-	echo "  refuses as it would (scenarios 9-18)."
+	echo "  refuses as it would (scenarios 9-19)."
 fi
 
 if [ ${#DETAILS[@]} -gt 0 ]; then

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# tests/acme/gate-scenarios.sh -- scenarios 9-18 of scripts/acme-e2e.sh:
+# tests/acme/gate-scenarios.sh -- scenarios 9-19 of scripts/acme-e2e.sh:
 # the ACME clients through caa-gate, which decides CAA as Let's Encrypt
 # does before it lets Pebble validate (and again at finalize), with its
 # lookups sent to caa-responder.  Each client's output must hold Let's
@@ -108,6 +108,9 @@ issued_re() {
 detail_denied() { echo "While processing CAA for $1: CAA record for $2 prevents issuance"; }
 detail_servfail() {
 	echo "While processing CAA for $1: DNS problem: SERVFAIL looking up CAA for ${2:-$1} - the domain's nameservers may be malfunctioning"
+}
+detail_bogus() {
+	echo "While processing CAA for $1: DNS problem: looking up CAA for $1: DNSSEC: Bogus: "
 }
 detail_timeout() { echo "While processing CAA for $1: DNS problem: query timed out looking up CAA for $1"; }
 detail_recheck() { echo "Error finalizing order :: rechecking caa: $(detail_denied "$1" "$1")"; }
@@ -261,14 +264,14 @@ scenario_16() {
 	via_pebble
 }
 
-# Scenario 18: a caa-gate with three remote perspectives (rir= ARIN,
+# Scenario 19: a caa-gate with three remote perspectives (rir= ARIN,
 # RIPE, APNIC), each asking a caa-responder of its own on MPIC_PORTS
 # with the same zones.  Remote 2 answers SERVFAIL for lego.mpic1 (2/3
 # corroborate: the BR quorum of 3 is 2, across two RIRs: issued);
 # remotes 2 and 3 for lego.mpic2 (1/3: Boulder's "During secondary
 # validation: ..." as the dns problem's detail, word for word).
-scenario_18() {
-	say "18: through caa-gate with three remote perspectives: one broken issued, two broken refused"
+scenario_19() {
+	say "19: through caa-gate with three remote perspectives: one broken issued, two broken refused"
 	local i rules p=() n detail
 	for i in 0 1 2; do
 		rules=()
@@ -288,22 +291,23 @@ scenario_18() {
 	MPIC_PIDS+=("$GATE_STARTED")
 	via_gate "https://127.0.0.1:$GATE_MPIC_PORT/dir"
 	n=lego.mpic1.gated.test
-	client_run lego http-01 "$n" "$STATE/18-1"
-	check_gate "18 gate: 1 of 3 remotes broken" lego "$n" "$STATE/18-1" issued
-	if grep -q 'During secondary validation' "$STATE/18-1.out"; then
-		row "18 gate: 1 of 3 remotes broken" lego "no secondary wording" \
+	client_run lego http-01 "$n" "$STATE/19-1"
+	check_gate "19 gate: 1 of 3 remotes broken" lego "$n" "$STATE/19-1" issued
+	if grep -q 'During secondary validation' "$STATE/19-1.out"; then
+		row "19 gate: 1 of 3 remotes broken" lego "no secondary wording" \
 			"During secondary validation" "$CLIENT_SECS" no
 	fi
 	n=lego.mpic2.gated.test
 	detail="During secondary validation: While processing CAA for $n: DNS problem: SERVFAIL looking up CAA for $n - the domain's nameservers may be malfunctioning"
-	client_run lego http-01 "$n" "$STATE/18-2"
-	check_gate "18 gate: 2 of 3 remotes broken" lego "$n" "$STATE/18-2" error:dns "$detail"
-	if grep -qF "While processing CAA for $n: During secondary" "$STATE/18-2.out"; then
-		row "18 gate: 2 of 3 remotes broken" lego "one CAA prefix" \
+	client_run lego http-01 "$n" "$STATE/19-2"
+	check_gate "19 gate: 2 of 3 remotes broken" lego "$n" "$STATE/19-2" error:dns "$detail"
+	if grep -qF "While processing CAA for $n: During secondary" "$STATE/19-2.out"; then
+		row "19 gate: 2 of 3 remotes broken" lego "one CAA prefix" \
 			"While processing CAA for ... twice" "$CLIENT_SECS" no
 	fi
-	for i in "${MPIC_PIDS[@]}"; do
-		stop_pid "$i"
+	stop_ours caa-gate "${MPIC_PIDS[3]}" "$work/gate-mpic.err"
+	for i in 0 1 2; do
+		stop_ours caa-responder "${MPIC_PIDS[$i]}" "$work/mpic$i.err"
 	done
 	MPIC_PIDS=()
 	via_pebble
@@ -367,5 +371,26 @@ print(n)' "$work/gate.log" 2>/dev/null)
 		"$CLIENT_SECS" "$([ "${allowed:-0}" -ge "$ORDERS" ] && echo yes || echo no)"
 	kill -0 "$gate_pid" 2>/dev/null ||
 		row "17 gate: $ORDERS orders" caa-gate "running" "exited" "$CLIENT_SECS" no
+	via_pebble
+}
+
+scenario_18() {
+	say "18: through caa-gate --validate, the CAA answer's signature bogus (sig-bogus; dnssec-empty-bogus)"
+	start_signed
+	via_gate "$GATE_DNSSEC_URL"
+	local c n
+	for c in "${GATE_CLIENTS[@]}"; do
+		n=$c.bogus.gated.test
+		client_run "$c" "$(default_method "$c")" "$n" "$STATE/18b-$c"
+		check_gate "18 gate: sig-bogus CAA" "$c" "$n" "$STATE/18b-$c" error:dns \
+			"$(detail_bogus "$n")"
+		n=$c.empty.gated.test
+		client_run "$c" "$(default_method "$c")" "$n" "$STATE/18e-$c"
+		check_gate "18 gate: dnssec-empty-bogus" "$c" "$n" "$STATE/18e-$c" error:dns \
+			"$(detail_bogus "$n")"
+		n=$c.signed.gated.test
+		client_run "$c" "$(default_method "$c")" "$n" "$STATE/18s-$c"
+		check_gate "18 gate: DNSSEC secure" "$c" "$n" "$STATE/18s-$c" issued
+	done
 	via_pebble
 }

@@ -13,14 +13,17 @@ PEBBLE_MGMT_PORT=14401
 HTTP01_PORT=14402    # the client's HTTP-01 server, on 127.0.0.1 only
 GATE_PORT=14404      # caa-gate in front of Pebble, https://127.0.0.1:14404/dir
 GATE_RECHECK_PORT=14405 # a second caa-gate, --recheck always
-GATE_MPIC_PORT=14406 # scenario 18: a caa-gate with remote perspectives
+GATE_DNSSEC_PORT=14406 # a third, validating the signed responder (scenario 18)
+GATE_MPIC_PORT=14407 # scenario 19: a caa-gate with remote perspectives
 MPIC_PORTS=(14459 14460 14461) # their caa-responders
 RSP_PORT=14456       # caa-responder (UDP and TCP)
 UNBOUND_PORT=14457   # unbound, the CA's resolver
 API_PORT=14458       # caa-responder's management API
+SIGNED_PORT=14460    # caa-responder --dnssec, the same zones signed (scenario 18)
 DIR_URL=https://127.0.0.1:$PEBBLE_PORT/dir
 GATE_URL=https://127.0.0.1:$GATE_PORT/dir
 GATE_RECHECK_URL=https://127.0.0.1:$GATE_RECHECK_PORT/dir
+GATE_DNSSEC_URL=https://127.0.0.1:$GATE_DNSSEC_PORT/dir
 API=http://127.0.0.1:$API_PORT
 CLIENT_TIMEOUT=120   # seconds, per client run
 EMAIL=admin@example.test
@@ -108,8 +111,8 @@ build_binaries() {
 # --------------------------------------------------- processes and cleanup
 
 rsp_pid="" unbound_pid="" pebble_pid="" client_pid="" bridge_pid=""
-gate_pid="" gate_recheck_pid=""
-MPIC_PIDS=() # scenario 18: the remotes' caa-responders and their gate
+gate_pid="" gate_recheck_pid="" signed_pid="" gate_dnssec_pid=""
+MPIC_PIDS=() # scenario 19: the remotes' caa-responders and their gate
 BG_PIDS=() # clients run side by side (scenario 17)
 
 # stop_pid PID [SIGNAL]: TERM, up to 5 s, then KILL; only that PID.  And
@@ -139,9 +142,11 @@ cleanup() {
 	stop_pid "$bridge_pid"
 	stop_pid "$gate_pid"
 	stop_pid "$gate_recheck_pid"
+	stop_pid "$gate_dnssec_pid"
 	stop_pid "$pebble_pid"
 	stop_pid "$unbound_pid"
 	stop_pid "$rsp_pid"
+	stop_pid "$signed_pid"
 	if [ -n "$keep_logs" ] && [ -d "$work" ]; then
 		cp -a "$work/." "$keep_logs/" 2>/dev/null &&
 			say "logs kept in $keep_logs"
@@ -158,7 +163,7 @@ setup_work() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	for p in $PEBBLE_PORT $PEBBLE_MGMT_PORT $HTTP01_PORT $GATE_PORT $GATE_RECHECK_PORT \
-		$RSP_PORT $UNBOUND_PORT $API_PORT; do
+		$GATE_DNSSEC_PORT $RSP_PORT $UNBOUND_PORT $API_PORT $SIGNED_PORT; do
 		if port_busy "$p"; then
 			die "port $p is in use ($(ss -Hlntup 2>/dev/null | awk -v p=":$p" 'index($5, p) { print $7; exit }')): stop it, or wait for the other run"
 		fi
@@ -293,6 +298,33 @@ start_gates() {
 	gate_pid=$GATE_STARTED
 	start_gate gate-recheck "$GATE_RECHECK_PORT" --recheck always
 	gate_recheck_pid=$GATE_STARTED
+}
+
+# Scenario 18: a second caa-responder serves the zones of tests/acme/zones/
+# signed (--dnssec, a key per zone made at start; test.'s DS, the trust
+# anchor, in WORK/ta.ds), with bogus signatures over the CAA answers of
+# *.bogus.gated.test (a rule) and over every empty answer under
+# empty.gated.test (the dnssec-empty-bogus profile); a third caa-gate
+# asks it and validates (--validate --trust-anchor WORK/ta.ds).  Pebble
+# still resolves through the unsigned responder.  GATE_DNSSEC_OPTS: the
+# gate's DNSSEC options (empty: the gate that does not validate, which
+# issues every name).
+SIGNED_RULES=(-f "sig-bogus *.bogus.gated.test CAA" -P dnssec-empty-bogus:empty.gated.test)
+GATE_DNSSEC_OPTS=(--validate)
+start_signed() {
+	[ -n "$signed_pid" ] && return 0
+	(exec "$RSP" -l "127.0.0.1:$SIGNED_PORT" --dnssec --trust-anchor-out "$work/ta.ds" \
+		"${SIGNED_RULES[@]}" -q "$work/signed-queries.log" "$acme"/zones/*.zone) \
+		>"$work/signed.out" 2>"$work/signed.err" &
+	signed_pid=$!
+	wait_for 10 "$signed_pid" grep -q '^ready ' "$work/signed.out" || {
+		cat "$work/signed.err" >&2
+		die "caa-responder --dnssec did not start on 127.0.0.1:$SIGNED_PORT"
+	}
+	say "caa-responder --dnssec: $(head -n1 "$work/signed.out") (pid $signed_pid), trust anchor $work/ta.ds"
+	start_gate gate-dnssec "$GATE_DNSSEC_PORT" -s "127.0.0.1#$SIGNED_PORT" \
+		"${GATE_DNSSEC_OPTS[@]}" --trust-anchor "$work/ta.ds"
+	gate_dnssec_pid=$GATE_STARTED
 }
 
 # ------------------------------------------------------ management API

@@ -6,8 +6,10 @@
 # gate.test allowed, denied, failing, restricted to an account or a
 # method: Let's Encrypt's problems, the -q log, the authorization and
 # order read invalid afterwards, a finalize refused after the CAA changed,
-# a JWS the gate cannot read), and the gate's own errors (upstream down,
-# upstream not trusted) as serverInternal problem documents.
+# a JWS the gate cannot read), DNSSEC (a gate that validates a signing
+# caa-responder: a bogus CAA answer refused, a secure one issued), and the
+# gate's own errors (upstream down, upstream not trusted) as
+# serverInternal problem documents.
 # tests/e2e/gate_acme.py is the small ACME client for what lego cannot
 # show.  Pebble runs with PEBBLE_VA_ALWAYS_VALID=1, so no challenge
 # server is needed; it asks caa-responder for DNS.  Every process started
@@ -86,6 +88,7 @@ rc3     CAA 0 issue "letsencrypt.org"
 slow    CAA 0 issue "letsencrypt.org"
 rc4     CAA 0 issue "letsencrypt.org"
 held    CAA 0 issue "letsencrypt.org"
+bog     CAA 0 issue "letsencrypt.org"
 ZONE
 start_responder "$(dirname "$0")/../acme/zones/test.zone" \
 	"$(dirname "$0")/../acme/zones/example.test.zone" "$tmp/gate.test.zone" \
@@ -436,6 +439,46 @@ check "--recheck after=3600: one decision, at validation" "validation allowed" \
 print(" ".join("%s %s" % (d["step"], d["verdict"]) for d in map(json.loads, open(sys.argv[1]))))' \
 		"$tmp/after.log" 2>&1)"
 stop_gate "$GATE_PID"
+
+# ------------------------------------------------ DNSSEC
+
+# A second caa-responder serves gate.test signed (its DS the trust anchor)
+# with the CAA answer of bog.gate.test's signature altered; a gate that
+# validates its answers refuses that name with Let's Encrypt's words for a
+# bogus answer, and lets ok.gate.test (secure) through.
+(exec "$RESPONDER" -l 127.0.0.1:0 --dnssec --trust-anchor-out "$tmp/ta.ds" \
+	-f "sig-bogus bog.gate.test CAA" "$tmp/gate.test.zone" \
+	>"$tmp/signed.out" 2>"$tmp/signed.err") &
+SIGNED_PID=$!
+PIDS+=("$SIGNED_PID")
+for _ in $(seq 1 100); do
+	grep -q '^ready ' "$tmp/signed.out" 2>/dev/null && break
+	kill -0 "$SIGNED_PID" 2>/dev/null || break
+	sleep 0.1
+done
+SIGNED_PORT=$(ready_port "$(grep -m1 '^ready ' "$tmp/signed.out")" udp '127\.0\.0\.1')
+if [ -z "$SIGNED_PORT" ]; then
+	LAST_CMD="" fail "caa-responder --dnssec starts" "a ready line" \
+		"stdout: $(head -c 300 "$tmp/signed.out"); stderr: $(head -c 500 "$tmp/signed.err")"
+	finish
+fi
+start_gate dnssec -u "$UPSTREAM" --upstream-ca "$tmp/ca.pem" --cert-out "$tmp/dnssec.pem" \
+	-s "127.0.0.1#$SIGNED_PORT" --validate --trust-anchor "$tmp/ta.ds" \
+	-q "$tmp/dnssec.log" || finish
+MAIN_DIR=$DIR
+DIR=https://$GATE_ADDR/dir
+LEGO_CA_CERTIFICATES=$tmp/dnssec.pem
+lego_refused bog.gate.test 'urn:ietf:params:acme:error:dns' \
+	'While processing CAA for bog\.gate\.test: DNS problem: looking up CAA for bog\.gate\.test: DNSSEC: Bogus: validation failure <bog\.gate\.test\. CAA IN>'
+lego_run dnssec-ok ok.gate.test
+check "--validate, a secure CAA answer: lego's status" 0 "$?"
+check_match "--validate: the log says bogus, then secure" \
+	'"name":"bog\.gate\.test".*"verdict":"lookup-failed".*"dnssec":"bogus".*"name":"ok\.gate\.test".*"verdict":"allowed".*"dnssec":"secure"' \
+	"$(tr '\n' ' ' <"$tmp/dnssec.log")"
+DIR=$MAIN_DIR
+LEGO_CA_CERTIFICATES=$tmp/gate.pem
+stop_gate "$GATE_PID"
+stop_server caa-responder "$SIGNED_PID" "$tmp/signed.err"
 
 # ------------------------------------------------ the gate's own errors
 

@@ -19,14 +19,26 @@
 #                 fails (DNSSEC: Bogus), empty.test is allowed
 #   expired.test  DNSSEC: Signature Expired
 #
-# Needs root and ip netns: status 77 (skipped) when a namespace cannot be
-# made.
+# then lab/acme.lab, with unbound (the lab's unbound.conf), Pebble resolving
+# through it and caa-gate in front of Pebble (-r from the lab's root hints
+# and trust anchor), all inside the lab; lego asks the gate:
+#
+#   www.good.test     issued (HTTP-01: Pebble resolves it through unbound)
+#   www.bogus.test    urn:ietf:params:acme:error:dns, DNSSEC: Bogus
+#   www.expired.test  urn:ietf:params:acme:error:dns, DNSSEC: Signature Expired
+#
+# (that part is skipped, not failed, without pebble, lego, unbound, openssl,
+# curl or the third argument).  Needs root and ip netns: status 77
+# (skipped) when a namespace cannot be made.
+#
+#   tests/e2e/lab.sh caa-responder caa-probe [caa-gate]
 set -u -o pipefail
 
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh" "$1"
 PROBE=${2:-}
-[ -x "$PROBE" ] || { echo "usage: $0 caa-responder caa-probe" >&2; exit 2; }
+GATE=${3:-}
+[ -x "$PROBE" ] || { echo "usage: $0 caa-responder caa-probe [caa-gate]" >&2; exit 2; }
 LAB=$(cd "$E2E_DIR/../.." && pwd)/scripts/lab.sh
 LABFILE=$(cd "$E2E_DIR/../../lab" && pwd)/basic.lab
 
@@ -153,4 +165,108 @@ check_match "empty.test: allowed, secure" '"verdict":"allowed".*"name":"empty.te
 resolve expired.test
 check_match "expired.test: expired" '"reason":"DNS problem: looking up CAA for expired.test: DNSSEC: Signature Expired: ' "$OUT"
 lab_down dnssec-faults.lab
+
+# lab/acme.lab: lego asks caa-gate for certificates, caa-gate resolves from
+# the lab's root hints and validates, Pebble behind it resolves through the
+# lab's unbound (127.0.0.53); all of them, lego's HTTP-01 server too, inside
+# the lab's namespace.
+for tool in pebble lego unbound openssl curl; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "lab: $tool is not installed: Pebble and caa-gate in the lab skipped"
+		finish
+	fi
+done
+if [ ! -x "$GATE" ]; then
+	echo "lab: no caa-gate given: Pebble and caa-gate in the lab skipped"
+	finish
+fi
+LAST_CMD="lab.sh up lab/acme.lab"
+OUT=$(timeout 60 "$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up \
+	"$(dirname "$LABFILE")/acme.lab" 2>&1)
+rc=$?
+check "acme.lab up: status" 0 "$rc"
+if [ "$rc" -ne 0 ]; then
+	finish
+fi
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+sh "$E2E_DIR/../acme/make-test-ca.sh" "$D/tls" >/dev/null || fail "make-test-ca.sh" 0 "$?"
+cat >"$D/pebble.json" <<JSON
+{"pebble": {"listenAddress": "127.0.0.1:14400", "managementListenAddress": "127.0.0.1:14401",
+  "certificate": "$D/tls/cert.pem", "privateKey": "$D/tls/key.pem",
+  "httpPort": 80, "tlsPort": 443, "ocspResponderURL": "",
+  "externalAccountBindingRequired": false}}
+JSON
+LAB_PIDS=()
+# shellcheck disable=SC2317 # called by the EXIT trap
+acme_stop() {
+	local p
+	for p in "${LAB_PIDS[@]}"; do
+		stop_pid "$p"
+	done
+	LAB_PIDS=()
+}
+trap 'acme_stop; lab down >/dev/null 2>&1; cleanup' EXIT
+# in_lab NAME CMD...: CMD in the lab, in the background, output in
+# $D/NAME.out; its PID (the command's own: ip netns exec execs it) kept.
+in_lab() {
+	local name=$1
+	shift
+	(exec "$LAB" -d "$D" exec "$@" >"$D/$name.out" 2>&1) &
+	LAB_PIDS+=($!)
+}
+# until_ok SECONDS CMD...: CMD every 0.2 s until it succeeds (0) or SECONDS
+# pass (1).
+until_ok() {
+	local deadline=$(($(date +%s) + $1))
+	shift
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+in_lab unbound unbound -d -c "$D/unbound.conf"
+in_lab pebble env PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 \
+	pebble -config "$D/pebble.json" -dnsserver 127.0.0.53:53
+in_lab gate "$GATE" -r --root-hints "$D/root.hints" --trust-anchor "$D/root.ds" \
+	-u https://127.0.0.1:14400 --upstream-ca "$D/tls/ca.pem" --cert "$D/tls/cert.pem" \
+	--key "$D/tls/key.pem" -q "$D/gate.log"
+# shellcheck disable=SC2317 # called by until_ok
+unbound_ready() {
+	grep -q 'status: NOERROR' <<<"$(lab exec dig @127.0.0.53 +time=1 +tries=1 good.test SOA)"
+}
+until_ok 20 unbound_ready
+until_ok 20 lab exec curl -sS --fail --max-time 2 --cacert "$D/tls/ca.pem" \
+	https://127.0.0.1:14400/dir
+until_ok 10 grep -q '^ready ' "$D/gate.out"
+check_match "caa-gate in the lab: ready" '^ready https=127\.0\.0\.1:14000 upstream=https://127\.0\.0\.1:14400$' \
+	"$(head -n1 "$D/gate.out")"
+
+# lego_lab NAME: lego (HTTP-01 on port 80 in the lab) asks the gate for NAME.
+lego_lab() {
+	LAST_CMD="lab.sh exec lego --server https://127.0.0.1:14000/dir --domains $1 --http run"
+	OUT=$(LEGO_CA_CERTIFICATES=$D/tls/ca.pem timeout 120 "$LAB" -d "$D" exec lego \
+		--server https://127.0.0.1:14000/dir --accept-tos --email admin@good.test \
+		--domains "$1" --http --path "$D/lego" run 2>&1)
+	LEGO_RC=$?
+}
+lego_lab www.good.test
+check "www.good.test: lego's status" 0 "$LEGO_RC"
+check_match "www.good.test: issued" 'DNS:www\.good\.test' \
+	"$(openssl x509 -in "$D/lego/certificates/www.good.test.crt" -noout -ext subjectAltName 2>&1)"
+check_match "www.good.test: Pebble resolved it through the lab's unbound" \
+	'"qname":"www\.good\.test\.","qtype":"A","rcode":"NOERROR"' "$(cat "$D"/log/ns.good.test.*.jsonl)"
+lego_lab www.bogus.test
+check "www.bogus.test: lego's status" 1 "$LEGO_RC"
+check_match "www.bogus.test: DNSSEC: Bogus" \
+	"urn:ietf:params:acme:error:dns :: While processing CAA for www\.bogus\.test: DNS problem: looking up CAA for www\.bogus\.test: DNSSEC: Bogus: validation failure <www\.bogus\.test\. CAA IN>" "$OUT"
+lego_lab www.expired.test
+check "www.expired.test: lego's status" 1 "$LEGO_RC"
+check_match "www.expired.test: DNSSEC: Signature Expired" \
+	"urn:ietf:params:acme:error:dns :: While processing CAA for www\.expired\.test: DNS problem: looking up CAA for www\.expired\.test: DNSSEC: Signature Expired: " "$OUT"
+check "the gate's log: allowed, lookup-failed, lookup-failed" "allowed lookup-failed lookup-failed" \
+	"$("$PY" -c 'import json, sys
+print(" ".join(json.loads(l)["verdict"] for l in open(sys.argv[1])))' "$D/gate.log" 2>&1)"
+acme_stop
+lab_down acme.lab
 finish

@@ -24,7 +24,8 @@
 #    at least 0.5) and -r / -s through unbound.
 # Environment: RESPONDER, PROBE (binaries; default a Release build in
 # build-bench/), WORK (default /tmp/caalab-bench-probe), REPS, ONLY=3 (section
-# 3 alone).  Port 5340 on 127.0.0.1 only; every process started here is stopped here, by its PID.
+# 3 alone).  Port 5340 on 127.0.0.1 only; every process started here is
+# stopped here, by its PID.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-/tmp/caalab-bench-probe}

@@ -53,9 +53,10 @@
 #                               --quick): caa-responder --dnssec (and --nsec3)
 #                               from exec to ready beside Knot DNS from exec to
 #                               the signed zone published (its own instance,
-#                               on SIGN_PORT, a free port from 5337 up), one
-#                               ECDSAP256SHA256 CSK each; wall-clock and CPU
-#                               ratios, peak RSS, medians of SIGN_REPS (3)
+#                               on SIGN_PORT or the first free port from
+#                               5337), one ECDSAP256SHA256 CSK each;
+#                               wall-clock and CPU ratios, peak RSS,
+#                               medians of SIGN_REPS (3)
 # Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
 # here is stopped here, by its PID.  Ports 5330-5336 (and SIGN_PORT) on
 # 127.0.0.1 only.
@@ -74,7 +75,7 @@ QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,68p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,69p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 64 ;;
   esac
 done
@@ -93,12 +94,7 @@ CHANGE_QPS=${CHANGE_QPS:-2000}
 if [ $QUICK = 1 ]; then SIGN_REPS=${SIGN_REPS:-1} SIGN_RECORDS=${SIGN_RECORDS:-100000}
 else SIGN_REPS=${SIGN_REPS:-3} SIGN_RECORDS=${SIGN_RECORDS:-1000000}; fi
 SIGN_TIMEOUT=${SIGN_TIMEOUT:-600}
-SIGN_PORT=${SIGN_PORT:-}
-if [ -z "$SIGN_PORT" ]; then           # the first port from 5337 that nothing binds
-  for SIGN_PORT in $(seq 5337 5399); do
-    ss -Hlnut "( sport = :$SIGN_PORT )" 2> /dev/null | grep -q . || break
-  done
-fi
+SIGN_PORT=${SIGN_PORT:-}               # empty: chosen before each Knot start
 ONLY=${ONLY:-}
 PIN=${PIN:-1}
 SRV_PIN=() GEN_PIN=()
@@ -481,14 +477,19 @@ time_ready() {
 }
 # time_knot nsec|nsec3 ZONEFILE: Knot from exec to the signed zone published
 time_knot() {
-  local d=$WORK/sign/knot t0 pid row="nan,nan,0" end n3=off
+  local d=$WORK/sign/knot t0 pid row="nan,nan,0" end n3=off port=$SIGN_PORT
   [ "$1" = nsec3 ] && n3=on
+  if [ -z "$port" ]; then              # the first port from 5337 that nothing binds now
+    for port in $(seq 5337 5399); do
+      ss -Hlnut "( sport = :$port )" 2> /dev/null | grep -q . || break
+    done
+  fi
   rm -rf "$d"; mkdir -p "$d/db" "$d/keys"
   cat > "$d/knot.conf" <<K
 server:
     rundir: "$d"
     pidfile: "$d/knot.pid"
-    listen: $ADDR@$SIGN_PORT
+    listen: $ADDR@$port
     udp-workers: 1
     tcp-workers: 1
     background-workers: 1
@@ -534,7 +535,7 @@ K
   done
   if [ "$row" = "nan,nan,0" ]; then
     log "knotd ($1) not loaded: $(tail -n 5 "$d/knot.log" "$d/stdout.log" 2>/dev/null | head -c 600)"
-  elif ! kdig @$ADDR -p "$SIGN_PORT" +dnssec +norec +time=5 big.test SOA | grep -q 'RRSIG.*SOA'; then
+  elif ! kdig @$ADDR -p "$port" +dnssec +norec +time=5 big.test SOA | grep -q 'RRSIG.*SOA'; then
     log "knotd ($1): no RRSIG on the SOA"; row="nan,nan,0"
   fi
   echo "$row"

@@ -16,18 +16,23 @@
 #    in a network namespace of its own (unshare -rn, so port 53 on 127.0.0.2
 #    is free): caa-responder on 127.0.0.2:53 serving a root, test. and
 #    probe.test (unsigned; --trust-anchor none), the root hints naming it.
-#    The 10,000 names with -r, then with -s 127.0.0.2 (direct), REPS times
-#    each: names per second and the ratio -r / -s (target: at least 0.5).
+#    The 10,000 names with -r, with -s 127.0.0.2 (direct), and with -s
+#    127.0.0.3, an unbound daemon in the same namespace with the same root
+#    hints (the resolver a CA runs; restarted before each run: an empty cache
+#    as -r has), REPS times each, in turn: medians of the wall time, names
+#    per second and caa-probe's CPU time, the ratios -r / -s direct (target:
+#    at least 0.5) and -r / -s through unbound.
 # 4. Five remote perspectives (--perspective NAME=server=127.0.0.1#PORT,rir=...),
 #    each with its own lookup client, all asking the same caa-responder (as
 #    the remotes of a CA reach the same nameservers): the 10,000 names
 #    without perspectives, then with the five, REPS times each: names per
-#    second and the ratio (target: at least 1/3; every name costs the
+#    second and the ratio of the medians (target: at least 1/3; every name costs the
 #    primary's lookups, then the five remotes' at once, six times the
 #    queries).
 # Environment: RESPONDER, PROBE (binaries; default a Release build in
-# build-bench/), WORK (default /tmp/caalab-bench-probe), REPS.  Port 5340 on
-# 127.0.0.1 only; every process started here is stopped here, by its PID.
+# build-bench/), WORK (default /tmp/caalab-bench-probe), REPS, ONLY=3 (section
+# 3 alone).  Port 5340 on 127.0.0.1 only; every process started here is
+# stopped here, by its PID.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-/tmp/caalab-bench-probe}
@@ -91,27 +96,90 @@ if [ "${BENCH_NETNS:-}" = 1 ]; then
   RPID=$!
   for _ in $(seq 200); do grep -q '^ready' "$LAB/responder.out" 2>/dev/null && break; sleep 0.05; done
   RES=(-r --root-hints "$LAB/root.hints" --trust-anchor none)
+  # unbound the daemon, as a CA runs it, on 127.0.0.3:53 with the same root
+  # hints and the options caa-probe gives libunbound; restarted before each
+  # run, so every run starts from an empty cache as -r does.
+  UB=$(command -v unbound || echo /usr/sbin/unbound)
+  cat > "$LAB/unbound.conf" <<U
+server:
+    interface: 127.0.0.3
+    port: 53
+    do-ip6: no
+    num-threads: 1
+    username: ""
+    chroot: ""
+    directory: "$LAB"
+    pidfile: "$LAB/unbound.pid"
+    use-syslog: no
+    logfile: "$LAB/unbound.log"
+    verbosity: 1
+    access-control: 127.0.0.0/8 allow
+    root-hints: "$LAB/root.hints"
+    do-not-query-localhost: no
+    local-zone: "test." transparent
+    qname-minimisation: no
+    num-queries-per-thread: 4096
+    outgoing-range: 4096
+remote-control:
+    control-enable: no
+U
+  UPID=
+  start_unbound() {
+    : > "$LAB/unbound.log"
+    "$UB" -d -c "$LAB/unbound.conf" > "$LAB/unbound.out" 2>&1 &
+    UPID=$!
+    for _ in $(seq 200); do grep -q 'start of service' "$LAB/unbound.log" 2>/dev/null && return 0; sleep 0.05; done
+    log "unbound not ready: $(tail -n 3 "$LAB/unbound.log" "$LAB/unbound.out" | head -c 400)"; return 1
+  }
+  stop_unbound() {
+    [ -n "$UPID" ] || return 0
+    kill -TERM "$UPID" 2>/dev/null; wait "$UPID" 2>/dev/null; UPID=
+  }
+  trap 'stop_unbound; stop_responder; exit 130' INT TERM
+  MODES="r s"; [ -x "$UB" ] && MODES="r s u" || log "no unbound: the -s through unbound row is left out"
   "$PROBE" "${RES[@]}" -f "$WORK/names.txt" -j 200 -o jsonl > /dev/null 2>&1   # warm-up (nothing kept: a cache per run)
-  echo "| mode | wall s | names/s | lookup-failed |"
-  echo "|---|---|---|---|"
+  : > "$LAB/runs.csv"
   for rep in $(seq "$REPS"); do
-    for mode in r s; do
-      if [ "$mode" = r ]; then args=("${RES[@]}"); else args=(-s 127.0.0.2); fi
+    for mode in $MODES; do
+      case $mode in
+        r) args=("${RES[@]}") ;;
+        s) args=(-s 127.0.0.2) ;;
+        u) start_unbound || continue; args=(-s 127.0.0.3) ;;
+      esac
       t0=$(now)
-      "$PROBE" "${args[@]}" -f "$WORK/names.txt" -j 200 -o jsonl > "$LAB/batch-$mode.jsonl" 2>/dev/null
+      /usr/bin/time -f '%U %S' -o "$LAB/probe.time" \
+        "$PROBE" "${args[@]}" -f "$WORK/names.txt" -j 200 -o jsonl > "$LAB/batch-$mode.jsonl" 2>/dev/null
       t1=$(now)
+      [ "$mode" != u ] || stop_unbound
+      read -r pu ps < <(tail -n 1 "$LAB/probe.time")
       failed=$(grep -c '"verdict":"lookup-failed"' "$LAB/batch-$mode.jsonl")
-      awk -v m="$mode" -v a="$t0" -v b="$t1" -v f="$failed" -v n="$(wc -l < "$LAB/batch-$mode.jsonl")" \
-        'BEGIN { printf "| -%s | %.2f | %.0f | %d |\n", m, b - a, n / (b - a), f }'
+      awk -v m="$mode" -v a="$t0" -v b="$t1" -v f="$failed" -v c="$(echo "$pu + $ps" | bc)" \
+        -v n="$(wc -l < "$LAB/batch-$mode.jsonl")" 'BEGIN { printf "%s,%.3f,%.0f,%d,%.2f\n", m, b - a, n / (b - a), f, c }'
     done
-  done | tee "$LAB/rates.md"
-  awk -F'|' '$2 ~ /-r/ { r += $4; nr++ } $2 ~ /-s/ { s += $4; ns++ }
-    END { if (nr && ns) printf "\n-r / -s rate: %.2f (mean of %d runs each; target >= 0.5)\n", (r / nr) / (s / ns), nr }' "$LAB/rates.md"
+  done >> "$LAB/runs.csv"
+  awk -F, -v reps="$REPS" '
+    { w[$1] = w[$1] " " $2; q[$1] = q[$1] " " $3; f[$1] = f[$1] " " $4; c[$1] = c[$1] " " $5 }
+    function med(s,   a, n, i, j, x) {
+      n = split(s, a, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { x = a[i]; a[i] = a[j]; a[j] = x }
+      return n ? a[int((n + 1) / 2)] : 0
+    }
+    END {
+      name["r"] = "-r (libunbound in caa-probe)"; name["s"] = "-s 127.0.0.2 (direct)"
+      name["u"] = "-s 127.0.0.3 (unbound daemon, fresh cache)"
+      printf "medians of %d runs each\n| mode | wall s | names/s | caa-probe CPU s | lookup-failed |\n|---|---|---|---|---|\n", reps
+      split("r s u", o, " ")
+      for (i = 1; i <= 3; i++) if (o[i] in w)
+        printf "| %s | %.2f | %.0f | %.2f | %d |\n", name[o[i]], med(w[o[i]]), med(q[o[i]]), med(c[o[i]]), med(f[o[i]])
+      printf "\n-r / -s direct rate: %.2f (target >= 0.5)\n", med(q["r"]) / med(q["s"])
+      if ("u" in q) printf "-r / -s through unbound rate: %.2f\n", med(q["r"]) / med(q["u"])
+    }' "$LAB/runs.csv"
   stop_responder
   exit 0
 fi
 
 # --- 1. 10,000 names, -j 200, REPS times -------------------------------------------
+if [ "${ONLY:-}" != 3 ]; then
 start_responder || exit 1
 "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl > /dev/null 2>&1   # warm-up
 echo "10,000 names, caa-probe -j 200 -o jsonl, $REPS runs"
@@ -176,9 +244,16 @@ for rep in $(seq "$REPS"); do
       'BEGIN { printf "| %s | %.2f | %.0f | %d | %d |\n", p, b - a, n / (b - a), q, f }'
   done
 done | tee "$WORK/persp-rates.md"
-awk -F'|' '$2 ~ /^ 0 / { a += $4; na++ } $2 ~ /^ 5 / { b += $4; nb++ }
-  END { if (na && nb) printf "\n5 perspectives / none, rate: %.2f (mean of %d runs each; target >= 0.33)\n", (b / nb) / (a / na), na }' "$WORK/persp-rates.md"
+awk -F'|' '
+  function med(s,   a, n, i, j, x) {
+    n = split(s, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { x = a[i]; a[i] = a[j]; a[j] = x }
+    return n ? a[int((n + 1) / 2)] : 0
+  }
+  $2 ~ /^ 0 / { a = a " " $4 } $2 ~ /^ 5 / { b = b " " $4 }
+  END { if (a != "" && b != "") printf "\n5 perspectives / none, rate: %.2f (medians of %d runs each; target >= 0.33)\n", med(b) / med(a), split(a, x, " ") }' "$WORK/persp-rates.md"
 stop_responder
+fi
 
 # --- 3. -r against a local lab, in a network namespace of its own ------------------
 echo

@@ -49,25 +49,33 @@
 #                               while changes to the big zone run back to back:
 #                               p50, p99, max; then a 1,000-record zone served
 #                               alone, CHANGES records added
-#   signing                     a SIGN_RECORDS-record zone (100k): caa-responder
-#                               --dnssec (and --nsec3) from exec to ready beside
-#                               ldns-signzone with the same key; the ratio
+#   signing                     a SIGN_RECORDS-record zone (1M; 100k with
+#                               --quick): caa-responder --dnssec (and --nsec3)
+#                               from exec to ready beside Knot DNS from exec to
+#                               the signed zone published (its own instance,
+#                               on SIGN_PORT or the first free port from
+#                               5337), one ECDSAP256SHA256 CSK each;
+#                               wall-clock and CPU ratios, peak RSS,
+#                               medians of SIGN_REPS (3)
 # Installs dnsperf, knot and nsd with apt-get if missing.  Every process started
-# here is stopped here, by its PID.  Ports 5330-5336 on 127.0.0.1 only.
+# here is stopped here, by its PID.  Ports 5330-5336 (and SIGN_PORT) on
+# 127.0.0.1 only.
 #
 # Environment: RESPONDER and LOADGEN (binaries; default: a Release build in
 # build-bench/), WORK (default /tmp/caalab-bench), DURATION, SAT_DURATION,
 # REPS, LAT_DURATION, LAT_REPS, BIG_RECORDS, CHANGE_RECORDS, CHANGES,
-# CHANGE_QPS, CHANGE_DURATION, SIGN_RECORDS, SIGN_REPS, PIN, ONLY=changes or
-# ONLY=sign (that section alone).
+# CHANGE_QPS, CHANGE_DURATION, SIGN_RECORDS, SIGN_REPS (with ONLY=sign, REPS
+# too), SIGN_TIMEOUT (600 s a run), SIGN_LDNS=1 (ldns-signzone rows as well),
+# PIN, ONLY=changes or ONLY=sign (that section alone).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
 QUICK=0
+[ "${ONLY:-}" != sign ] || SIGN_REPS=${SIGN_REPS:-${REPS:-}}
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,62p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,69p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 64 ;;
   esac
 done
@@ -83,8 +91,10 @@ else
   CHANGE_DURATION=${CHANGE_DURATION:-10}
 fi
 CHANGE_QPS=${CHANGE_QPS:-2000}
-SIGN_RECORDS=${SIGN_RECORDS:-100000}
-if [ $QUICK = 1 ]; then SIGN_REPS=${SIGN_REPS:-1}; else SIGN_REPS=${SIGN_REPS:-3}; fi
+if [ $QUICK = 1 ]; then SIGN_REPS=${SIGN_REPS:-1} SIGN_RECORDS=${SIGN_RECORDS:-100000}
+else SIGN_REPS=${SIGN_REPS:-3} SIGN_RECORDS=${SIGN_RECORDS:-1000000}; fi
+SIGN_TIMEOUT=${SIGN_TIMEOUT:-600}
+SIGN_PORT=${SIGN_PORT:-}               # empty: chosen before each Knot start
 ONLY=${ONLY:-}
 PIN=${PIN:-1}
 SRV_PIN=() GEN_PIN=()
@@ -427,61 +437,153 @@ if [ -z "$ONLY" ] || [ "$ONLY" = changes ]; then
   cleanup
 fi
 
-# --- signing at load: caa-responder --dnssec beside ldns-signzone -----------
-# One SIGN_RECORDS-record zone (gen-big-zone.sh) and one ECDSAP256SHA256 key
-# made by ldns-keygen, which both use (--key-dir).  caa-responder: from exec
-# to its ready line (read, built, signed, answers compiled), unsigned, then
-# --dnssec (NSEC), then --dnssec --nsec3, and its RSS then; ldns-signzone:
-# read, signed, written (NSEC, then NSEC3 -t 0 -s ''); SIGN_REPS times,
-# medians of wall-clock and of CPU seconds (the latter is the fairer ratio
-# on a shared machine).  Servers on CPU 0 as above.
-# time_ready ARGS...: seconds from exec to the ready line, and the RSS (KB).
+# --- signing at load: caa-responder --dnssec beside Knot DNS -----------------
+# One SIGN_RECORDS-record zone (gen-big-zone.sh; 1,000,000 by default).
+# caa-responder: from exec to its ready line (read, built, signed, answers
+# compiled), unsigned, then --dnssec (NSEC), then --dnssec --nsec3, with a key
+# made by ldns-keygen (--key-dir).  Knot DNS: its own instance (config, KASP
+# database and rundir under WORK/sign/knot, 127.0.0.1:SIGN_PORT), dnssec-signing
+# on with a policy of one ECDSAP256SHA256 CSK (single-type-signing, key made by
+# Knot at load), signing-threads 1, NSEC, then NSEC3 (0 iterations, no salt, no
+# opt-out); from exec to its log line "loaded, serial", which Knot writes once
+# the signed zone is published, then checked: kdig +dnssec SOA must carry an
+# RRSIG.  SIGN_REPS times (3), the order NSEC, NSEC3 alternating between the
+# two servers; medians of wall-clock and of CPU seconds (utime + stime of every
+# thread; the fairer ratio on a shared machine) and the peak RSS (VmHWM).
+# Every run is bounded by SIGN_TIMEOUT seconds (600).  SIGN_LDNS=1 adds
+# ldns-signzone (read, sign, write, same key) as in earlier tables.  Servers on
+# CPU 0 as above.
+# proc_row PID T0: "seconds,cpu seconds,peak RSS KB" of a running PID
+proc_row() {
+  local t; t=$(date +%s.%N)
+  awk -v a="$2" -v b="$t" -v r="$(awk '/^VmHWM:/{print $2}' /proc/"$1"/status 2>/dev/null)" -v hz="$(getconf CLK_TCK)" \
+    '{ sub(/^.*\) /, ""); printf "%.3f,%.2f,%s\n", b - a, ($12 + $13) / hz, r }' "/proc/$1/stat"
+}
+# time_ready ARGS...: caa-responder from exec to its ready line
 time_ready() {
-  local out=$WORK/sign/ready.out t0 pid t
+  local out=$WORK/sign/ready.out t0 pid row="nan,nan,0" end
   : > "$out"
-  t0=$(date +%s.%N)
+  t0=$(date +%s.%N); end=$(( $(date +%s) + SIGN_TIMEOUT ))
   "${SRV_PIN[@]}" "$RESPONDER" -l "$ADDR:0" "$@" > "$out" 2> "$WORK/sign/ready.err" &
   pid=$!
-  for _ in $(seq 1 60000); do
-    grep -q '^ready' "$out" 2> /dev/null && break
+  while [ "$(date +%s)" -lt $end ]; do
+    if grep -q '^ready' "$out" 2> /dev/null; then row=$(proc_row "$pid" "$t0"); break; fi
     kill -0 "$pid" 2> /dev/null || break
     sleep 0.01
   done
-  t=$(date +%s.%N)
-  if grep -q '^ready' "$out"; then
-    awk -v a="$t0" -v b="$t" -v r="$(rss_kb "$pid")" -v hz="$(getconf CLK_TCK)" \
-      '{ printf "%.3f,%.2f,%s\n", b - a, ($14 + $15) / hz, r }' "/proc/$pid/stat"
-  else
-    log "caa-responder $* did not start: $(head -c 300 "$WORK/sign/ready.err")"
-    echo "nan,nan,0"
-  fi
+  [ "$row" != "nan,nan,0" ] || log "caa-responder $* not ready: $(head -c 300 "$WORK/sign/ready.err")"
+  echo "$row"
   kill -TERM "$pid" 2> /dev/null; wait "$pid" 2> /dev/null
+}
+# time_knot nsec|nsec3 ZONEFILE: Knot from exec to the signed zone published
+time_knot() {
+  local d=$WORK/sign/knot t0 pid row="nan,nan,0" end n3=off port=$SIGN_PORT
+  [ "$1" = nsec3 ] && n3=on
+  if [ -z "$port" ]; then              # the first port from 5337 that nothing binds now
+    for port in $(seq 5337 5399); do
+      ss -Hlnut "( sport = :$port )" 2> /dev/null | grep -q . || break
+    done
+  fi
+  rm -rf "$d"; mkdir -p "$d/db" "$d/keys"
+  cat > "$d/knot.conf" <<K
+server:
+    rundir: "$d"
+    pidfile: "$d/knot.pid"
+    listen: $ADDR@$port
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: "$d/knot.log"
+    any: info
+database:
+    storage: "$d/db"
+keystore:
+  - id: pem
+    backend: pem
+    config: "$d/keys"
+policy:
+  - id: csk
+    keystore: pem
+    algorithm: ecdsap256sha256
+    single-type-signing: on
+    signing-threads: 1
+    nsec3: $n3
+    nsec3-iterations: 0
+    nsec3-salt-length: 0
+    nsec3-opt-out: off
+template:
+  - id: default
+    storage: "$d"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: big.test
+    file: "$2"
+    dnssec-signing: on
+    dnssec-policy: csk
+K
+  t0=$(date +%s.%N); end=$(( $(date +%s) + SIGN_TIMEOUT ))
+  "${SRV_PIN[@]}" knotd -c "$d/knot.conf" > "$d/stdout.log" 2>&1 &
+  pid=$!
+  while [ "$(date +%s)" -lt $end ]; do
+    if grep -q 'loaded, serial' "$d/knot.log" 2> /dev/null; then row=$(proc_row "$pid" "$t0"); break; fi
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.01
+  done
+  if [ "$row" = "nan,nan,0" ]; then
+    log "knotd ($1) not loaded: $(tail -n 5 "$d/knot.log" "$d/stdout.log" 2>/dev/null | head -c 600)"
+  elif ! kdig @$ADDR -p "$port" +dnssec +norec +time=5 big.test SOA | grep -q 'RRSIG.*SOA'; then
+    log "knotd ($1): no RRSIG on the SOA"; row="nan,nan,0"
+  fi
+  echo "$row"
+  kill -TERM "$pid" 2> /dev/null
+  for _ in $(seq 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2> /dev/null && { log "SIGKILL knotd $pid"; kill -KILL "$pid" 2> /dev/null; }
+  wait "$pid" 2> /dev/null
 }
 
 sign_section() {
-  local d=$WORK/sign z k t0 t1 r
+  local d=$WORK/sign z k rows
   mkdir -p "$d"
   z=$d/big.test.zone
   log "signing: generating a $SIGN_RECORDS-record zone"
   "$B/gen-big-zone.sh" "$z" "$SIGN_RECORDS"
   k=$(cd "$d" && ldns-keygen -a ECDSAP256SHA256 -k big.test.)
   : > "$d/sign.csv"
+  rows="responder-unsigned responder-nsec knot-nsec responder-nsec3 knot-nsec3"
   for rep in $(seq 1 "$SIGN_REPS"); do
+    log "signing: repetition $rep of $SIGN_REPS"
     echo "responder-unsigned,$rep,$(time_ready "$z")" >> "$d/sign.csv"
-    echo "responder-nsec,$rep,$(time_ready --dnssec --key-dir "$d" "$z")" >> "$d/sign.csv"
-    echo "responder-nsec3,$rep,$(time_ready --dnssec --nsec3 --key-dir "$d" "$z")" >> "$d/sign.csv"
-    /usr/bin/time -f "ldns-signzone-nsec,$rep,%e,%U %S," -a -o "$d/sign.csv" \
-      "${SRV_PIN[@]}" ldns-signzone -o big.test. -f "$d/out.nsec" "$z" "$d/$k" || log "ldns-signzone failed"
-    /usr/bin/time -f "ldns-signzone-nsec3,$rep,%e,%U %S," -a -o "$d/sign.csv" \
-      "${SRV_PIN[@]}" ldns-signzone -n -a 1 -t 0 -s '' -o big.test. -f "$d/out.nsec3" "$z" "$d/$k" ||
-      log "ldns-signzone -n failed"
-    rm -f "$d/out.nsec" "$d/out.nsec3"
+    if [ $((rep % 2)) = 1 ]; then
+      echo "responder-nsec,$rep,$(time_ready --dnssec --key-dir "$d" "$z")" >> "$d/sign.csv"
+      echo "knot-nsec,$rep,$(time_knot nsec "$z")" >> "$d/sign.csv"
+      echo "responder-nsec3,$rep,$(time_ready --dnssec --nsec3 --key-dir "$d" "$z")" >> "$d/sign.csv"
+      echo "knot-nsec3,$rep,$(time_knot nsec3 "$z")" >> "$d/sign.csv"
+    else
+      echo "knot-nsec,$rep,$(time_knot nsec "$z")" >> "$d/sign.csv"
+      echo "responder-nsec,$rep,$(time_ready --dnssec --key-dir "$d" "$z")" >> "$d/sign.csv"
+      echo "knot-nsec3,$rep,$(time_knot nsec3 "$z")" >> "$d/sign.csv"
+      echo "responder-nsec3,$rep,$(time_ready --dnssec --nsec3 --key-dir "$d" "$z")" >> "$d/sign.csv"
+    fi
+    if [ "${SIGN_LDNS:-0}" = 1 ]; then
+      rows="$rows ldns-signzone-nsec ldns-signzone-nsec3"
+      /usr/bin/time -f "ldns-signzone-nsec,$rep,%e,%U %S,%M" -a -o "$d/sign.csv" \
+        timeout "$SIGN_TIMEOUT" "${SRV_PIN[@]}" ldns-signzone -o big.test. -f "$d/out.nsec" "$z" "$d/$k" ||
+        log "ldns-signzone failed"
+      /usr/bin/time -f "ldns-signzone-nsec3,$rep,%e,%U %S,%M" -a -o "$d/sign.csv" \
+        timeout "$SIGN_TIMEOUT" "${SRV_PIN[@]}" ldns-signzone -n -a 1 -t 0 -s '' -o big.test. -f "$d/out.nsec3" "$z" "$d/$k" ||
+        log "ldns-signzone -n failed"
+      rm -f "$d/out.nsec" "$d/out.nsec3"
+    fi
   done
-  printf '\nSigning a %s-record zone at load (%s; medians of %s): caa-responder from exec to\nready, ldns-signzone read + sign + write; the same ECDSAP256SHA256 key.\n\n' \
-    "$SIGN_RECORDS" "$PINNED" "$SIGN_REPS"
-  awk -F, '
-    {
-      split($4, u, " "); c[$1] = c[$1] " " (u[1] + u[2])
+  printf '\nSigning a %s-record zone at load (%s, %s; %s; medians of %s): from exec to\nserving the signed zone; one ECDSAP256SHA256 CSK, one signing thread each.\n\n' \
+    "$SIGN_RECORDS" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(knotd --version | head -1 | sed 's/.*version /Knot DNS /')" "$PINNED" "$SIGN_REPS"
+  awk -F, -v rows="$rows" '
+    $3 != "nan" {
+      n = split($4, u, " "); c[$1] = c[$1] " " (n > 1 ? u[1] + u[2] : $4)
       t[$1] = t[$1] " " $3; if ($5 != "") m[$1] = m[$1] " " $5
     }
     function med(s,   a, n, i, j, x) {
@@ -489,16 +591,17 @@ sign_section() {
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { x = a[i]; a[i] = a[j]; a[j] = x }
       return n ? a[int((n + 1) / 2)] : ""
     }
+    function ratio(a, b) { return (a != "" && b != "" && b > 0) ? sprintf("%.2f", a / b) : "n/a" }
     END {
-      printf "| run | seconds | CPU seconds | RSS MB |\n|---|---|---|---|\n"
-      split("responder-unsigned responder-nsec responder-nsec3 ldns-signzone-nsec ldns-signzone-nsec3", o, " ")
-      for (i = 1; i <= 5; i++) {
-        r = o[i]; s[r] = med(t[r]); cpu[r] = med(c[r])
+      printf "| run | seconds | CPU seconds | peak RSS MB |\n|---|---|---|---|\n"
+      n = split(rows, o, " ")
+      for (i = 1; i <= n; i++) {
+        r = o[i]; if (r in seen) continue; seen[r] = 1; s[r] = med(t[r]); cpu[r] = med(c[r])
         printf "| %s | %s | %s | %s |\n", r, s[r], cpu[r], (r in m) ? sprintf("%.0f", med(m[r]) / 1024) : ""
       }
-      printf "\ncaa-responder --dnssec / ldns-signzone, seconds: NSEC %.2f, NSEC3 %.2f; CPU: NSEC %.2f, NSEC3 %.2f\n",
-        s["responder-nsec"] / s["ldns-signzone-nsec"], s["responder-nsec3"] / s["ldns-signzone-nsec3"],
-        cpu["responder-nsec"] / cpu["ldns-signzone-nsec"], cpu["responder-nsec3"] / cpu["ldns-signzone-nsec3"]
+      printf "\ncaa-responder --dnssec / Knot, seconds: NSEC %s, NSEC3 %s; CPU: NSEC %s, NSEC3 %s\n",
+        ratio(s["responder-nsec"], s["knot-nsec"]), ratio(s["responder-nsec3"], s["knot-nsec3"]),
+        ratio(cpu["responder-nsec"], cpu["knot-nsec"]), ratio(cpu["responder-nsec3"], cpu["knot-nsec3"])
     }' "$d/sign.csv"
 }
 

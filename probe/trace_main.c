@@ -18,6 +18,7 @@
 
 #include "batch.h"
 #include "check.h"
+#include "mpic.h"
 #include "report.h"
 
 struct trace_wait {
@@ -78,7 +79,7 @@ trace_probe(struct event_base *base, const struct batch_config *bcfg,
 		char err[320];
 		int rc;
 
-		if (check_start(bcfg->client, bcfg->req, bcfg->names[i], i,
+		if (mpic_start(bcfg->mpic, bcfg->req, bcfg->names[i], i,
 		                trace_check_done, &w) != 0) {
 			fprintf(stderr, "caa-probe: no memory\n");
 			error = true;

@@ -49,8 +49,8 @@
 #                               while changes to the big zone run back to back:
 #                               p50, p99, max; then a 1,000-record zone served
 #                               alone, CHANGES records added
-#   signing                     a SIGN_RECORDS-record zone (1M; 100k with
-#                               --quick): caa-responder --dnssec (and --nsec3)
+#   signing                     a SIGN_RECORDS-record zone (1M with ONLY=sign,
+#                               else 100k): caa-responder --dnssec (and --nsec3)
 #                               from exec to ready beside Knot DNS from exec to
 #                               the signed zone published (its own instance,
 #                               on SIGN_PORT or the first free port from
@@ -91,8 +91,9 @@ else
   CHANGE_DURATION=${CHANGE_DURATION:-10}
 fi
 CHANGE_QPS=${CHANGE_QPS:-2000}
-if [ $QUICK = 1 ]; then SIGN_REPS=${SIGN_REPS:-1} SIGN_RECORDS=${SIGN_RECORDS:-100000}
-else SIGN_REPS=${SIGN_REPS:-3} SIGN_RECORDS=${SIGN_RECORDS:-1000000}; fi
+if [ $QUICK = 1 ]; then SIGN_REPS=${SIGN_REPS:-1}; else SIGN_REPS=${SIGN_REPS:-3}; fi
+if [ $QUICK = 0 ] && [ "${ONLY:-}" = sign ]; then SIGN_RECORDS=${SIGN_RECORDS:-1000000}
+else SIGN_RECORDS=${SIGN_RECORDS:-100000}; fi
 SIGN_TIMEOUT=${SIGN_TIMEOUT:-600}
 SIGN_PORT=${SIGN_PORT:-}               # empty: chosen before each Knot start
 ONLY=${ONLY:-}
@@ -438,7 +439,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = changes ]; then
 fi
 
 # --- signing at load: caa-responder --dnssec beside Knot DNS -----------------
-# One SIGN_RECORDS-record zone (gen-big-zone.sh; 1,000,000 by default).
+# One SIGN_RECORDS-record zone (gen-big-zone.sh; 1,000,000 with ONLY=sign).
 # caa-responder: from exec to its ready line (read, built, signed, answers
 # compiled), unsigned, then --dnssec (NSEC), then --dnssec --nsec3, with a key
 # made by ldns-keygen (--key-dir).  Knot DNS: its own instance (config, KASP

@@ -94,7 +94,7 @@ esac
 
 # Servers, by index: host name (as the NS records name it), addresses,
 # zones served, signing (""|dnssec|nsec3), responder arguments (one a line).
-S_HOST=() S_LINE=() S_ADDRS=() S_ZONES=() S_SIGN=() S_ARGS=()
+S_HOST=() S_LINE=() S_ADDRS=() S_ZONES=() S_SIGN=() S_ARGS=() S_SHELL=()
 declare -A Z_RECS=() Z_SEEN=()
 Z_LIST=()
 
@@ -519,15 +519,20 @@ lab_up() {
 		# Under a shell that keeps its exit status for "down" (in
 		# H.I.status); the server's own PID in H.I.pid.
 		rm -f "$dir/log/$h.$i.pid" "$dir/log/$h.$i.status"
+		# shellcheck disable=SC2016 # expanded by that shell
 		setsid ip netns exec "$netns" bash -c \
 			'"${@:2}" & echo $! >"$1.pid"; wait $!; echo $? >"$1.status"' \
 			lab-server "$dir/log/$h.$i" "$responder" "${args[@]}" \
 			</dev/null >"$dir/log/$h.$i.out" 2>"$dir/log/$h.$i.err" &
-		for ((t = 0; t < 50; t++)); do
+		S_SHELL[i]=$!
+	done
+	for ((i = 0; i < ${#S_HOST[@]}; i++)); do
+		h=${S_HOST[i]}
+		for ((t = 0; t < 100; t++)); do
 			[ -s "$dir/log/$h.$i.pid" ] && break
 			sleep 0.1
 		done
-		echo "$(cat "$dir/log/$h.$i.pid" 2>/dev/null || echo $!) $h" >>"$dir/pids"
+		echo "$(cat "$dir/log/$h.$i.pid" 2>/dev/null || echo "${S_SHELL[i]}") $h" >>"$dir/pids"
 	done
 	i=0
 	while read -r pid h; do

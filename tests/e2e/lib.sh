@@ -83,13 +83,17 @@ no_sanitizer_report() {
 	[ -z "$report" ] || fail "$1: no sanitizer report" "a quiet stderr" "$report"
 }
 
-# stop_responder [STATUS [SIGNAL]]: stop the responder (stop_server), or
+# stop_responder: stop the responder with SIGTERM (stop_server), or
 # whatever else runs as RSP_PID when RSP_OWN is empty (not judged then).
 # A responder whose death a query already reported is not judged again.
+# stop_responder_on SIGNAL: the same with SIGNAL (INT, ...), status 0 too.
 RSP_OWN=yes
 stop_responder() {
+	stop_responder_on TERM
+}
+stop_responder_on() {
 	if [ -n "$RSP_OWN" ] && [ -z "$DEATH_REPORTED" ]; then
-		stop_server caa-responder "$RSP_PID" "$tmp/err" "$@"
+		stop_server caa-responder "$RSP_PID" "$tmp/err" 0 "$1"
 	else
 		stop_pid "$RSP_PID"
 	fi

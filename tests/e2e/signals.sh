@@ -86,10 +86,10 @@ else
 fi
 
 # SIGTERM: a clean exit, status 0, no sanitizer report.
-stop_responder 0 TERM
+stop_responder
 
 # SIGINT: the same.
 start_responder "${ZONE_FILES[@]}" || finish
-stop_responder 0 INT
+stop_responder_on INT
 
 finish

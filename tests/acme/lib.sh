@@ -15,7 +15,7 @@ GATE_PORT=14404      # caa-gate in front of Pebble, https://127.0.0.1:14404/dir
 GATE_RECHECK_PORT=14405 # a second caa-gate, --recheck always
 GATE_DNSSEC_PORT=14406 # a third, validating the signed responder (scenario 18)
 GATE_MPIC_PORT=14407 # scenario 19: a caa-gate with remote perspectives
-MPIC_PORTS=(14459 14460 14461) # their caa-responders
+MPIC_PORTS=(14461 14462 14463) # their caa-responders
 RSP_PORT=14456       # caa-responder (UDP and TCP)
 UNBOUND_PORT=14457   # unbound, the CA's resolver
 API_PORT=14458       # caa-responder's management API
@@ -163,7 +163,7 @@ setup_work() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	for p in $PEBBLE_PORT $PEBBLE_MGMT_PORT $HTTP01_PORT $GATE_PORT $GATE_RECHECK_PORT \
-		$GATE_DNSSEC_PORT $RSP_PORT $UNBOUND_PORT $API_PORT $SIGNED_PORT; do
+		$GATE_DNSSEC_PORT $GATE_MPIC_PORT "${MPIC_PORTS[@]}" $RSP_PORT $UNBOUND_PORT $API_PORT $SIGNED_PORT; do
 		if port_busy "$p"; then
 			die "port $p is in use ($(ss -Hlntup 2>/dev/null | awk -v p=":$p" 'index($5, p) { print $7; exit }')): stop it, or wait for the other run"
 		fi

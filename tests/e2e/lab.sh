@@ -52,7 +52,16 @@ ip netns del "$NS-try"
 
 D=$tmp/lab
 lab() { "$LAB" -d "$D" "$@"; }
-trap 'lab down >/dev/null 2>&1; cleanup' EXIT
+# ctest ends a test at its TIMEOUT (300 s) with SIGKILL, and no trap runs
+# then: the lab's servers (setsid) and namespace would stay up.  So the
+# test ends itself first, by SIGTERM, and its EXIT trap takes the lab down
+# (E2E_LAB_BUDGET seconds, default 280).
+(sleep "${E2E_LAB_BUDGET:-280}" && kill -TERM $$) 2>/dev/null &
+WATCHDOG=$!
+# shellcheck disable=SC2317 # called by the EXIT trap
+watchdog_stop() { kill "$WATCHDOG" 2>/dev/null; wait "$WATCHDOG" 2>/dev/null; }
+trap 'echo "lab: over ${E2E_LAB_BUDGET:-280} s: stopped" >&2; exit 143' TERM
+trap 'watchdog_stop; lab down >/dev/null 2>&1; cleanup' EXIT
 
 # A lab file error names the file and line.
 printf 'server ns.test 127.0.0.3\n\tserves test\nbogus line\n' >"$tmp/bad.lab"
@@ -205,7 +214,7 @@ acme_stop() {
 	done
 	LAB_PIDS=()
 }
-trap 'acme_stop; lab down >/dev/null 2>&1; cleanup' EXIT
+trap 'watchdog_stop; acme_stop; lab down >/dev/null 2>&1; cleanup' EXIT
 # in_lab NAME CMD...: CMD in the lab, in the background, output in
 # $D/NAME.out; its PID (the command's own: ip netns exec execs it) kept.
 in_lab() {

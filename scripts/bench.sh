@@ -482,7 +482,7 @@ time_knot() {
   [ "$1" = nsec3 ] && n3=on
   if [ -z "$port" ]; then              # the first port from 5337 that nothing binds now
     for port in $(seq 5337 5399); do
-      ss -Hlnut "( sport = :$port )" 2> /dev/null | grep -q . || break
+      [ -n "$(ss -Hlnut "( sport = :$port )" 2> /dev/null)" ] || break
     done
   fi
   rm -rf "$d"; mkdir -p "$d/db" "$d/keys"
@@ -536,7 +536,7 @@ K
   done
   if [ "$row" = "nan,nan,0" ]; then
     log "knotd ($1) not loaded: $(tail -n 5 "$d/knot.log" "$d/stdout.log" 2>/dev/null | head -c 600)"
-  elif ! kdig @$ADDR -p "$port" +dnssec +norec +time=5 big.test SOA | grep -q 'RRSIG.*SOA'; then
+  elif ! grep -q 'RRSIG.*SOA' <<<"$(kdig @$ADDR -p "$port" +dnssec +norec +time=5 big.test SOA)"; then
     log "knotd ($1): no RRSIG on the SOA"; row="nan,nan,0"
   fi
   echo "$row"

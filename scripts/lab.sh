@@ -357,7 +357,7 @@ lab_down() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	lab_judge || bad=1
-	if ip netns list | grep -q "^$netns\( \|$\)"; then
+	if grep -q "^$netns\( \|$\)" <<<"$(ip netns list)"; then
 		ip netns del "$netns" || die "cannot delete namespace $netns"
 	fi
 	rm -f "$dir/netns" "$dir/pids"

@@ -106,7 +106,7 @@ check_match "text: the value shown escaped" "^    -> 0 issue \"<script>alert\\('
 order=$(printf '%s\n' "$POUT" | grep -Eo '^  (reason|request|relevant|lookups|warnings)' | tr -d ' ' | paste -sd' ' -)
 check "text: sections in order" "reason request relevant lookups warnings" "$order"
 check_match "text: lookups with RCODE and time" '^    \* xss\.caatestsuite\.test +NOERROR +1 record +[0-9]+\.[0-9] ms$' "$POUT"
-if printf '%s' "$POUT" | grep -q $'\033'; then
+if grep -q $'\033' <<<"$POUT"; then
 	fail "text: no colour off a terminal" "no ESC" "ESC found"
 else
 	pass
@@ -131,7 +131,7 @@ if command -v script >/dev/null 2>&1; then
 	OUT=$(TERM=xterm timeout 30 script -qec "'$PROBE' -s $HOST4 -p $PORT4 host.deny.test" /dev/null 2>&1)
 	check_match "colour on a terminal" $'\033\\[1;31mdenied\033\\[0m' "$OUT"
 	OUT=$(NO_COLOR=1 TERM=xterm timeout 30 script -qec "'$PROBE' -s $HOST4 -p $PORT4 host.deny.test" /dev/null 2>&1)
-	if printf '%s' "$OUT" | grep -q $'\033\\['; then
+	if grep -q $'\033\\[' <<<"$OUT"; then
 		fail "NO_COLOR" "no colour" "colour"
 	else
 		pass

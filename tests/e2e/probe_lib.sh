@@ -163,7 +163,7 @@ field_is() {
 has_warning() {
 	local seen
 	seen=$(jget '0.warnings.*.code')
-	if printf '%s\n' "$seen" | grep -Fxq -- "$2"; then
+	if grep -Fxq -- "$2" <<<"$seen"; then
 		pass
 	else
 		fail "$1: warning $2" "$2 among the warnings" "$(printf '%s' "$seen" | paste -sd' ' -)"
@@ -173,7 +173,7 @@ has_warning() {
 no_warning() {
 	local seen
 	seen=$(jget '0.warnings.*.code')
-	if printf '%s\n' "$seen" | grep -Fxq -- "$2"; then
+	if grep -Fxq -- "$2" <<<"$seen"; then
 		fail "$1: no warning $2" "no $2" "$(printf '%s' "$seen" | paste -sd' ' -)"
 	else
 		pass

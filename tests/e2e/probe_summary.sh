@@ -112,7 +112,7 @@ if command -v script >/dev/null 2>&1; then
 	LAST_CMD="script caa-probe -f slow (stdout and stderr the terminal)"
 	OUT=$(timeout 60 script -qec "'$PROBE' -s $HOST4 -p $PORT4 -f '$tmp/slow'" /dev/null 2>&1)
 	check_match "progress beside reports: shown" $'\rcaa-probe: [0-9]+/3 names' "$OUT"
-	if printf '%s' "$OUT" | grep -Eq $'/s(, [0-9]+ s left)?\033\\[K[^\r]'; then
+	if grep -Eq $'/s(, [0-9]+ s left)?\033\\[K[^\r]' <<<"$OUT"; then
 		fail "progress beside reports: erased before a report" "\\r after the line" "$OUT"
 	else
 		pass
@@ -140,7 +140,7 @@ if command -v script >/dev/null 2>&1; then
 fi
 # Off a terminal: no progress line, whatever the batch.
 probe -f "$tmp/slow"
-if printf '%s' "$PERR" | grep -q $'\r\|names, '; then
+if grep -q $'\r\|names, ' <<<"$PERR"; then
 	fail "no progress off a terminal" "no progress line" "$PERR"
 else
 	pass

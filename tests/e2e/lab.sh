@@ -56,7 +56,14 @@ lab() { "$LAB" -d "$D" "$@"; }
 # then: the lab's servers (setsid) and namespace would stay up.  So the
 # test ends itself first, by SIGTERM, and its EXIT trap takes the lab down
 # (E2E_LAB_BUDGET seconds, default 280).
-(sleep "${E2E_LAB_BUDGET:-280}" && kill -TERM $$) 2>/dev/null &
+# The watchdog's sleep holds neither ctest's output pipe (ctest waits for
+# it to close) nor outlives the test: it ends with the watchdog.
+(
+	trap 'kill "$s" 2>/dev/null; exit 0' TERM
+	sleep "${E2E_LAB_BUDGET:-280}" &
+	s=$!
+	wait "$s" && kill -TERM $$
+) >/dev/null 2>&1 &
 WATCHDOG=$!
 # shellcheck disable=SC2317 # called by the EXIT trap
 watchdog_stop() { kill "$WATCHDOG" 2>/dev/null; wait "$WATCHDOG" 2>/dev/null; }

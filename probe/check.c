@@ -27,8 +27,14 @@ check_decide(struct check *chk)
 		for (size_t i = 0; i < n; i++) {
 			lookup_result_view(&chk->lookups[i], &views[i]);
 		}
-		if (caa_check(chk->req, &chk->cands, views, &chk->result) !=
-		    CAA_OK) {
+		enum caa_status st =
+		        chk->verdict_only
+		                ? caa_check_verdict(chk->req, &chk->cands,
+		                                    views, &chk->result)
+		                : caa_check(chk->req, &chk->cands, views,
+		                            &chk->result);
+
+		if (st != CAA_OK) {
 			chk->result.verdict = CAA_LOOKUP_FAILED;
 			(void)snprintf(chk->result.reason,
 			               sizeof(chk->result.reason),
@@ -111,9 +117,9 @@ check_reject(const char *input, const char *reason, size_t index,
 	return 0;
 }
 
-int
-check_start(struct lookup_client *client, const struct caa_request *req,
-            const char *name, size_t index,
+static int
+check_begin(struct lookup_client *client, const struct caa_request *req,
+            const char *name, size_t index, bool verdict_only,
             void (*done)(void *arg, struct check *chk), void *arg)
 {
 	struct check *chk = check_new(name, index, done, arg);
@@ -123,6 +129,7 @@ check_start(struct lookup_client *client, const struct caa_request *req,
 		return -ENOMEM;
 	}
 	chk->req = req;
+	chk->verdict_only = verdict_only;
 	/* As a CA: the identifier's syntax first (Boulder WellFormed-
 	 * Identifiers), then the climb from the A-label form. */
 	chk->name_status = caa_ident_check(name, &ident);
@@ -169,6 +176,23 @@ check_start(struct lookup_client *client, const struct caa_request *req,
 		check_decide(chk);
 	}
 	return 0;
+}
+
+int
+check_start(struct lookup_client *client, const struct caa_request *req,
+            const char *name, size_t index,
+            void (*done)(void *arg, struct check *chk), void *arg)
+{
+	return check_begin(client, req, name, index, false, done, arg);
+}
+
+int
+check_start_remote(struct lookup_client *client,
+                   const struct caa_request *req, const char *name,
+                   size_t index, void (*done)(void *arg, struct check *chk),
+                   void *arg)
+{
+	return check_begin(client, req, name, index, true, done, arg);
 }
 
 void

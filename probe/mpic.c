@@ -282,9 +282,10 @@ mpic_primary_done(void *arg, struct check *chk)
 	for (size_t i = 0; i < chk->nremotes; i++) {
 		call->slots[i].call = call;
 		call->slots[i].i = i;
-		if (check_start(m->remotes[i], call->req, chk->input,
-		                chk->index, mpic_remote_done,
-		                &call->slots[i]) != 0) {
+		if (check_start_remote(m->remotes[i], call->req,
+		                       chk->input, chk->index,
+		                       mpic_remote_done,
+		                       &call->slots[i]) != 0) {
 			chk->remotes_pending--; /* no memory: not corroborating */
 		}
 	}

@@ -65,13 +65,14 @@ int check_start(struct lookup_client *client, const struct caa_request *req,
                 void (*done)(void *arg, struct check *chk), void *arg);
 
 /*
- * As check_start(), for a remote perspective (mpic.c): the verdict,
- * candidate, record and reason alone (caa_check_verdict()), as the report
- * prints no warnings of a remote.
+ * As check_start() of PRIMARY's input, request and index (PRIMARY is
+ * borrowed for the call only), for a remote perspective (mpic.c): the
+ * identifier and candidates taken from PRIMARY when it has them, and the
+ * verdict, candidate, record and reason alone (caa_check_verdict()), as
+ * the report prints no warnings of a remote.
  */
 int check_start_remote(struct lookup_client *client,
-                       const struct caa_request *req, const char *name,
-                       size_t index,
+                       const struct check *primary,
                        void (*done)(void *arg, struct check *chk), void *arg);
 
 /*

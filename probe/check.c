@@ -27,8 +27,14 @@ check_decide(struct check *chk)
 		for (size_t i = 0; i < n; i++) {
 			lookup_result_view(&chk->lookups[i], &views[i]);
 		}
-		if (caa_check(chk->req, &chk->cands, views, &chk->result) !=
-		    CAA_OK) {
+		enum caa_status st =
+		        chk->verdict_only
+		                ? caa_check_verdict(chk->req, &chk->cands,
+		                                    views, &chk->result)
+		                : caa_check(chk->req, &chk->cands, views,
+		                            &chk->result);
+
+		if (st != CAA_OK) {
 			chk->result.verdict = CAA_LOOKUP_FAILED;
 			(void)snprintf(chk->result.reason,
 			               sizeof(chk->result.reason),
@@ -111,25 +117,47 @@ check_reject(const char *input, const char *reason, size_t index,
 	return 0;
 }
 
-int
-check_start(struct lookup_client *client, const struct caa_request *req,
-            const char *name, size_t index,
+/* The identifier of CHK->input and its candidates, or LIKE's when LIKE
+ * (a check of the same input) has them: the same function of the same
+ * input.  CHK->name_status says which. */
+static void
+check_ident(struct check *chk, const struct check *like)
+{
+	struct caa_ident ident;
+
+	if (like != NULL && like->name_status == CAA_OK) {
+		chk->name_status = CAA_OK;
+		chk->cands = like->cands;
+		memcpy(chk->name, like->name, sizeof(chk->name));
+		memcpy(chk->unicode, like->unicode, sizeof(chk->unicode));
+		return;
+	}
+	/* As a CA: the identifier's syntax first (Boulder WellFormed-
+	 * Identifiers), then the climb from the A-label form. */
+	chk->name_status = caa_ident_check(chk->input, &ident);
+	if (chk->name_status == CAA_OK) {
+		chk->name_status =
+		        caa_candidates_build(ident.name, &chk->cands);
+	}
+	if (chk->name_status == CAA_OK) {
+		memcpy(chk->name, ident.name, sizeof(chk->name));
+		memcpy(chk->unicode, ident.unicode, sizeof(chk->unicode));
+	}
+}
+
+static int
+check_begin(struct lookup_client *client, const struct caa_request *req,
+            const char *name, size_t index, const struct check *like,
             void (*done)(void *arg, struct check *chk), void *arg)
 {
 	struct check *chk = check_new(name, index, done, arg);
-	struct caa_ident ident;
 
 	if (chk == NULL) {
 		return -ENOMEM;
 	}
 	chk->req = req;
-	/* As a CA: the identifier's syntax first (Boulder WellFormed-
-	 * Identifiers), then the climb from the A-label form. */
-	chk->name_status = caa_ident_check(name, &ident);
-	if (chk->name_status == CAA_OK) {
-		chk->name_status =
-		        caa_candidates_build(ident.name, &chk->cands);
-	}
+	chk->verdict_only = like != NULL;
+	check_ident(chk, like);
 	if (chk->name_status == CAA_ERR_NOMEM) {
 		check_free(chk);
 		return -ENOMEM;
@@ -138,8 +166,6 @@ check_start(struct lookup_client *client, const struct caa_request *req,
 		check_invalid(chk, caa_strerror(chk->name_status));
 		return 0;
 	}
-	memcpy(chk->name, ident.name, sizeof(chk->name));
-	memcpy(chk->unicode, ident.unicode, sizeof(chk->unicode));
 	chk->lookups = calloc(chk->cands.count, sizeof(*chk->lookups));
 	if (chk->lookups == NULL) {
 		check_free(chk);
@@ -169,6 +195,23 @@ check_start(struct lookup_client *client, const struct caa_request *req,
 		check_decide(chk);
 	}
 	return 0;
+}
+
+int
+check_start(struct lookup_client *client, const struct caa_request *req,
+            const char *name, size_t index,
+            void (*done)(void *arg, struct check *chk), void *arg)
+{
+	return check_begin(client, req, name, index, NULL, done, arg);
+}
+
+int
+check_start_remote(struct lookup_client *client,
+                   const struct check *primary,
+                   void (*done)(void *arg, struct check *chk), void *arg)
+{
+	return check_begin(client, primary->req, primary->input,
+	                   primary->index, primary, done, arg);
 }
 
 void

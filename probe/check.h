@@ -44,6 +44,7 @@ struct check {
 	size_t remotes_pending; /* remote checks not ended yet */
 	bool remotes_asked;     /* the primary permitted: they decided */
 	size_t corroborating;   /* of them, permitting issuance */
+	bool verdict_only;             /* a remote's: no warnings */
 	struct caa_result result;      /* the verdict, once done */
 	const struct caa_request *req; /* borrowed */
 	void (*done)(void *arg, struct check *chk);
@@ -62,6 +63,17 @@ struct check {
 int check_start(struct lookup_client *client, const struct caa_request *req,
                 const char *name, size_t index,
                 void (*done)(void *arg, struct check *chk), void *arg);
+
+/*
+ * As check_start() of PRIMARY's input, request and index (PRIMARY is
+ * borrowed for the call only), for a remote perspective (mpic.c): the
+ * identifier and candidates taken from PRIMARY when it has them, and the
+ * verdict, candidate, record and reason alone (caa_check_verdict()), as
+ * the report prints no warnings of a remote.
+ */
+int check_start_remote(struct lookup_client *client,
+                       const struct check *primary,
+                       void (*done)(void *arg, struct check *chk), void *arg);
 
 /*
  * Ends INPUT, number INDEX of the input, at once as CAA_INVALID with

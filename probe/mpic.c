@@ -29,7 +29,6 @@ struct mpic_slot {
 
 struct mpic_call {
 	struct mpic *m;
-	const struct caa_request *req;
 	struct check *chk; /* the primary's, once done */
 	void (*done)(void *arg, struct check *chk);
 	void *arg;
@@ -282,9 +281,8 @@ mpic_primary_done(void *arg, struct check *chk)
 	for (size_t i = 0; i < chk->nremotes; i++) {
 		call->slots[i].call = call;
 		call->slots[i].i = i;
-		if (check_start(m->remotes[i], call->req, chk->input,
-		                chk->index, mpic_remote_done,
-		                &call->slots[i]) != 0) {
+		if (check_start_remote(m->remotes[i], chk, mpic_remote_done,
+		                       &call->slots[i]) != 0) {
 			chk->remotes_pending--; /* no memory: not corroborating */
 		}
 	}
@@ -310,7 +308,6 @@ mpic_start(struct mpic *m, const struct caa_request *req, const char *name,
 		return -ENOMEM;
 	}
 	call->m = m;
-	call->req = req;
 	call->done = done;
 	call->arg = arg;
 	rc = check_start(m->primary, req, name, index, mpic_primary_done,

@@ -205,6 +205,50 @@ report_has_unicode(const struct check *chk)
 	       strcmp(chk->name, chk->unicode) != 0;
 }
 
+/* N in decimal, as "%zu" writes it. */
+static void
+report_size(FILE *f, size_t n)
+{
+	char d[24];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	(void)fwrite(d + i, 1, sizeof(d) - i, f);
+}
+
+void
+report_ms(FILE *f, double ms)
+{
+	double t;
+	double frac;
+	size_t k;
+
+	/* MS * 10 is within 2^-53 of its exact value in relative terms,
+	 * so below 10^6 ms (10^-9 off at most) a fraction further than
+	 * 10^-6 from one half rounds as printf rounds the exact value; the
+	 * rest (zero, whose sign printf writes), printf. */
+	if (!(ms > 0 && ms < 1e6)) {
+		fprintf(f, "%.1f", ms);
+		return;
+	}
+	t = ms * 10;
+	k = (size_t)t; /* floor: T >= 0 */
+	frac = t - (double)k;
+	if (frac > 0.5 - 1e-6 && frac < 0.5 + 1e-6) {
+		fprintf(f, "%.1f", ms);
+		return;
+	}
+	if (frac > 0.5) {
+		k++;
+	}
+	report_size(f, k / 10);
+	putc('.', f);
+	putc('0' + (int)(k % 10), f);
+}
+
 void
 report_json_lookups(FILE *f, const struct check *chk)
 {
@@ -222,14 +266,18 @@ report_json_lookups(FILE *f, const struct check *chk)
 		} else {
 			fprintf(f, "\"%s\"", caa_dnssec_name(l->dnssec));
 		}
-		fprintf(f, ",\"records\":%zu,\"cname\":[", l->nrecords);
+		fputs(",\"records\":", f);
+		report_size(f, l->nrecords);
+		fputs(",\"cname\":[", f);
 		for (size_t j = 0; j < l->ncname; j++) {
 			if (j > 0) {
 				putc(',', f);
 			}
 			report_json_str(f, l->cname[j]);
 		}
-		fprintf(f, "],\"ms\":%.1f}", l->ms);
+		fputs("],\"ms\":", f);
+		report_ms(f, l->ms);
+		putc('}', f);
 	}
 	putc(']', f);
 }

@@ -84,6 +84,10 @@ void report_json_perspectives(FILE *f, const struct check *chk);
  * perspective: its name, RIR, verdict and reason.  (persp_report.c) */
 void report_text_perspectives(FILE *f, const struct check *chk);
 
+/* Writes MS as "%.1f" does (a lookup's time in the JSON report), without
+ * printf's floating-point path for the common case. */
+void report_ms(FILE *f, double ms);
+
 /* Writes S[0..LEN) as a JSON string, quotes included. */
 void report_json_string(FILE *f, const char *s, size_t len);
 

@@ -26,13 +26,15 @@
 #    each with its own lookup client, all asking the same caa-responder (as
 #    the remotes of a CA reach the same nameservers): the 10,000 names
 #    without perspectives, then with the five, REPS times each: names per
-#    second and the ratio of the medians (target: at least 1/3; every name costs the
-#    primary's lookups, then the five remotes' at once, six times the
-#    queries).
+#    second and the ratio of the medians (target: at least 1/3; every name
+#    costs the primary's lookups, then the five remotes' at once, six times
+#    the queries), and the CPU of caa-probe and of the responder per name:
+#    both run on this machine's cores, so the ratio is the whole system's,
+#    and the CPU ratio is the one a loaded machine does not move much.
 # Environment: RESPONDER, PROBE (binaries; default a Release build in
 # build-bench/), WORK (default /tmp/caalab-bench-probe), REPS, ONLY=3 (section
-# 3 alone).  Port 5340 on 127.0.0.1 only; every process started here is
-# stopped here, by its PID.
+# 3 alone), ONLY=4 (section 4 alone).  Port 5340 on 127.0.0.1 only; every
+# process started here is stopped here, by its PID.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-/tmp/caalab-bench-probe}
@@ -180,6 +182,7 @@ fi
 
 # --- 1. 10,000 names, -j 200, REPS times -------------------------------------------
 if [ "${ONLY:-}" != 3 ]; then
+if [ "${ONLY:-}" != 4 ]; then
 start_responder || exit 1
 "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl > /dev/null 2>&1   # warm-up
 echo "10,000 names, caa-probe -j 200 -o jsonl, $REPS runs"
@@ -220,6 +223,8 @@ t1=$(now)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "\nthe 20 deep names at once (-j 200): %.0f ms wall\n", (b - a) * 1000 }'
 stop_responder
 
+fi
+
 # --- 4. five remote perspectives -----------------------------------------------------
 echo
 start_responder || exit 1
@@ -230,32 +235,41 @@ for i in 1 2 3 4 5; do
 done
 "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl -q "${PERSP[@]}" > /dev/null 2>&1   # warm-up
 echo "10,000 names, -j 200, without and with 5 remote perspectives (server=, the same caa-responder), $REPS runs:"
-echo "| perspectives | wall s | names/s | quorum 5/5 | lookup-failed |"
-echo "|---|---|---|---|---|"
+echo "| perspectives | wall s | names/s | quorum 5/5 | lookup-failed | caa-probe CPU s | responder CPU s | CPU µs/name (both) |"
+echo "|---|---|---|---|---|---|---|---|"
 for rep in $(seq "$REPS"); do
   for np in 0 5; do
     args=(); [ "$np" = 5 ] && args=("${PERSP[@]}")
-    t0=$(now)
-    "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl -q "${args[@]}" > "$WORK/persp-$np.jsonl" 2>/dev/null
-    t1=$(now)
+    c0=$(cpu_ns "$RPID"); t0=$(now)
+    /usr/bin/time -f '%U %S' -o "$WORK/probe.time" \
+      "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl -q "${args[@]}" > "$WORK/persp-$np.jsonl" 2>/dev/null
+    t1=$(now); c1=$(cpu_ns "$RPID")
+    read -r pu ps < <(tail -n 1 "$WORK/probe.time")
     full=$(grep -c '"quorum":"5/5"' "$WORK/persp-$np.jsonl")
     failed=$(grep -c '^{"name":"[^"]*","wildcard":[a-z]*,"ca":"[^"]*","policy":"[a-z0-9]*","verdict":"lookup-failed"' "$WORK/persp-$np.jsonl")
     awk -v p="$np" -v a="$t0" -v b="$t1" -v q="$full" -v f="$failed" -v n="$(wc -l < "$WORK/persp-$np.jsonl")" \
-      'BEGIN { printf "| %s | %.2f | %.0f | %d | %d |\n", p, b - a, n / (b - a), q, f }'
+      -v pc="$(echo "$pu + $ps" | bc)" -v rns=$((c1 - c0)) \
+      'BEGIN { r = rns / 1e9; printf "| %s | %.2f | %.0f | %d | %d | %.2f | %.2f | %.0f |\n", p, b - a, n / (b - a), q, f, pc, r, (pc + r) / n * 1e6 }'
   done
 done | tee "$WORK/persp-rates.md"
+# The rate's ratio depends on the machine's load; the ratio of the CPU a
+# name costs (caa-probe and caa-responder together, as they share the
+# cores here) is what bounds it when the batch is CPU-bound.
 awk -F'|' '
   function med(s,   a, n, i, j, x) {
     n = split(s, a, " ")
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { x = a[i]; a[i] = a[j]; a[j] = x }
     return n ? a[int((n + 1) / 2)] : 0
   }
-  $2 ~ /^ 0 / { a = a " " $4 } $2 ~ /^ 5 / { b = b " " $4 }
-  END { if (a != "" && b != "") printf "\n5 perspectives / none, rate: %.2f (medians of %d runs each; target >= 0.33)\n", med(b) / med(a), split(a, x, " ") }' "$WORK/persp-rates.md"
+  $2 ~ /^ 0 / { a = a " " $4; ca = ca " " $9; pa = pa " " $7 } $2 ~ /^ 5 / { b = b " " $4; cb = cb " " $9; pb = pb " " $7 }
+  END { if (a != "" && b != "") {
+    printf "\n5 perspectives / none, rate: %.2f (medians of %d runs each; target >= 0.33)\n", med(b) / med(a), split(a, x, " ")
+    printf "none / 5 perspectives, CPU per name (caa-probe and responder): %.2f; caa-probe CPU alone: %.2f\n", med(ca) / med(cb), med(pa) / med(pb) } }' "$WORK/persp-rates.md"
 stop_responder
 fi
 
 # --- 3. -r against a local lab, in a network namespace of its own ------------------
+[ "${ONLY:-}" != 4 ] || exit 0
 echo
 echo "-r (libunbound from a local root, --trust-anchor none) vs -s direct, 10,000 names, -j 200:"
 BENCH_NETNS=1 RESPONDER="$RESPONDER" PROBE="$PROBE" WORK="$WORK" REPS="$REPS" unshare -rn "$BASH" "$0" ||

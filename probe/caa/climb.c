@@ -432,3 +432,19 @@ caa_check(const struct caa_request *req, const struct caa_candidates *c,
 	}
 	return CAA_OK;
 }
+
+enum caa_status
+caa_check_verdict(const struct caa_request *req,
+                  const struct caa_candidates *c,
+                  const struct caa_lookup *lookups, struct caa_result *out)
+{
+	if (out == NULL) {
+		return CAA_ERR_ARG;
+	}
+	caa_result_clear(out);
+	if (!caa_request_ok(req) || !climb_args_ok(c, lookups)) {
+		return CAA_ERR_ARG;
+	}
+	climb_check(req, req->policy, c, lookups, out, NULL);
+	return CAA_OK;
+}

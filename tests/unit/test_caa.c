@@ -157,6 +157,7 @@ struct sim {
 	struct caa_lookup lookup[CAA_CANDIDATES_MAX];
 	uint8_t wire[8][T_RR][300];
 	struct caa_record rec[8][T_RR];
+	struct caa_result bare; /* caa_check_verdict()'s */
 };
 
 static bool
@@ -290,6 +291,16 @@ case_run(const struct tcase *tc, enum caa_policy policy, struct caa_result *out)
 		sim_resolve(tc, s, i, caa_candidate(&s->cand, i));
 	}
 	cr_assert_eq(caa_check(&req, &s->cand, s->lookup, out), CAA_OK);
+	/* A remote perspective's check: the same verdict and words, no
+	 * warnings. */
+	cr_assert_eq(caa_check_verdict(&req, &s->cand, s->lookup, &s->bare),
+	             CAA_OK);
+	cr_assert_eq(s->bare.verdict, out->verdict, "%s: verdict", tc->id);
+	cr_assert_eq(s->bare.candidate, out->candidate, "%s: candidate",
+	             tc->id);
+	cr_assert_eq(s->bare.record, out->record, "%s: record", tc->id);
+	cr_assert_str_eq(s->bare.reason, out->reason, "%s: reason", tc->id);
+	cr_assert_eq(s->bare.warnings.count, 0, "%s: warnings", tc->id);
 	free(s);
 }
 
@@ -1669,6 +1680,12 @@ Test(caa_check, warnings_name_their_candidate)
 	cr_assert_eq(r.warnings.item[1].code, CAA_WARN_ISSUER_CASE);
 	cr_assert_eq(r.warnings.item[1].candidate, 1);
 	cr_assert_eq(r.warnings.item[1].record, 0);
+	cr_assert_eq(caa_check_verdict(&req, &c, l, &r), CAA_OK);
+	cr_assert_eq(r.verdict, CAA_DENIED);
+	cr_assert_eq(r.candidate, 1);
+	cr_assert_str_eq(r.reason, DENY(EX));
+	cr_assert_eq(r.warnings.count, 0);
+	cr_assert_eq(caa_check_verdict(NULL, &c, l, &r), CAA_ERR_ARG);
 }
 
 Test(caa_check, lookup_failed_names_the_candidate)

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,4 +396,43 @@ Test(probe_report, dnssec_of_each_lookup)
 	          "%s", got);
 	cr_assert(strstr(got, "dnssec insecure\n") != NULL, "%s", got);
 	free(got);
+}
+
+/* report_ms() writes what "%.1f" writes: ties, carries, large values. */
+Test(probe_report, ms_as_printf_writes_it)
+{
+	static const double fixed[] = {0,     0.04,  0.05,   0.05000001,
+	                               0.25,  0.35,  0.95,   9.95,
+	                               99.96, 1.45,  2.5,    1234.55,
+	                               1e-9,  0.0499999999, 999999.95,
+	                               1e6,   1e7 + 0.05,    12345678.9,
+	                               -0.0,  -1.25, 3.0000001};
+	uint64_t x = 88172645463325252ULL;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 100000;
+	     i++) {
+		double ms;
+		char want[64];
+		char *got = NULL;
+		size_t size = 0;
+		FILE *f = open_memstream(&got, &size);
+
+		if (i < sizeof(fixed) / sizeof(fixed[0])) {
+			ms = fixed[i];
+		} else {
+			/* xorshift: times of a few ms to a few s, and
+			 * multiples of 0.05 (the ties) */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			ms = i % 2 ? (double)(x % 100000000) / 1e5
+			           : (double)(x % 200000) * 0.05;
+		}
+		cr_assert_not_null(f);
+		report_ms(f, ms);
+		cr_assert_eq(fclose(f), 0);
+		(void)snprintf(want, sizeof(want), "%.1f", ms);
+		cr_assert_str_eq(got, want, "ms %.17g", ms);
+		free(got);
+	}
 }

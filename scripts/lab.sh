@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/lab.sh -- a small offline internet on this machine: a root, TLDs
 # and domains, each served by a caa-responder instance on its own IPv4 and
-# IPv6 addresses (port 53), signed or not, with fault rules per server, all
-# in a network namespace of its own (loopback only: nothing leaves the
+# IPv6 addresses (port 53), signed or not, with fault rules and views per
+# server, and the source addresses of remote network perspectives, all in a
+# network namespace of its own (loopback only: nothing leaves the
 # machine).  One lab file describes it (lab/*.lab, docs/lab.md); the lab
 # writes the zones, the keys, the root hints and the trust anchor (the
 # root's DS) into its directory.  Needs root (ip netns).
@@ -16,7 +17,9 @@
 #
 #   -d, --dir DIR         the lab's directory (default $CAALAB_LAB_DIR,
 #                         else /tmp/caalab-lab): zones, keys, logs,
-#                         root.hints, root.ds, unbound.conf
+#                         root.hints, root.ds, unbound.conf,
+#                         perspectives.args (the lab file's perspective
+#                         lines as caa-probe --perspective options)
 #   -n, --netns NAME      up: the namespace's name (default caalab)
 #   --responder PATH      up: caa-responder to run (default $CAA_RESPONDER,
 #                         else build/responder/caa-responder, else PATH)
@@ -40,7 +43,7 @@ netns=caalab
 responder=${CAA_RESPONDER:-}
 
 usage() {
-	sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
 }
 die() {
 	echo "$me: $*" >&2

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/lab.sh -- a small offline internet on this machine: a root, TLDs
 # and domains, each served by a caa-responder instance on its own IPv4 and
-# IPv6 addresses (port 53), signed or not, with fault rules per server, all
-# in a network namespace of its own (loopback only: nothing leaves the
+# IPv6 addresses (port 53), signed or not, with fault rules and views per
+# server, and the source addresses of remote network perspectives, all in a
+# network namespace of its own (loopback only: nothing leaves the
 # machine).  One lab file describes it (lab/*.lab, docs/lab.md); the lab
 # writes the zones, the keys, the root hints and the trust anchor (the
 # root's DS) into its directory.  Needs root (ip netns).
@@ -16,7 +17,9 @@
 #
 #   -d, --dir DIR         the lab's directory (default $CAALAB_LAB_DIR,
 #                         else /tmp/caalab-lab): zones, keys, logs,
-#                         root.hints, root.ds, unbound.conf
+#                         root.hints, root.ds, unbound.conf,
+#                         perspectives.args (the lab file's perspective
+#                         lines as caa-probe --perspective options)
 #   -n, --netns NAME      up: the namespace's name (default caalab)
 #   --responder PATH      up: caa-responder to run (default $CAA_RESPONDER,
 #                         else build/responder/caa-responder, else PATH)
@@ -40,7 +43,7 @@ netns=caalab
 responder=${CAA_RESPONDER:-}
 
 usage() {
-	sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
 }
 die() {
 	echo "$me: $*" >&2
@@ -95,8 +98,16 @@ esac
 # Servers, by index: host name (as the NS records name it), addresses,
 # zones served, signing (""|dnssec|nsec3), responder arguments (one a line).
 S_HOST=() S_LINE=() S_ADDRS=() S_ZONES=() S_SIGN=() S_ARGS=() S_SHELL=()
+# Views, by server index: "FILE:LINE NAME CIDR..." one a line.
+S_VIEWS=()
 declare -A Z_RECS=() Z_SEEN=()
 Z_LIST=()
+# A zone's copy for a view: its records and the line of its zone line, by
+# "ZONE NAME"; in V_LIST in the lab file's order.
+declare -A V_RECS=() V_LINE=()
+V_LIST=()
+# Perspectives: name, source address, RIR ('' if none), lab file line.
+P_NAME=() P_ADDR=() P_RIR=() P_LINE=()
 
 # canon NAME: lower case, no final dot; the root is '.'.
 canon() {
@@ -155,12 +166,52 @@ parse_lab() {
 		case $kw in
 		zone)
 			rest=${rest%%#*}
-			read -r z w <<<"$rest"
-			[ -n "$z" ] && [ -z "$w" ] ||
-				die "$file:$n: zone: one name, as 'zone example.test'"
+			read -r z w a <<<"$rest"
+			[ -n "$z" ] && [ -z "$a" ] && [[ -z $w || $w == view=* ]] ||
+				die "$file:$n: zone: one name, and view=NAME for a view's copy, as 'zone example.test' or 'zone example.test view=asia'"
 			z=$(canon "$z")
-			add_zone "$z"
-			cur=zone zone=$z
+			if [ -n "$w" ]; then
+				w=${w#view=}
+				[[ $w =~ ^[A-Za-z0-9_-]+$ ]] ||
+					die "$file:$n: zone: view=: a name of letters, digits, '-' and '_', not '$w'"
+				[ -z "${V_LINE["$z $w"]:-}" ] ||
+					die "$file:$n: zone $z view=$w: given twice (first at ${V_LINE["$z $w"]})"
+				V_LINE["$z $w"]="$file:$n"
+				V_RECS["$z $w"]=""
+				V_LIST+=("$z $w")
+				cur=zone zone="$z $w"
+			else
+				add_zone "$z"
+				cur=zone zone=$z
+			fi
+			;;
+		perspective)
+			rest=${rest%%#*}
+			read -r -a w <<<"$rest"
+			[ ${#w[@]} -ge 2 ] && [ ${#w[@]} -le 3 ] ||
+				die "$file:$n: perspective: a name, one source address and rir=RIR, as 'perspective p1 127.0.1.1 rir=ARIN'"
+			[[ ${w[0]} =~ ^[A-Za-z0-9_.-]{1,32}$ ]] ||
+				die "$file:$n: perspective: name '${w[0]}' is not 1 to 32 letters, digits, '-', '_' or '.'"
+			for a in "${P_NAME[@]}"; do
+				[ "$a" != "${w[0]}" ] || die "$file:$n: perspective: name '${w[0]}' given twice"
+			done
+			a=${w[1]}
+			if is_v6 "$a"; then
+				[[ $a =~ ^[0-9a-fA-F:]+$ ]] ||
+					die "$file:$n: perspective: address '$a' is not IPv6"
+			else
+				[[ $a =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+					die "$file:$n: perspective: address '$a' is neither IPv4 nor IPv6"
+			fi
+			z=""
+			if [ ${#w[@]} -eq 3 ]; then
+				z=${w[2]#rir=}
+				z=${z^^}
+				[[ ${w[2]} == rir=* && $z =~ ^(ARIN|RIPE|APNIC|LACNIC|AFRINIC)$ ]] ||
+					die "$file:$n: perspective: rir=: '${w[2]#rir=}' is not ARIN, RIPE, APNIC, LACNIC or AFRINIC"
+			fi
+			P_NAME+=("${w[0]}") P_ADDR+=("$a") P_RIR+=("$z") P_LINE+=("$file:$n")
+			cur=""
 			;;
 		server)
 			rest=${rest%%#*}
@@ -181,10 +232,10 @@ parse_lab() {
 				fi
 				S_ADDRS[i]+="$a "
 			done
-			S_ZONES[i]="" S_SIGN[i]="" S_ARGS[i]=""
+			S_ZONES[i]="" S_SIGN[i]="" S_ARGS[i]="" S_VIEWS[i]=""
 			cur=server
 			;;
-		serves | dnssec | nsec3 | fault | profile | option)
+		serves | dnssec | nsec3 | fault | profile | option | view)
 			[ "$cur" = server ] ||
 				die "$file:$n: $kw: belongs under a server line"
 			case $kw in
@@ -212,6 +263,17 @@ parse_lab() {
 				[ -n "$w" ] || die "$file:$n: profile: a name, as 'profile tld-flap'"
 				S_ARGS[i]+="-P"$'\n'"$w"$'\n'
 				;;
+			view)
+				rest=${rest%%#*}
+				read -r -a w <<<"$rest"
+				[ ${#w[@]} -ge 2 ] ||
+					die "$file:$n: view: a view name and at least one address or prefix, as 'view asia 127.0.1.3 fd00::1:3/128'"
+				for a in "${w[@]:1}"; do
+					cidr_ok "$a" ||
+						die "$file:$n: view ${w[0]}: '$a' is not an IPv4 or IPv6 address or prefix"
+				done
+				S_VIEWS[i]+="$file:$n ${w[*]}"$'\n'
+				;;
 			option)
 				read -r -a w <<<"$rest"
 				[ ${#w[@]} -ge 1 ] || die "$file:$n: option: caa-responder arguments"
@@ -221,10 +283,14 @@ parse_lab() {
 			;;
 		*)
 			[ "$cur" = zone ] ||
-				die "$file:$n: unknown keyword '$kw' (zone, server, serves, dnssec, nsec3, fault, profile, option; records only under a zone line)"
+				die "$file:$n: unknown keyword '$kw' (zone, server, perspective, serves, dnssec, nsec3, fault, profile, view, option; records only under a zone line)"
 			# Leading blanks go: every record names its owner.
 			line=${line#"${line%%[![:space:]]*}"}
-			Z_RECS[$zone]+="$line"$'\n'
+			if [[ $zone == *" "* ]]; then
+				V_RECS[$zone]+="$line"$'\n'
+			else
+				Z_RECS[$zone]+="$line"$'\n'
+			fi
 			;;
 		esac
 	done <"$file"
@@ -237,6 +303,51 @@ parse_lab() {
 			die "$file: zone $z: no server serves it"
 	done
 	[ -n "${Z_SEEN[.]:-}" ] || die "$file: no server serves the root (.)"
+	check_views
+}
+
+# cidr_ok ADDR[/LEN]: an IPv4 or IPv6 address, with a prefix length that
+# fits its family (caa-responder checks the rest).
+cidr_ok() {
+	local a=${1%/*} len=""
+	[[ $1 == */* ]] && len=${1#*/}
+	[ -z "$len" ] && [[ $1 == */* ]] && return 1
+	[[ -z $len || $len =~ ^[0-9]{1,3}$ ]] || return 1
+	if is_v6 "$a"; then
+		[[ $a =~ ^[0-9a-fA-F:.]+$ ]] && [ "${len:-128}" -le 128 ]
+	else
+		[[ $a =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] && [ "${len:-32}" -le 32 ]
+	fi
+}
+
+# check_views: every server's view names a zone copy of one of its zones,
+# and every zone copy is served by a server with that view.
+check_views() {
+	local i l at v c rest z used
+	for ((i = 0; i < ${#S_HOST[@]}; i++)); do
+		while read -r at v rest; do
+			[ -n "$at" ] || continue
+			used=""
+			for z in ${S_ZONES[i]}; do
+				[ -n "${V_LINE["$z $v"]:-}" ] && used=1
+			done
+			[ -n "$used" ] ||
+				die "$at: view $v: no zone of server ${S_HOST[i]} has a copy for it ('zone ORIGIN view=$v')"
+		done <<<"${S_VIEWS[i]}"
+	done
+	for l in "${V_LIST[@]}"; do
+		z=${l% *} v=${l#* }
+		[ -n "${Z_SEEN[$z]:-}" ] ||
+			die "${V_LINE[$l]}: zone $z view=$v: no server serves $z"
+		used=""
+		for i in $(servers_of "$z"); do
+			while read -r at c rest; do
+				[ "$c" = "$v" ] && used=1
+			done <<<"${S_VIEWS[i]}"
+		done
+		[ -n "$used" ] ||
+			die "${V_LINE[$l]}: zone $z view=$v: no server of $z has a 'view $v ...' line"
+	done
 }
 
 # servers_of ZONE: the indexes of the servers that serve ZONE (status 1: none).
@@ -280,11 +391,11 @@ ns_hosts() {
 	for i in $(servers_of "$1"); do echo "${S_HOST[i]}"; done | sort -u
 }
 
-# write_zone ZONE FILE: SOA, NS, the addresses of the servers whose names
-# lie in ZONE, each child's delegation (NS, glue, DS when signed), and the
-# lab file's records.
+# write_zone ZONE FILE [VIEW]: SOA, NS, the addresses of the servers whose
+# names lie in ZONE, each child's delegation (NS, glue, DS when signed), and
+# the lab file's records (of ZONE's copy for VIEW when given).
 write_zone() {
-	local z=$1 out=$2 h c first
+	local z=$1 out=$2 v=${3:-} h c first
 	first=$(ns_hosts "$z" | head -n 1)
 	{
 		echo "; written by scripts/lab.sh from $labfile"
@@ -305,7 +416,11 @@ write_zone() {
 				grep -v '^;' "$dir/keys/$(key_of "$c").ds"
 			fi
 		done
-		printf '%s' "${Z_RECS[$z]}"
+		if [ -n "$v" ]; then
+			printf '%s' "${V_RECS["$z $v"]}"
+		else
+			printf '%s' "${Z_RECS[$z]}"
+		fi
 	} >"$out"
 }
 
@@ -313,8 +428,28 @@ write_zone() {
 declare -A Z_KEY=()
 key_of() { echo "${Z_KEY[$1]}"; }
 
+# zone_file ZONE [VIEW]: where ZONE (its copy for VIEW) is written.
 zone_file() {
-	if [ "$1" = . ]; then echo "$dir/zones/root.zone"; else echo "$dir/zones/$1.zone"; fi
+	local b=$1
+	[ "$b" = . ] && b=root
+	echo "$dir/zones/$b${2:+.view-$2}.zone"
+}
+
+# view_args I: the --view options of server I, one a line: for each of its
+# views, each CIDR gets each of the server's zones (a view holds only its
+# own zones), the view's copy where there is one.
+view_args() {
+	local at v rest z c f
+	while read -r at v rest; do
+		[ -n "$at" ] || continue
+		for c in $rest; do
+			for z in ${S_ZONES[$1]}; do
+				f=$(zone_file "$z")
+				[ -n "${V_LINE["$z $v"]:-}" ] && f=$(zone_file "$z" "$v")
+				printf -- '--view\n%s=%s\n' "$c" "$f"
+			done
+		done
+	done <<<"${S_VIEWS[$1]}"
 }
 
 # ---------------------------------------------------------------- commands
@@ -443,6 +578,19 @@ lab_up() {
 	for z in "${Z_LIST[@]}"; do
 		write_zone "$z" "$(zone_file "$z")"
 	done
+	for z in "${V_LIST[@]}"; do
+		write_zone "${z% *}" "$(zone_file "${z% *}" "${z#* }")" "${z#* }"
+	done
+	# The perspectives' options for caa-probe and caa-gate, on one line.
+	rm -f "$dir/perspectives.args"
+	if [ ${#P_NAME[@]} -gt 0 ]; then
+		for ((i = 0; i < ${#P_NAME[@]}; i++)); do
+			printf -- '--perspective %s=from=%s%s' "${P_NAME[i]}" "${P_ADDR[i]}" \
+				"${P_RIR[i]:+,rir=${P_RIR[i]}}"
+			[ $((i + 1)) -lt ${#P_NAME[@]} ] && printf ' '
+		done >"$dir/perspectives.args"
+		echo >>"$dir/perspectives.args"
+	fi
 
 	# The root hints, the trust anchor and an unbound.conf for a resolver.
 	{
@@ -498,6 +646,13 @@ lab_up() {
 			fi
 		done
 	done
+	for a in "${P_ADDR[@]}"; do
+		if is_v6 "$a"; then
+			in_ns ip -6 addr add "$a/128" dev lo nodad 2>/dev/null
+		elif [[ $a != 127.* ]]; then
+			in_ns ip addr add "$a/32" dev lo 2>/dev/null
+		fi
+	done
 
 	# The servers, each detached (setsid), its PID in $dir/pids.
 	for ((i = 0; i < ${#S_HOST[@]}; i++)); do
@@ -515,6 +670,9 @@ lab_up() {
 			while IFS= read -r a; do args+=("$a"); done <<<"${S_ARGS[i]%$'\n'}"
 		fi
 		for z in ${S_ZONES[i]}; do args+=("$(zone_file "$z")"); done
+		while IFS= read -r a; do
+			[ -n "$a" ] && args+=("$a")
+		done < <(view_args "$i")
 		printf '%s\n' "$responder ${args[*]}" >"$dir/log/$h.$i.cmd"
 		# Under a shell that keeps its exit status for "down" (in
 		# H.I.status); the server's own PID in H.I.pid.
@@ -557,12 +715,21 @@ lab_up() {
 	for ((i = 0; i < ${#S_HOST[@]}; i++)); do
 		printf '  %-24s %-28s %s%s\n' "${S_HOST[i]}" "${S_ADDRS[i]% }" "${S_ZONES[i]% }" \
 			"${S_SIGN[i]:+ (${S_SIGN[i]})}"
+		while read -r a h z; do
+			[ -n "$a" ] && printf '  %-24s view %s: %s\n' "" "$h" "$z"
+		done <<<"${S_VIEWS[i]}"
+	done
+	for ((i = 0; i < ${#P_NAME[@]}; i++)); do
+		printf '  perspective %-12s %-28s %s\n' "${P_NAME[i]}" "${P_ADDR[i]}" "${P_RIR[i]}"
 	done
 	echo "root hints:   $dir/root.hints"
 	echo "trust anchor: ${ta}"
+	[ ${#P_NAME[@]} -gt 0 ] && echo "perspectives: $dir/perspectives.args"
 	echo "query logs:   $dir/log/*.jsonl"
 	echo "use it:"
 	echo "  $0 -d $dir exec caa-probe -r --root-hints $dir/root.hints --trust-anchor $ta NAME"
+	[ ${#P_NAME[@]} -gt 0 ] &&
+		echo "  $0 -d $dir exec caa-probe -r --root-hints $dir/root.hints --trust-anchor $ta \$(cat $dir/perspectives.args) NAME"
 	echo "  $0 -d $dir exec unbound -d -c $dir/unbound.conf   # a resolver on 127.0.0.53"
 	echo "  $0 -d $dir down"
 }

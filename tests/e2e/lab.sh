@@ -19,6 +19,16 @@
 #                 fails (DNSSEC: Bogus), empty.test is allowed
 #   expired.test  DNSSEC: Signature Expired
 #
+# then lab/perspectives.lab, caa-probe with its five remote perspectives
+# (DIR/perspectives.args):
+#
+#   anycast1.test  one remote behind a broken anycast node: allowed, 4/5
+#   anycast2.test  two: lookup-failed, "During secondary validation: ..."
+#   geo.test       a view gives two remotes another CA's CAA: denied (3/5),
+#                  allowed with --quorum 3
+#   v6caa.test     CAA dropped over IPv6: the IPv6 remote times out (4/5),
+#                  --trace marks the nameserver's IPv6 address
+#
 # then lab/acme.lab, with unbound (the lab's unbound.conf), Pebble resolving
 # through it and caa-gate in front of Pebble (-r from the lab's root hints
 # and trust anchor), all inside the lab; lego asks the gate:
@@ -76,6 +86,23 @@ LAST_CMD="lab.sh up $tmp/bad.lab"
 OUT=$(lab -n "$NS" up "$tmp/bad.lab" 2>&1)
 check "bad lab file: status" 1 $?
 check_match "bad lab file: file and line" "bad.lab:3: unknown keyword 'bogus'" "$OUT"
+
+# Views and perspectives: errors name the file and line.
+printf 'zone geo.test view=asia\n\t@ CAA 0 issue "otherca.example"\nserver a.root-servers.lab 127.0.0.2\n\tserves . geo.test\n' >"$tmp/bad3.lab"
+LAST_CMD="lab.sh up $tmp/bad3.lab"
+OUT=$(lab -n "$NS" up "$tmp/bad3.lab" 2>&1)
+check "view copy no server uses: status" 1 $?
+check_match "view copy no server uses: file and line" "bad3.lab:1: zone geo.test view=asia: no server of geo.test has a 'view asia \.\.\.' line" "$OUT"
+printf 'server ns.test 127.0.0.3\n\tserves test\n\tview asia 127.0.1.3/33\n' >"$tmp/bad4.lab"
+LAST_CMD="lab.sh up $tmp/bad4.lab"
+OUT=$(lab -n "$NS" up "$tmp/bad4.lab" 2>&1)
+check "view bad prefix: status" 1 $?
+check_match "view bad prefix: file and line" "bad4.lab:3: view asia: '127.0.1.3/33' is not an IPv4 or IPv6 address or prefix" "$OUT"
+printf 'perspective p1 127.0.1.1 rir=MARS\n' >"$tmp/bad5.lab"
+LAST_CMD="lab.sh up $tmp/bad5.lab"
+OUT=$(lab -n "$NS" up "$tmp/bad5.lab" 2>&1)
+check "perspective bad RIR: status" 1 $?
+check_match "perspective bad RIR: file and line" "bad5.lab:1: perspective: rir=: 'MARS' is not ARIN, RIPE, APNIC, LACNIC or AFRINIC" "$OUT"
 
 # A server that does not start: the file and line of its server line, and
 # nothing left up.
@@ -181,6 +208,61 @@ check_match "empty.test: allowed, secure" '"verdict":"allowed".*"name":"empty.te
 resolve expired.test
 check_match "expired.test: expired" '"reason":"DNS problem: looking up CAA for expired.test: DNSSEC: Signature Expired: ' "$OUT"
 lab_down dnssec-faults.lab
+
+# lab/perspectives.lab: five remote perspectives (source addresses in the
+# lab, DIR/perspectives.args), nameservers that treat some of them
+# differently.
+LAST_CMD="lab.sh up lab/perspectives.lab"
+OUT=$(timeout 60 "$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up \
+	"$(dirname "$LABFILE")/perspectives.lab" 2>&1)
+rc=$?
+check "perspectives.lab up: status" 0 "$rc"
+if [ "$rc" -ne 0 ]; then
+	finish
+fi
+check_match "lab up: perspectives file" "^perspectives: +$D/perspectives.args" "$OUT"
+check "perspectives.args" "--perspective arin=from=127.0.1.1,rir=ARIN --perspective ripe=from=127.0.1.2,rir=RIPE --perspective apnic=from=127.0.1.3,rir=APNIC --perspective lacnic=from=127.0.1.4,rir=LACNIC --perspective afrinic=from=fd00::1:5,rir=AFRINIC" \
+	"$(cat "$D/perspectives.args" 2>&1)"
+check_match "the IPv6 perspective's address is on lo" "inet6 fd00::1:5/128" "$(lab exec ip -6 addr show dev lo 2>&1)"
+P=$(cat "$D/perspectives.args" 2>/dev/null)
+# One remote behind a broken anycast node: allowed, 4/5.
+# shellcheck disable=SC2086 # $P: one word per option
+resolve www.anycast1.test $P
+check_match "anycast1.test: allowed, quorum 4/5" '"verdict":"allowed".*"quorum":"4/5"' "$OUT"
+check_match "anycast1.test: arin failed" '"name":"arin","rir":"ARIN","verdict":"lookup-failed","reason":"DNS problem: SERVFAIL looking up CAA for www.anycast1.test' "$OUT"
+# Two: the quorum fails, in Boulder's words.
+# shellcheck disable=SC2086
+resolve www.anycast2.test $P
+check_match "anycast2.test: lookup-failed, secondary validation" \
+	'"verdict":"lookup-failed","reason":"During secondary validation: While processing CAA for www.anycast2.test: DNS problem: SERVFAIL looking up CAA for www.anycast2.test - the domain.s nameservers may be malfunctioning"' "$OUT"
+check_match "anycast2.test: quorum 3/5" '"quorum":"3/5"' "$OUT"
+# A geo-DNS view: apnic and lacnic see another CA's CAA.
+LAST_CMD="lab.sh exec dig -b 127.0.1.3 @127.0.0.62 geo.test CAA"
+check "geo.test from apnic's address: the view's CAA" '0 issue "otherca.example"' \
+	"$(lab exec dig +short +norec -b 127.0.1.3 @127.0.0.62 geo.test CAA 2>&1)"
+check "geo.test from elsewhere: the common CAA" '0 issue "letsencrypt.org"' \
+	"$(lab exec dig +short +norec @127.0.0.62 geo.test CAA 2>&1)"
+# shellcheck disable=SC2086
+resolve www.geo.test $P
+check_match "geo.test: denied, secondary validation" \
+	'"verdict":"denied","reason":"During secondary validation: While processing CAA for www.geo.test: CAA record for geo.test prevents issuance"' "$OUT"
+check_match "geo.test: quorum 3/5" '"quorum":"3/5"' "$OUT"
+check_match "geo.test: the query log names the view" '"client":"127\.0\.1\.3:[0-9]+","view":"127\.0\.1\.3/32"' \
+	"$(cat "$D"/log/ns.geo.test.*.jsonl)"
+# shellcheck disable=SC2086
+resolve www.geo.test $P --quorum 3
+check_match "geo.test --quorum 3: allowed, 3/5" '"verdict":"allowed".*"quorum":"3/5"' "$OUT"
+# CAA dropped over IPv6 only: the IPv6 remote fails, --trace marks the
+# server's IPv6 address.
+# shellcheck disable=SC2086
+resolve www.v6caa.test $P --trace --tries 1
+check_match "v6caa.test: allowed, 4/5" '"verdict":"allowed".*"quorum":"4/5"' "$OUT"
+check_match "v6caa.test: afrinic (IPv6) timed out" '"name":"afrinic","rir":"AFRINIC","verdict":"lookup-failed","reason":"DNS problem: query timed out looking up CAA for www.v6caa.test"' "$OUT"
+check_match "v6caa.test --trace: the IPv6 address disagrees" \
+	'"ns":"ns\.v6caa\.test","address":"fd00::63","family":6,[^}]*"error":"timeout","disagrees":true' "$OUT"
+check_match "v6caa.test --trace: the IPv4 address agrees" \
+	'"ns":"ns\.v6caa\.test","address":"127\.0\.0\.63","family":4,"rcode":"NOERROR",[^}]*"disagrees":false' "$OUT"
+lab_down perspectives.lab
 
 # lab/acme.lab: lego asks caa-gate for certificates, caa-gate resolves from
 # the lab's root hints and validates, Pebble behind it resolves through the

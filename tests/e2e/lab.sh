@@ -113,13 +113,19 @@ check "server does not start: status" 1 $?
 check_match "server does not start: file, line, why" "bad2.lab:1: server a.root-servers.lab does not start: .*frobnicate" "$OUT"
 check "server does not start: no namespace left" "" "$(ip netns list | grep -E "^$NS( |\$)")"
 
-LAST_CMD="lab.sh up lab/basic.lab"
-OUT=$(timeout 60 "$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up "$LABFILE" 2>&1)
-rc=$?
-check "lab up: status" 0 "$rc"
-if [ "$rc" -ne 0 ]; then
-	finish
-fi
+# lab_up FILE LABEL: brings the lab of FILE up (within 60 s) into $OUT, and
+# ends the test if it does not come up: every later check needs it.
+lab_up() {
+	LAST_CMD="lab.sh up lab/$(basename "$1")"
+	OUT=$(timeout 60 "$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up "$1" 2>&1)
+	local rc=$?
+	check "$2: status" 0 "$rc"
+	if [ "$rc" -ne 0 ]; then
+		finish
+	fi
+}
+
+lab_up "$LABFILE" "lab up"
 check_match "lab up: root hints" "^root hints: +$D/root.hints" "$OUT"
 check_match "lab up: trust anchor" "^trust anchor: +$D/root.ds" "$OUT"
 check_match "root hints: IPv6 root" "a.root-servers.lab. 3600000 AAAA fd00::2" "$(cat "$D/root.hints")"
@@ -192,14 +198,7 @@ lab_down basic.lab
 
 # lab/dnssec-faults.lab: bogus signatures on empty answers only, an expired
 # zone.
-LAST_CMD="lab.sh up lab/dnssec-faults.lab"
-OUT=$(timeout 60 "$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up \
-	"$(dirname "$LABFILE")/dnssec-faults.lab" 2>&1)
-rc=$?
-check "dnssec-faults.lab up: status" 0 "$rc"
-if [ "$rc" -ne 0 ]; then
-	finish
-fi
+lab_up "$(dirname "$LABFILE")/dnssec-faults.lab" "dnssec-faults.lab up"
 resolve www.empty.test
 check_match "www.empty.test: bogus NODATA" '"reason":"DNS problem: looking up CAA for www.empty.test: DNSSEC: Bogus: ' "$OUT"
 check_match "www.empty.test: the CAA RRset above is secure" '"name":"empty.test","rcode":"NOERROR","dnssec":"secure","records":1' "$OUT"
@@ -212,14 +211,7 @@ lab_down dnssec-faults.lab
 # lab/perspectives.lab: five remote perspectives (source addresses in the
 # lab, DIR/perspectives.args), nameservers that treat some of them
 # differently.
-LAST_CMD="lab.sh up lab/perspectives.lab"
-OUT=$(timeout 60 "$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up \
-	"$(dirname "$LABFILE")/perspectives.lab" 2>&1)
-rc=$?
-check "perspectives.lab up: status" 0 "$rc"
-if [ "$rc" -ne 0 ]; then
-	finish
-fi
+lab_up "$(dirname "$LABFILE")/perspectives.lab" "perspectives.lab up"
 check_match "lab up: perspectives file" "^perspectives: +$D/perspectives.args" "$OUT"
 check "perspectives.args" "--perspective arin=from=127.0.1.1,rir=ARIN --perspective ripe=from=127.0.1.2,rir=RIPE --perspective apnic=from=127.0.1.3,rir=APNIC --perspective lacnic=from=127.0.1.4,rir=LACNIC --perspective afrinic=from=fd00::1:5,rir=AFRINIC" \
 	"$(cat "$D/perspectives.args" 2>&1)"
@@ -278,14 +270,7 @@ if [ ! -x "$GATE" ]; then
 	echo "lab: no caa-gate given: Pebble and caa-gate in the lab skipped"
 	finish
 fi
-LAST_CMD="lab.sh up lab/acme.lab"
-OUT=$(timeout 60 "$LAB" -d "$D" -n "$NS" --responder "$RESPONDER" up \
-	"$(dirname "$LABFILE")/acme.lab" 2>&1)
-rc=$?
-check "acme.lab up: status" 0 "$rc"
-if [ "$rc" -ne 0 ]; then
-	finish
-fi
+lab_up "$(dirname "$LABFILE")/acme.lab" "acme.lab up"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 sh "$E2E_DIR/../acme/make-test-ca.sh" "$D/tls" >/dev/null || fail "make-test-ca.sh" 0 "$?"
 cat >"$D/pebble.json" <<JSON

@@ -264,7 +264,7 @@ gate_pid="" gate_recheck_pid="" rsp_pid="" gate_dnssec_pid="" signed_pid=""
 
 # The table, in scenario order (6 and 8 ran last: they restart Pebble).
 echo
-fmt='%-27s %-20s %-24s %-52s %7s  %s\n'
+fmt='%-31s %-20s %-24s %-52s %7s  %s\n'
 # shellcheck disable=SC2059 # the format is the same for every line
 printf "$fmt" scenario client expected observed seconds result
 # shellcheck disable=SC2059

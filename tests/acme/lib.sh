@@ -473,7 +473,7 @@ row() {
 $7}")
 	fi
 	ROWS+=("$1|$2|$3|$4|$5|$result")
-	printf '  %-27s %-20s %-24s %-50s %5ss  %s\n' "$1" "$2" "$3" "$4" "$5" "$result"
+	printf '  %-31s %-20s %-24s %-50s %5ss  %s\n' "$1" "$2" "$3" "$4" "$5" "$result"
 }
 
 # outcome_of OUT: what the client's output says, in short.

@@ -147,6 +147,17 @@ under() {
 }
 is_v6() { [[ $1 == *:* ]]; }
 
+# check_addr WHERE ADDR: dies (WHERE: address ...) unless ADDR looks like an
+# IPv4 or an IPv6 address.
+check_addr() {
+	if is_v6 "$2"; then
+		[[ $2 =~ ^[0-9a-fA-F:]+$ ]] || die "$1: address '$2' is not IPv6"
+	else
+		[[ $2 =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+			die "$1: address '$2' is neither IPv4 nor IPv6"
+	fi
+}
+
 add_zone() {
 	if [ -z "${Z_SEEN[$1]:-}" ]; then
 		Z_SEEN[$1]=1
@@ -196,13 +207,7 @@ parse_lab() {
 				[ "$a" != "${w[0]}" ] || die "$file:$n: perspective: name '${w[0]}' given twice"
 			done
 			a=${w[1]}
-			if is_v6 "$a"; then
-				[[ $a =~ ^[0-9a-fA-F:]+$ ]] ||
-					die "$file:$n: perspective: address '$a' is not IPv6"
-			else
-				[[ $a =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
-					die "$file:$n: perspective: address '$a' is neither IPv4 nor IPv6"
-			fi
+			check_addr "$file:$n: perspective" "$a"
 			z=""
 			if [ ${#w[@]} -eq 3 ]; then
 				z=${w[2]#rir=}
@@ -223,13 +228,7 @@ parse_lab() {
 			S_LINE[i]="$file:$n"
 			S_ADDRS[i]=""
 			for a in "${w[@]:1}"; do
-				if is_v6 "$a"; then
-					[[ $a =~ ^[0-9a-fA-F:]+$ ]] ||
-						die "$file:$n: server: address '$a' is not IPv6"
-				else
-					[[ $a =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
-						die "$file:$n: server: address '$a' is neither IPv4 nor IPv6"
-				fi
+				check_addr "$file:$n: server" "$a"
 				S_ADDRS[i]+="$a "
 			done
 			S_ZONES[i]="" S_SIGN[i]="" S_ARGS[i]="" S_VIEWS[i]=""

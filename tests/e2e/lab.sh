@@ -80,29 +80,31 @@ watchdog_stop() { kill "$WATCHDOG" 2>/dev/null; wait "$WATCHDOG" 2>/dev/null; }
 trap 'echo "lab: over ${E2E_LAB_BUDGET:-280} s: stopped" >&2; exit 143' TERM
 trap 'watchdog_stop; lab down >/dev/null 2>&1; cleanup' EXIT
 
+# bad_lab FILE TEXT LABEL ERE: a lab file of TEXT does not come up (status
+# 1), and the error matches ERE (it names the file and line).
+bad_lab() {
+	printf '%b' "$2" >"$tmp/$1"
+	LAST_CMD="lab.sh up $tmp/$1"
+	OUT=$(lab -n "$NS" up "$tmp/$1" 2>&1)
+	check "$3: status" 1 $?
+	check_match "$3: file and line" "$4" "$OUT"
+}
+
 # A lab file error names the file and line.
-printf 'server ns.test 127.0.0.3\n\tserves test\nbogus line\n' >"$tmp/bad.lab"
-LAST_CMD="lab.sh up $tmp/bad.lab"
-OUT=$(lab -n "$NS" up "$tmp/bad.lab" 2>&1)
-check "bad lab file: status" 1 $?
-check_match "bad lab file: file and line" "bad.lab:3: unknown keyword 'bogus'" "$OUT"
+bad_lab bad.lab 'server ns.test 127.0.0.3\n\tserves test\nbogus line\n' \
+	"bad lab file" "bad.lab:3: unknown keyword 'bogus'"
+bad_lab bad6.lab 'server ns.test 127.0.0.3 fd00::zz\n\tserves test\n' \
+	"bad server address" "bad6.lab:1: server: address 'fd00::zz' is not IPv6"
 
 # Views and perspectives: errors name the file and line.
-printf 'zone geo.test view=asia\n\t@ CAA 0 issue "otherca.example"\nserver a.root-servers.lab 127.0.0.2\n\tserves . geo.test\n' >"$tmp/bad3.lab"
-LAST_CMD="lab.sh up $tmp/bad3.lab"
-OUT=$(lab -n "$NS" up "$tmp/bad3.lab" 2>&1)
-check "view copy no server uses: status" 1 $?
-check_match "view copy no server uses: file and line" "bad3.lab:1: zone geo.test view=asia: no server of geo.test has a 'view asia \.\.\.' line" "$OUT"
-printf 'server ns.test 127.0.0.3\n\tserves test\n\tview asia 127.0.1.3/33\n' >"$tmp/bad4.lab"
-LAST_CMD="lab.sh up $tmp/bad4.lab"
-OUT=$(lab -n "$NS" up "$tmp/bad4.lab" 2>&1)
-check "view bad prefix: status" 1 $?
-check_match "view bad prefix: file and line" "bad4.lab:3: view asia: '127.0.1.3/33' is not an IPv4 or IPv6 address or prefix" "$OUT"
-printf 'perspective p1 127.0.1.1 rir=MARS\n' >"$tmp/bad5.lab"
-LAST_CMD="lab.sh up $tmp/bad5.lab"
-OUT=$(lab -n "$NS" up "$tmp/bad5.lab" 2>&1)
-check "perspective bad RIR: status" 1 $?
-check_match "perspective bad RIR: file and line" "bad5.lab:1: perspective: rir=: 'MARS' is not ARIN, RIPE, APNIC, LACNIC or AFRINIC" "$OUT"
+bad_lab bad3.lab 'zone geo.test view=asia\n\t@ CAA 0 issue "otherca.example"\nserver a.root-servers.lab 127.0.0.2\n\tserves . geo.test\n' \
+	"view copy no server uses" "bad3.lab:1: zone geo.test view=asia: no server of geo.test has a 'view asia \\.\\.\\.' line"
+bad_lab bad4.lab 'server ns.test 127.0.0.3\n\tserves test\n\tview asia 127.0.1.3/33\n' \
+	"view bad prefix" "bad4.lab:3: view asia: '127.0.1.3/33' is not an IPv4 or IPv6 address or prefix"
+bad_lab bad5.lab 'perspective p1 127.0.1.1 rir=MARS\n' \
+	"perspective bad RIR" "bad5.lab:1: perspective: rir=: 'MARS' is not ARIN, RIPE, APNIC, LACNIC or AFRINIC"
+bad_lab bad7.lab 'perspective p1 127.0.1\n' \
+	"perspective bad address" "bad7.lab:1: perspective: address '127.0.1' is neither IPv4 nor IPv6"
 
 # A server that does not start: the file and line of its server line, and
 # nothing left up.

@@ -283,7 +283,8 @@ report_json_lookups(FILE *f, const struct check *chk)
 }
 
 static void
-report_json(FILE *f, const struct report_opts *o, const struct check *chk)
+report_json(FILE *f, const struct report_opts *o, const struct check *chk,
+            report_keys_fn keys, const void *arg)
 {
 	const struct caa_result *r = &chk->result;
 	const struct lookup_result *rel = report_relevant(chk);
@@ -377,6 +378,9 @@ report_json(FILE *f, const struct report_opts *o, const struct check *chk)
 	}
 	putc(']', f);
 	report_json_perspectives(f, chk);
+	if (keys != NULL) {
+		keys(arg, f, chk);
+	}
 	putc('}', f);
 }
 
@@ -643,6 +647,13 @@ report_brief(FILE *f, const struct check *chk)
 void
 report_check(FILE *f, const struct report_opts *o, const struct check *chk)
 {
+	report_check_keys(f, o, chk, NULL, NULL);
+}
+
+void
+report_check_keys(FILE *f, const struct report_opts *o, const struct check *chk,
+                  report_keys_fn keys, const void *arg)
+{
 	switch (o->format) {
 	case REPORT_TEXT:
 		report_text(f, o, chk);
@@ -652,7 +663,7 @@ report_check(FILE *f, const struct report_opts *o, const struct check *chk)
 		break;
 	case REPORT_JSON:
 	case REPORT_JSONL:
-		report_json(f, o, chk);
+		report_json(f, o, chk, keys, arg);
 		break;
 	}
 }

@@ -17,6 +17,10 @@
  *    "lookups": [{"name","rcode","records","cname":[...],"ms"}],
  *    "warnings": [{"code","message"}]}
  *
+ * then, with --perspective, "perspectives" and "quorum"
+ * (report_json_perspectives()), then the keys a caller adds
+ * (report_check_keys(): "trace" with --trace).
+ *
  * "tag" and "value" hold the caa_escape() rendering (DNS presentation
  * escapes), so every octet string is represented without loss; "rcode" is
  * null when no usable reply was read (timeout, network error, truncated
@@ -64,6 +68,24 @@ struct report_opts {
  * them). */
 void report_check(FILE *f, const struct report_opts *o,
                   const struct check *chk);
+
+/*
+ * Writes keys of the caller's own into the JSON object of CHK on F, each
+ * as ',"key":value' (the object's own keys are written before it, its
+ * closing brace after it).  ARG is the caller's, only read.
+ */
+typedef void (*report_keys_fn)(const void *arg, FILE *f,
+                               const struct check *chk);
+
+/*
+ * As report_check(), and in JSON KEYS(ARG, F, CHK), when KEYS is not NULL,
+ * adds keys last to the object of CHK: after "warnings", "perspectives"
+ * and "quorum", before its closing brace.  Text and brief are
+ * report_check()'s: a caller adds to them after the block or line.
+ */
+void report_check_keys(FILE *f, const struct report_opts *o,
+                       const struct check *chk, report_keys_fn keys,
+                       const void *arg);
 
 /*
  * Writes the "lookups" array of CHK's JSON report to F: one

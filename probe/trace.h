@@ -132,16 +132,26 @@ void trace_write_text(FILE *f, const struct trace *t);
  */
 void trace_write_json(FILE *f, const struct trace *t);
 
+struct check;
+struct report_opts;
+
+/*
+ * The report of CHK as report_check() writes it with O, and its trace T:
+ * the text block (or brief line) followed by trace_write_text(), or the
+ * JSON object of CHK with the key "trace" (trace_write_json()) added last
+ * (report_check_keys()).
+ */
+void trace_write_report(FILE *f, const struct report_opts *o,
+                        const struct check *chk, const struct trace *t);
+
 struct batch_config;
 struct event_base;
 
 /*
  * caa-probe --trace: checks the names of BCFG (on the command line; not
  * an input file) one after the other on BASE, with BCFG's client, request
- * and report options, and writes each report with its trace: the text
- * block (or brief line) followed by trace_write_text(), or the JSON object
- * with the key "trace" added last.  Returns the exit status as
- * batch_run() does.
+ * and report options, and writes each report with its trace
+ * (trace_write_report()).  Returns the exit status as batch_run() does.
  */
 int trace_probe(struct event_base *base, const struct batch_config *bcfg,
                 const struct trace_config *tcfg);

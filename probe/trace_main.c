@@ -11,7 +11,6 @@
 #include "trace.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
@@ -33,33 +32,6 @@ trace_check_done(void *arg, struct check *chk)
 
 	w->chk = chk;
 	event_base_loopbreak(w->base);
-}
-
-/* The JSON object of CHK with "trace" added: report_check() writes one
- * object, without a newline, whose closing brace is its last octet. */
-static int
-trace_json(FILE *out, const struct report_opts *ro, const struct check *chk,
-           const struct trace *t)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-
-	if (mem == NULL) {
-		return -ENOMEM;
-	}
-	report_check(mem, ro, chk);
-	if (fclose(mem) != 0 || text == NULL || len == 0 ||
-	    text[len - 1] != '}') {
-		free(text);
-		return -ENOMEM;
-	}
-	fwrite(text, 1, len - 1, out);
-	fputs(",\"trace\":", out);
-	trace_write_json(out, t);
-	putc('}', out);
-	free(text);
-	return 0;
 }
 
 int
@@ -109,31 +81,14 @@ trace_probe(struct event_base *base, const struct batch_config *bcfg,
 		any_denied |= w.chk->result.verdict == CAA_DENIED;
 		any_failed |= w.chk->result.verdict == CAA_LOOKUP_FAILED;
 		any_invalid |= w.chk->result.verdict == CAA_INVALID;
-		switch (ro->format) {
-		case REPORT_TEXT:
-		case REPORT_BRIEF:
-			if (i > 0 && ro->format == REPORT_TEXT) {
-				putc('\n', bcfg->out);
-			}
-			report_check(bcfg->out, ro, w.chk);
-			trace_write_text(bcfg->out, &t);
-			break;
-		case REPORT_JSON:
-		case REPORT_JSONL:
-			if (ro->format == REPORT_JSON) {
-				fputs(i > 0 ? ",\n" : "\n", bcfg->out);
-			}
-			if (trace_json(bcfg->out, ro, w.chk, &t) != 0) {
-				fprintf(stderr,
-				        "caa-probe: %s: no memory for "
-				        "the report\n",
-				        w.chk->name);
-				error = true;
-			}
-			if (ro->format == REPORT_JSONL) {
-				putc('\n', bcfg->out);
-			}
-			break;
+		if (i > 0 && ro->format == REPORT_TEXT) {
+			putc('\n', bcfg->out);
+		} else if (ro->format == REPORT_JSON) {
+			fputs(i > 0 ? ",\n" : "\n", bcfg->out);
+		}
+		trace_write_report(bcfg->out, ro, w.chk, &t);
+		if (ro->format == REPORT_JSONL) {
+			putc('\n', bcfg->out);
 		}
 		fflush(bcfg->out);
 		trace_clear(&t);

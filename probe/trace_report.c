@@ -203,3 +203,29 @@ trace_write_json(FILE *f, const struct trace *t)
 	}
 	putc(']', f);
 }
+
+/* The key "trace" of a name's JSON object (report_check_keys()). */
+static void
+trace_json_key(const void *arg, FILE *f, const struct check *chk)
+{
+	(void)chk;
+	fputs(",\"trace\":", f);
+	trace_write_json(f, arg);
+}
+
+void
+trace_write_report(FILE *f, const struct report_opts *o,
+                   const struct check *chk, const struct trace *t)
+{
+	switch (o->format) {
+	case REPORT_TEXT:
+	case REPORT_BRIEF:
+		report_check(f, o, chk);
+		trace_write_text(f, t);
+		break;
+	case REPORT_JSON:
+	case REPORT_JSONL:
+		report_check_keys(f, o, chk, trace_json_key, t);
+		break;
+	}
+}

@@ -152,8 +152,14 @@ check "v6 drop: ns1 over IPv4 not marked" "ns1.trace.test 4 NOERROR None false" 
 check "v6 drop: ns2 over IPv6 not marked" "ns2.trace.test 6 NOERROR None false" "$(entry 0 fd00::3)"
 check "v6 drop: at trace.test too" "ns1.trace.test 6 None timeout true" "$(entry 1 fd00::2)"
 
-# The same found from the root (-r), as a CA's resolver finds it.
-run --root-hints "$tmp/root.hints" --trust-anchor none --timeout 1000 --tries 2 --trace -o json www.trace.test
+# The same found from the root (-r), as a CA's resolver finds it.  With -r
+# a lookup gets --timeout times --tries in all, and libunbound spends part
+# of it on fd00::2: it picks at random among the four addresses while none
+# has answered, waits 376 ms and asks the same address once more, then
+# doubles the wait; both lookups in trace.test drawing fd00::2 and
+# trace.test's drawing it again costs 376 + 376 + 752 + 752 ms before a
+# server that answers is asked.  5 s covers that twice over.
+run --root-hints "$tmp/root.hints" --trust-anchor none --timeout 2500 --tries 2 --trace -o json www.trace.test
 check "-r v6 drop: exit status" 0 "$PRC"
 check "-r v6 drop: fd00::2 marked" "ns1.trace.test 6 None timeout true" "$(entry 0 fd00::2)"
 check "-r v6 drop: test. found and asked" "test ns.test 127.0.0.4 NOERROR false" "$(jget 0.trace.2.zone) $(jget 0.trace.2.servers.0.ns) $(jget 0.trace.2.servers.0.address) $(jget 0.trace.2.servers.0.rcode) $(jget 0.trace.2.servers.0.disagrees)"

@@ -1,8 +1,10 @@
 /*
  * tests/fuzz/fuzz_trace.c -- what --trace reads beyond the lookups' own
  * parser: a nameserver's reply as trace_reply_read() takes it (then the
- * majority rule and both reports on it), and the resolver's answers to NS,
- * A and AAAA questions (trace_ns_read(), trace_addresses_read()).
+ * majority rule and a name's report with it, trace_write_report(): its
+ * JSON object must parse, the trace its key "trace"), and the resolver's
+ * answers to NS, A and AAAA questions (trace_ns_read(),
+ * trace_addresses_read()).
  *
  *   +0  mode: 0 a reply to "CAA? a.test" with ID 0x1234 (the ID and QR
  *          are set over the input's, so most inputs reach the records);
@@ -19,9 +21,12 @@
 
 #include <netinet/in.h>
 
+#include <jansson.h>
 #include <ldns/ldns.h>
 
+#include "check.h"
 #include "reply.h"
+#include "report.h"
 #include "trace.h"
 #include "trace_int.h"
 
@@ -38,6 +43,56 @@ sink(void)
 		f = fopen("/dev/null", "w");
 	}
 	return f;
+}
+
+/*
+ * The report of a.test with the trace T, as --trace writes it: the JSON
+ * object must parse and hold T as its key "trace"; the text goes to the
+ * sink.
+ */
+static void
+report_out(const struct trace *t)
+{
+	static struct check chk;
+	static const struct report_opts json = {.format = REPORT_JSON,
+	                                        .ca = "ca.test",
+	                                        .policy = CAA_POLICY_RFC8659};
+	static const struct report_opts text = {.format = REPORT_TEXT,
+	                                        .ca = "ca.test",
+	                                        .policy = CAA_POLICY_RFC8659};
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem;
+	json_t *obj;
+	json_error_t err;
+
+	if (chk.cands.count == 0) {
+		if (caa_candidates_build("a.test", &chk.cands) != CAA_OK) {
+			abort();
+		}
+		strcpy(chk.name, "a.test");
+		chk.result.candidate = -1;
+		chk.result.record = -1;
+	}
+	mem = open_memstream(&out, &len);
+	if (mem == NULL) {
+		return;
+	}
+	trace_write_report(mem, &json, &chk, t);
+	if (fclose(mem) != 0) {
+		free(out);
+		return;
+	}
+	obj = json_loadb(out, len, 0, &err);
+	if (obj == NULL ||
+	    json_array_size(json_object_get(obj, "trace")) != t->nnames) {
+		abort();
+	}
+	json_decref(obj);
+	free(out);
+	if (sink() != NULL) {
+		trace_write_report(sink(), &text, &chk, t);
+	}
 }
 
 static void
@@ -89,10 +144,7 @@ caa_reply(const uint8_t *data, size_t size)
 		}
 		trace_mark(tn->answers, 2);
 	}
-	if (sink() != NULL) {
-		trace_write_json(sink(), &t);
-		trace_write_text(sink(), &t);
-	}
+	report_out(&t);
 	trace_clear(&t);
 	free(msg);
 }

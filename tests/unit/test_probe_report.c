@@ -436,3 +436,90 @@ Test(probe_report, ms_as_printf_writes_it)
 		free(got);
 	}
 }
+
+static char *
+report_keys_of(const struct fixture *fx, enum report_format format,
+               report_keys_fn keys, const void *arg)
+{
+	struct report_opts o = {
+	        .format = format,
+	        .ca = "letsencrypt.org",
+	        .policy = CAA_POLICY_RFC8659,
+	};
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	cr_assert_not_null(f);
+	report_check_keys(f, &o, &fx->chk, keys, arg);
+	cr_assert_eq(fclose(f), 0);
+	return buf;
+}
+
+/* Writes ',"extra":ARG' (ARG a JSON value), as a caller's keys. */
+static void
+extra_key(const void *arg, FILE *f, const struct check *chk)
+{
+	cr_assert_not_null(chk);
+	fprintf(f, ",\"extra\":%s", (const char *)arg);
+}
+
+/* The caller's keys go last into the name's object, after "perspectives"
+ * and "quorum", and the object is the one report_check() writes
+ * otherwise; text and brief are report_check()'s. */
+Test(probe_report, keys_of_the_caller_come_last_in_the_object)
+{
+	static const char *const fmt_name[] = {"text", "json", "jsonl",
+	                                       "brief"};
+	struct fixture fx, remote;
+	struct check_remote rm = {"west", "ARIN", &remote.chk};
+	char *plain;
+	char *got;
+	size_t n;
+
+	fixture_init(&fx, "host.example.test");
+	fx.lookups[0].kind = CAA_LOOKUP_NXDOMAIN;
+	fx.lookups[0].rcode = 3;
+	fixture_decide(&fx);
+	fixture_init(&remote, "host.example.test");
+	fixture_decide(&remote);
+	fx.chk.remotes = &rm;
+	fx.chk.nremotes = 1;
+	fx.chk.remotes_asked = true;
+	fx.chk.corroborating = 1;
+
+	plain = report_of(&fx, REPORT_JSON, false);
+	got = report_keys_of(&fx, REPORT_JSON, extra_key, "[1,\"}\"]");
+	n = strlen(plain);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(plain[n - 1], '}');
+	cr_assert(strncmp(got, plain, n - 1) == 0, "%s", got);
+	cr_assert_str_eq(got + n - 1, ",\"extra\":[1,\"}\"]}");
+	cr_assert(strstr(got, ",\"quorum\":\"1/1\",\"extra\":") != NULL, "%s",
+	          got);
+	free(got);
+	/* No keys: what report_check() writes. */
+	got = report_keys_of(&fx, REPORT_JSON, NULL, NULL);
+	cr_assert_str_eq(got, plain);
+	free(got);
+	free(plain);
+
+	for (size_t i = 0; i < 4; i++) {
+		enum report_format format;
+
+		cr_assert_eq(report_format_parse(fmt_name[i], &format), 0);
+		if (format == REPORT_JSON) {
+			continue;
+		}
+		plain = report_of(&fx, format, false);
+		got = report_keys_of(&fx, format, extra_key, "true");
+		if (format == REPORT_JSONL) {
+			n = strlen(plain);
+			cr_assert_str_eq(got + n - 1, ",\"extra\":true}");
+		} else {
+			cr_assert_str_eq(got, plain, "%s", fmt_name[i]);
+		}
+		free(got);
+		free(plain);
+	}
+}

@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_probe_trace.c -- --trace: which answers disagree
- * (trace_mark()), how a server's reply is read, and the JSON it gives.
+ * (trace_mark()), how a server's reply is read, the JSON it gives, and
+ * where the trace goes in a name's report.
  */
 #include <criterion/criterion.h>
 
@@ -10,7 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "caa.h"
+#include "check.h"
+#include "lookup.h"
 #include "reply.h"
+#include "report.h"
 #include "trace.h"
 #include "trace_int.h"
 
@@ -258,5 +265,209 @@ Test(probe_trace, json_names_server_family_and_disagreement)
 	        "\"family\":6,\"rcode\":null,\"aa\":false,\"records\":[],"
 	        "\"ms\":300.0,\"error\":\"timeout\",\"disagrees\":true}]}]");
 	free(text);
+	trace_clear(&t);
+}
+
+/* A name's check, decided without the network: no CAA RRset anywhere. */
+struct check_fixture {
+	struct check chk;
+	struct lookup_result lookups[8];
+};
+
+static const char *const le[] = {"letsencrypt.org"};
+static const struct caa_request le_req = {
+        .issuers = le,
+        .nissuers = 1,
+        .policy = CAA_POLICY_RFC8659,
+};
+
+static void
+check_fixture_init(struct check_fixture *fx, const char *name)
+{
+	struct caa_lookup views[8];
+
+	memset(fx, 0, sizeof(*fx));
+	cr_assert_eq(caa_candidates_build(name, &fx->chk.cands), CAA_OK);
+	(void)snprintf(fx->chk.name, sizeof(fx->chk.name), "%s",
+	               fx->chk.cands.name);
+	fx->chk.lookups = fx->lookups;
+	for (size_t i = 0; i < fx->chk.cands.count; i++) {
+		fx->lookups[i].kind = CAA_LOOKUP_EMPTY;
+		fx->lookups[i].ede = -1;
+		fx->lookups[i].ms = 0.4;
+		lookup_result_view(&fx->lookups[i], &views[i]);
+	}
+	cr_assert_eq(caa_check(&le_req, &fx->chk.cands, views, &fx->chk.result),
+	             CAA_OK);
+}
+
+/* A trace of one name, its one server's IPv4 address timing out. */
+static void
+one_name_trace(struct trace *t)
+{
+	struct sockaddr_in *sin;
+	struct trace_answer *a;
+
+	memset(t, 0, sizeof(*t));
+	t->names = calloc(1, sizeof(*t->names));
+	cr_assert_not_null(t->names);
+	t->nnames = 1;
+	strcpy(t->names[0].name, "www.a.test");
+	strcpy(t->names[0].zone, "a.test");
+	t->names[0].answers = calloc(1, sizeof(*a));
+	cr_assert_not_null(t->names[0].answers);
+	t->names[0].nanswers = 1;
+	a = &t->names[0].answers[0];
+	strcpy(a->ns, "ns1.a.test");
+	sin = (struct sockaddr_in *)&a->addr;
+	sin->sin_family = AF_INET;
+	cr_assert_eq(inet_pton(AF_INET, "192.0.2.53", &sin->sin_addr), 1);
+	a->addrlen = sizeof(*sin);
+	a->family = 4;
+	a->error = TRACE_TIMEOUT;
+	a->rcode = -1;
+	a->ms = 300;
+}
+
+/* What report_check() writes of CHK with O, and with T (not NULL)
+ * what trace_write_report() writes. */
+static char *
+written(const struct report_opts *o, const struct check *chk,
+        const struct trace *t)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	if (t != NULL) {
+		trace_write_report(f, o, chk, t);
+	} else {
+		report_check(f, o, chk);
+	}
+	cr_assert_eq(fclose(f), 0);
+	return text;
+}
+
+static char *
+trace_json_of(const struct trace *t)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	trace_write_json(f, t);
+	cr_assert_eq(fclose(f), 0);
+	return text;
+}
+
+/*
+ * --trace with --perspective: "trace" is a key of the name's object
+ * itself, beside "perspectives" and "quorum" and after them, and the
+ * object parses; the report around it is the report without --trace.
+ */
+Test(probe_trace, trace_is_a_key_of_the_name_object)
+{
+	struct check_fixture fx, west, east;
+	struct check_remote rm[2] = {{"west", "ARIN", &west.chk},
+	                             {"east", "RIPE", &east.chk}};
+	struct report_opts o = {.format = REPORT_JSON,
+	                        .ca = "letsencrypt.org",
+	                        .policy = CAA_POLICY_RFC8659};
+	struct trace t;
+	char *plain, *trace_json, *got, *want;
+	json_error_t jerr;
+	json_t *obj, *tr, *tn, *server, *persp;
+	size_t n;
+
+	check_fixture_init(&fx, "www.a.test");
+	check_fixture_init(&west, "www.a.test");
+	check_fixture_init(&east, "www.a.test");
+	fx.chk.remotes = rm;
+	fx.chk.nremotes = 2;
+	fx.chk.remotes_asked = true;
+	fx.chk.corroborating = 2;
+	one_name_trace(&t);
+
+	for (int jsonl = 0; jsonl < 2; jsonl++) {
+		o.format = jsonl ? REPORT_JSONL : REPORT_JSON;
+		plain = written(&o, &fx.chk, NULL);
+		trace_json = trace_json_of(&t);
+		got = written(&o, &fx.chk, &t);
+		n = strlen(plain);
+		cr_assert_gt(n, 0);
+		want = malloc(n + strlen(trace_json) + 16);
+		cr_assert_not_null(want);
+		(void)sprintf(want, "%.*s,\"trace\":%s}", (int)(n - 1), plain,
+		              trace_json);
+		cr_assert_str_eq(got, want);
+
+		obj = json_loads(got, 0, &jerr);
+		cr_assert_not_null(obj, "%s: %s", jerr.text, got);
+		cr_assert(json_is_object(obj));
+		cr_assert_str_eq(
+		        json_string_value(json_object_get(obj, "name")),
+		        "www.a.test");
+		cr_assert_str_eq(
+		        json_string_value(json_object_get(obj, "verdict")),
+		        "allowed");
+		cr_assert_str_eq(
+		        json_string_value(json_object_get(obj, "quorum")),
+		        "2/2");
+		persp = json_object_get(obj, "perspectives");
+		cr_assert_eq(json_array_size(persp), 2);
+		cr_assert_null(
+		        json_object_get(json_array_get(persp, 1), "trace"));
+		tr = json_object_get(obj, "trace");
+		cr_assert(json_is_array(tr), "%s", got);
+		cr_assert_eq(json_array_size(tr), 1);
+		tn = json_array_get(tr, 0);
+		cr_assert_str_eq(json_string_value(json_object_get(tn, "zone")),
+		                 "a.test");
+		server = json_array_get(json_object_get(tn, "servers"), 0);
+		cr_assert_str_eq(
+		        json_string_value(json_object_get(server, "error")),
+		        "timeout");
+		/* "trace" last: after "quorum", nothing but the brace. */
+		cr_assert(strstr(got, ",\"quorum\":\"2/2\",\"trace\":[") !=
+		          NULL);
+		json_decref(obj);
+		free(want);
+		free(got);
+		free(trace_json);
+		free(plain);
+	}
+	trace_clear(&t);
+}
+
+/* Text and brief: the report as without --trace, then the trace block. */
+Test(probe_trace, text_report_then_trace_block)
+{
+	static const enum report_format formats[] = {REPORT_TEXT, REPORT_BRIEF};
+	static const char block[] = "  trace:\n"
+	                            "    www.a.test  zone a.test\n"
+	                            "      ns1.a.test           192.0.2.53 ";
+	struct check_fixture fx;
+	struct report_opts o = {.ca = "letsencrypt.org",
+	                        .policy = CAA_POLICY_RFC8659};
+	struct trace t;
+
+	check_fixture_init(&fx, "www.a.test");
+	one_name_trace(&t);
+	for (size_t i = 0; i < 2; i++) {
+		char *plain, *got;
+		size_t n;
+
+		o.format = formats[i];
+		plain = written(&o, &fx.chk, NULL);
+		got = written(&o, &fx.chk, &t);
+		n = strlen(plain);
+		cr_assert(strncmp(got, plain, n) == 0, "%s", got);
+		cr_assert(strncmp(got + n, block, strlen(block)) == 0, "%s",
+		          got + n);
+		free(got);
+		free(plain);
+	}
 	trace_clear(&t);
 }

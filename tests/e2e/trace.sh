@@ -16,7 +16,10 @@
 #              PowerDNS case): both its addresses are marked, ns1 not
 #   v6 drop    ns1 drops CAA over IPv6 (drop . CAA family=6): only
 #              fd00::2 is marked, as a timeout; the verdict is still
-#              reached as without --trace
+#              reached as without --trace; every name of a deep climb
+#              is asked at once, so the trace takes one timeout
+#   tc         truncated over UDP, asked again over TCP: ns2 drops
+#              TCP for www.trace.test, its answers there are marked
 set -u -o pipefail
 
 if [ "${CAA_NETNS:-}" != 1 ]; then
@@ -173,6 +176,14 @@ run --root-hints "$tmp/root.hints" --trust-anchor none --timeout 1000 --tries 2 
 check "-r v6 drop: exit status" 0 "$PRC"
 check "-r v6 drop: fd00::2 marked" "ns1.trace.test 6 None timeout true" "$(entry 0 fd00::2)"
 check "-r v6 drop: test. found and asked" "test ns.test 127.0.0.4 NOERROR false" "$(jget 0.trace.2.zone) $(jget 0.trace.2.servers.0.ns) $(jget 0.trace.2.servers.0.address) $(jget 0.trace.2.servers.0.rcode) $(jget 0.trace.2.servers.0.disagrees)"
+
+# --- truncated replies, asked again over TCP -----------------------------
+servers "truncate . CAA" "truncate www.trace.test CAA tcp=drop" || finish
+run -s 127.0.0.2 "${T[@]}" --trace -o json www.trace.test
+check "tc: ns1 answers over TCP" "ns1.trace.test 4 NOERROR None false" "$(entry 1 127.0.0.2)"
+check "tc: its records, read over TCP" '[{"flags":0,"tag":"issue","value":"letsencrypt.org"}]' "$(jget 0.trace.1.servers.0.records)"
+check "tc: ns2 drops TCP for www.trace.test: truncated, marked" "ns2.trace.test 6 None truncated true" "$(entry 0 fd00::3)"
+check "tc: ns2 over TCP for trace.test" "ns2.trace.test 4 NOERROR None false" "$(entry 1 127.0.0.3)"
 
 # --- usage --------------------------------------------------------------
 run --trace -f /dev/null

@@ -1,8 +1,10 @@
 /*
  * probe/trace.c -- caa-probe --trace: zones, nameservers, answers marked.
  *
- * The climb's names are asked from the longest up, so each zone's NS set
- * and addresses are looked up once and reused by the names it holds.
+ * The climb's names are looked up from the longest up, so each zone's NS
+ * set and addresses are looked up once and reused by the names it holds;
+ * then the servers of all the names are asked at once (trace_ask()), and
+ * the answers of each name compared when all are in.
  */
 #include "trace.h"
 
@@ -329,6 +331,9 @@ trace_run(const struct trace_config *cfg, const struct caa_candidates *cands,
 		has[i] = -1;
 		whys[i][0] = '\0';
 	}
+	/* First the zone and servers of every name, through the resolver;
+	 * then every server of every name asked at once, so that a server
+	 * that drops the question costs one timeout, not one per name. */
 	for (size_t i = 0; rc == 0 && i < cands->count; i++) {
 		struct trace_name *tn = &out->names[out->nnames++];
 		const char *why = NULL;
@@ -347,14 +352,14 @@ trace_run(const struct trace_config *cfg, const struct caa_candidates *cands,
 			continue;
 		}
 		(void)snprintf(tn->zone, sizeof(tn->zone), "%s", z[zi].name);
-		if (trace_name_servers(tn, &z[zi]) != 0 ||
-		    trace_ask(tn->name, tn->answers, tn->nanswers,
-		              cfg->lookup->timeout_ms,
-		              cfg->lookup->tries) != 0) {
-			rc = -ENOMEM;
-			break;
-		}
-		trace_mark(tn->answers, tn->nanswers);
+		rc = trace_name_servers(tn, &z[zi]);
+	}
+	if (rc == 0) {
+		rc = trace_ask(out->names, out->nnames, cfg->lookup->timeout_ms,
+		               cfg->lookup->tries, trace_ask_open_max());
+	}
+	for (size_t i = 0; i < out->nnames; i++) {
+		trace_mark(out->names[i].answers, out->names[i].nanswers);
 	}
 	for (size_t j = 0; j < nz; j++) {
 		free(z[j].servers);

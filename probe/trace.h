@@ -15,7 +15,9 @@
  * an address family.
  *
  * The trace is a diagnostic for a few names: it runs beside the event
- * loop, blocking, and asks the addresses of one name all at once.
+ * loop, blocking.  The zones and addresses of the climb's names are found
+ * first, then every address of every name is asked at once, so that the
+ * whole trace takes about one --timeout x --tries, however deep the climb.
  */
 #ifndef PROBE_TRACE_H
 #define PROBE_TRACE_H

@@ -1,24 +1,30 @@
 /*
- * probe/trace_ask.c -- --trace: every address of a zone's nameservers
- * asked directly, all at once.
+ * probe/trace_ask.c -- --trace: every address of the nameservers of every
+ * name of the climb asked directly, all at once.
  *
- * One connected UDP socket per address, the query built as a lookup
- * builds it (reply_query_build()) with RD clear: an authoritative server
- * is asked, not a resolver.  Replies go through the same bounded parser
- * as the probe's lookups (reply_parse()), so a datagram that is not the
- * reply (another ID, another question) is ignored and waiting goes on.
- * A truncated reply is asked again over TCP, one address at a time, with
- * the same timeout.  Blocking, bounded by TIMEOUT_MS * TRIES for the UDP
- * part and TIMEOUT_MS per TCP step.
+ * A question (a name, an address) holds a slot while it is asked: a
+ * connected UDP socket, the query built as a lookup builds it
+ * (reply_query_build()) with RD clear (an authoritative server is asked,
+ * not a resolver), and the deadline of its try.  Every slot waits in the
+ * same poll(), so a server that drops the questions of several names costs
+ * one timeout budget, not one per name.  Replies go through the same
+ * bounded parser as the probe's lookups (reply_parse()), so a datagram
+ * that is not the reply (another ID, another question) is ignored and
+ * waiting goes on.  A truncated reply is asked again over TCP in the same
+ * slot and the same poll(), each step (connecting and sending, the
+ * length, the message) within TIMEOUT_MS.  The slots are a bounded
+ * number: the questions beyond wait for one to free, and so does a
+ * question refused a descriptor (EMFILE) while others are in flight.
  */
 #include "trace_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,15 +34,78 @@
 
 #define TRACE_UDP_SIZE 4096
 #define TRACE_TCP_MAX  65535
+#define TRACE_FD_SPARE 64 /* descriptors left to the rest of the probe */
 
+/* What a slot's question waits for. */
+enum trace_step {
+	TRACE_STEP_FREE = 0, /* no question: the slot is free */
+	TRACE_STEP_UDP,      /* a datagram sent, its reply awaited */
+	TRACE_STEP_SEND,     /* TCP after TC: connecting, sending the query */
+	TRACE_STEP_LENGTH,   /* the reply's two-octet length */
+	TRACE_STEP_MESSAGE,  /* the reply itself */
+};
+
+/* One question being asked. */
+struct trace_slot {
+	struct trace_answer *a; /* where its answer goes */
+	enum trace_step step;
+	int fd;
+	int tries; /* UDP tries left after the one in flight */
+	uint16_t id;
+	uint8_t qname[REPLY_NAME_MAX];
+	size_t qlen;
+	uint8_t query[2 + REPLY_QUERY_MAX]; /* TCP's length, then the query */
+	size_t mlen;                        /* the query's octets */
+	size_t done; /* octets of the TCP step sent or read */
+	uint8_t len2[2];
+	size_t msglen;
+	uint8_t *msg;    /* TRACE_TCP_MAX octets once the slot needed TCP,
+	                  * kept for its next questions */
+	double first;    /* when the question was first sent: ms from here */
+	double deadline; /* the end of the try, or of the TCP step */
+};
+
+/* All the questions of a trace, and the slots asking them. */
+struct trace_asking {
+	struct trace_name *names;
+	size_t nnames;
+	size_t ni, ai;   /* the next question: answer AI of name NI */
+	size_t qname_of; /* the name whose wire form QNAME holds */
+	uint8_t qname[REPLY_NAME_MAX];
+	size_t qlen;
+	struct trace_slot *slots;
+	size_t nslots;
+	int timeout_ms;
+	int tries;
+};
+
+/* Milliseconds on the monotonic clock. */
 static double
-trace_ms_since(const struct timespec *t0)
+trace_now(void)
 {
-	struct timespec t1;
+	struct timespec t;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
-	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+	(void)clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+size_t
+trace_ask_open_max(void)
+{
+	struct rlimit rl;
+	size_t max = TRACE_ASK_OPEN;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY) {
+		rlim_t room = rl.rlim_cur > (rlim_t)2 * TRACE_FD_SPARE
+		                      ? rl.rlim_cur - TRACE_FD_SPARE
+		                      : rl.rlim_cur / 2;
+
+		if (room < (rlim_t)max) {
+			max = (size_t)room;
+		}
+	}
+	return max > 0 ? max : 1;
 }
 
 bool
@@ -79,214 +148,341 @@ trace_reply_read(struct trace_answer *a, const uint8_t *msg, size_t len,
 	return true;
 }
 
-/* Waits up to MS for FD to be ready for EVENTS. */
-static bool
-trace_wait(int fd, short events, int ms)
+/* The question the cursor of K is at, skipping the nameservers without an
+ * address (nothing to ask); NULL when all were taken.  K->qname holds the
+ * wire form of its name. */
+static struct trace_answer *
+trace_cursor(struct trace_asking *k)
 {
-	struct pollfd p = {fd, events, 0};
+	while (k->ni < k->nnames) {
+		struct trace_name *tn = &k->names[k->ni];
 
-	return poll(&p, 1, ms) == 1 && (p.revents & events) != 0;
-}
-
-/* Sends and receives N bytes on FD, each step within MS. */
-static bool
-trace_tcp_io(int fd, uint8_t *buf, size_t n, bool send_it, int ms)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t k;
-
-		if (!trace_wait(fd, send_it ? POLLOUT : POLLIN, ms)) {
-			return false;
+		if (k->ai >= tn->nanswers) {
+			k->ni++;
+			k->ai = 0;
+			continue;
 		}
-		k = send_it ? send(fd, buf + done, n - done, MSG_NOSIGNAL)
-		            : recv(fd, buf + done, n - done, 0);
-		if (k <= 0) {
-			return false;
+		if (tn->answers[k->ai].family == 0) {
+			k->ai++;
+			continue;
 		}
-		done += (size_t)k;
+		if (k->qname_of != k->ni) {
+			k->qlen = reply_name_from_text(tn->name, k->qname);
+			k->qname_of = k->ni;
+		}
+		return &tn->answers[k->ai];
 	}
-	return true;
+	return NULL;
 }
 
-/* The truncated answer of A again over TCP (RFC 7766). */
+/* The question of S is over: its time is taken, the slot freed. */
 static void
-trace_tcp(struct trace_answer *a, const uint8_t *query, size_t qlen_msg,
-          uint16_t id, const uint8_t *qname, size_t qlen, int ms)
+trace_slot_end(struct trace_slot *s, double now)
 {
-	int fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	uint8_t len2[2];
-	uint8_t *msg = NULL;
-	uint8_t framed[2 + REPLY_QUERY_MAX];
-	size_t mlen;
+	s->a->ms = now - s->first;
+	if (s->fd >= 0) {
+		close(s->fd);
+	}
+	s->fd = -1;
+	s->a = NULL;
+	s->step = TRACE_STEP_FREE;
+}
+
+/* Sends the query of S over UDP, a try of TIMEOUT_MS. */
+static void
+trace_udp_send(struct trace_slot *s, double now, int timeout_ms)
+{
+	if (send(s->fd, s->query + 2, s->mlen, 0) < 0) {
+		s->a->error =
+		        errno == ECONNREFUSED ? TRACE_REFUSED : TRACE_NETWORK;
+		trace_slot_end(s, now);
+		return;
+	}
+	s->a->error = TRACE_TIMEOUT; /* until a reply says otherwise */
+	s->deadline = now + timeout_ms;
+}
+
+/*
+ * Starts asking A (the question the cursor of K is at) in the free slot
+ * S.  Returns 1 when S holds it now, 0 when it is over already (no socket,
+ * a send refused), or -1 when no descriptor is left (EMFILE, ENFILE):
+ * then A is to be asked later.
+ */
+static int
+trace_slot_start(struct trace_asking *k, struct trace_slot *s,
+                 struct trace_answer *a, double now)
+{
+	int fd;
+
+	a->error = TRACE_NETWORK;
+	a->rcode = -1;
+	if (k->qlen == 0 ||
+	    getrandom(&s->id, sizeof(s->id), 0) != (ssize_t)sizeof(s->id)) {
+		return 0;
+	}
+	fd = socket(a->addr.ss_family,
+	            SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		return -1;
+	}
+	s->a = a;
+	s->fd = fd;
+	s->first = now;
+	if (fd < 0 ||
+	    connect(fd, (const struct sockaddr *)&a->addr, a->addrlen) != 0) {
+		trace_slot_end(s, now);
+		return 0;
+	}
+	memcpy(s->qname, k->qname, k->qlen);
+	s->qlen = k->qlen;
+	s->mlen = reply_query_build(s->query + 2, s->id, s->qname, s->qlen,
+	                            REPLY_TYPE_CAA, TRACE_UDP_SIZE);
+	s->query[2 + 2] &= (uint8_t)~0x01; /* RD clear */
+	s->query[0] = (uint8_t)(s->mlen >> 8);
+	s->query[1] = (uint8_t)s->mlen;
+	s->tries = k->tries - 1;
+	s->step = TRACE_STEP_UDP;
+	trace_udp_send(s, now, k->timeout_ms);
+	return s->step != TRACE_STEP_FREE ? 1 : 0;
+}
+
+/*
+ * Starts the questions the cursor of K has next in its free slots.
+ * Returns the number of slots in use; 0 only when every question was
+ * asked.
+ */
+static size_t
+trace_fill(struct trace_asking *k, double now)
+{
+	size_t open = 0;
+
+	for (size_t i = 0; i < k->nslots; i++) {
+		open += k->slots[i].step != TRACE_STEP_FREE;
+	}
+	for (size_t i = 0; i < k->nslots; i++) {
+		struct trace_slot *s = &k->slots[i];
+		struct trace_answer *a;
+		int rc;
+
+		while (s->step == TRACE_STEP_FREE &&
+		       (a = trace_cursor(k)) != NULL) {
+			rc = trace_slot_start(k, s, a, now);
+			if (rc < 0 && open > 0) {
+				return open; /* when a descriptor frees */
+			}
+			/* With nothing in flight, no descriptor will free:
+			 * the question fails, as a socket that fails. */
+			k->ai++;
+			open += rc > 0;
+		}
+	}
+	return open;
+}
+
+/* The truncated answer of S asked again over TCP (RFC 7766): connecting
+ * now, the query sent when the socket is writable. */
+static void
+trace_tcp_start(struct trace_slot *s, double now, int timeout_ms)
+{
+	close(s->fd);
+	s->a->error = TRACE_TRUNCATED; /* until TCP completes it */
+	s->fd = socket(s->a->addr.ss_family,
+	               SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->msg == NULL) {
+		s->msg = malloc(TRACE_TCP_MAX);
+	}
+	if (s->fd < 0 || s->msg == NULL ||
+	    (connect(s->fd, (const struct sockaddr *)&s->a->addr,
+	             s->a->addrlen) != 0 &&
+	     errno != EINPROGRESS)) {
+		trace_slot_end(s, now);
+		return;
+	}
+	s->step = TRACE_STEP_SEND;
+	s->done = 0;
+	s->deadline = now + timeout_ms;
+}
+
+/* S's UDP socket is readable: a reply, another datagram, or an error. */
+static void
+trace_udp_read(struct trace_slot *s, double now, int timeout_ms)
+{
+	uint8_t buf[TRACE_UDP_SIZE];
+	ssize_t k = recv(s->fd, buf, sizeof(buf), 0);
 	bool tc = false;
 
-	a->error = TRACE_TRUNCATED;
-	if (fd < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
-		goto out;
+	if (k < 0) {
+		/* ICMP port unreachable: refused at once, as Boulder's
+		 * client says. */
+		if (errno == ECONNREFUSED) {
+			s->a->error = TRACE_REFUSED;
+			trace_slot_end(s, now);
+		}
+		return;
 	}
-	if (connect(fd, (const struct sockaddr *)&a->addr, a->addrlen) != 0 &&
-	    errno != EINPROGRESS) {
-		goto out;
+	if (!trace_reply_read(s->a, buf, (size_t)k, s->id, s->qname, s->qlen,
+	                      &tc)) {
+		return; /* not the reply: waiting goes on */
 	}
-	framed[0] = (uint8_t)(qlen_msg >> 8);
-	framed[1] = (uint8_t)qlen_msg;
-	memcpy(framed + 2, query, qlen_msg);
-	if (!trace_tcp_io(fd, framed, qlen_msg + 2, true, ms) ||
-	    !trace_tcp_io(fd, len2, 2, false, ms)) {
-		goto out;
+	if (tc) {
+		trace_tcp_start(s, now, timeout_ms);
+		return;
 	}
-	mlen = (size_t)len2[0] << 8 | len2[1];
-	msg = malloc(mlen > 0 ? mlen : 1);
-	if (msg == NULL || !trace_tcp_io(fd, msg, mlen, false, ms)) {
-		goto out;
+	trace_slot_end(s, now);
+}
+
+/* S's TCP socket is ready: one step of sending the query or reading the
+ * reply. */
+static void
+trace_tcp_io(struct trace_slot *s, double now, int timeout_ms)
+{
+	ssize_t k;
+	bool tc = false;
+
+	switch (s->step) {
+	case TRACE_STEP_SEND:
+		k = send(s->fd, s->query + s->done, s->mlen + 2 - s->done,
+		         MSG_NOSIGNAL);
+		break;
+	case TRACE_STEP_LENGTH:
+		k = recv(s->fd, s->len2 + s->done, 2 - s->done, 0);
+		break;
+	case TRACE_STEP_MESSAGE:
+		k = recv(s->fd, s->msg + s->done, s->msglen - s->done, 0);
+		break;
+	default:
+		return;
 	}
-	if (!trace_reply_read(a, msg, mlen, id, qname, qlen, &tc)) {
-		a->error = TRACE_MALFORMED; /* one message: it must be it */
+	if (k < 0 && (errno == EAGAIN || errno == EINTR)) {
+		return;
+	}
+	if (k <= 0) {
+		trace_slot_end(s, now); /* still TRACE_TRUNCATED */
+		return;
+	}
+	s->done += (size_t)k;
+	s->deadline = now + timeout_ms; /* each step within the timeout */
+	if (s->step == TRACE_STEP_SEND && s->done == s->mlen + 2) {
+		s->step = TRACE_STEP_LENGTH;
+		s->done = 0;
+	} else if (s->step == TRACE_STEP_LENGTH && s->done == 2) {
+		s->msglen = (size_t)s->len2[0] << 8 | s->len2[1];
+		s->step = TRACE_STEP_MESSAGE;
+		s->done = 0;
+	}
+	if (s->step != TRACE_STEP_MESSAGE || s->done < s->msglen) {
+		return;
+	}
+	if (!trace_reply_read(s->a, s->msg, s->msglen, s->id, s->qname, s->qlen,
+	                      &tc)) {
+		s->a->error = TRACE_MALFORMED; /* one message: it must be it */
 	} else if (tc) {
-		a->error = TRACE_TRUNCATED;
+		s->a->error = TRACE_TRUNCATED;
 	}
-out:
-	free(msg);
-	if (fd >= 0) {
-		close(fd);
+	trace_slot_end(s, now);
+}
+
+/* The deadline of S has passed: another try, or the question is over. */
+static void
+trace_expire(struct trace_slot *s, double now, int timeout_ms)
+{
+	if (s->step == TRACE_STEP_UDP && s->tries > 0) {
+		s->tries--; /* only timeouts are retried */
+		trace_udp_send(s, now, timeout_ms);
+		return;
+	}
+	trace_slot_end(s, now); /* TRACE_TIMEOUT, or TRACE_TRUNCATED */
+}
+
+/* Waits for the slots of K in use, PFD and ON (the slot of each) being
+ * room for all, and serves what came: replies, TCP steps, deadlines. */
+static void
+trace_wait(struct trace_asking *k, struct pollfd *pfd, size_t *on)
+{
+	size_t n = 0;
+	double now = trace_now(), next = -1;
+	int ms = 0;
+
+	for (size_t i = 0; i < k->nslots; i++) {
+		const struct trace_slot *s = &k->slots[i];
+
+		if (s->step == TRACE_STEP_FREE) {
+			continue;
+		}
+		pfd[n].fd = s->fd;
+		pfd[n].events = s->step == TRACE_STEP_SEND ? POLLOUT : POLLIN;
+		pfd[n].revents = 0;
+		on[n++] = i;
+		if (next < 0 || s->deadline < next) {
+			next = s->deadline;
+		}
+	}
+	if (next > now) {
+		ms = next - now < INT_MAX - 1 ? (int)(next - now) + 1 : INT_MAX;
+	}
+	/* A failed poll() (EINTR) is a wake-up like another: the deadlines
+	 * still bound the wait. */
+	(void)poll(pfd, (nfds_t)n, ms);
+	now = trace_now();
+	for (size_t j = 0; j < n; j++) {
+		struct trace_slot *s = &k->slots[on[j]];
+
+		if ((pfd[j].revents & (POLLIN | POLLOUT | POLLERR | POLLHUP)) ==
+		    0) {
+			continue;
+		}
+		if (s->step == TRACE_STEP_UDP) {
+			trace_udp_read(s, now, k->timeout_ms);
+		} else {
+			trace_tcp_io(s, now, k->timeout_ms);
+		}
+	}
+	for (size_t i = 0; i < k->nslots; i++) {
+		struct trace_slot *s = &k->slots[i];
+
+		if (s->step != TRACE_STEP_FREE && s->deadline <= now) {
+			trace_expire(s, now, k->timeout_ms);
+		}
 	}
 }
 
 int
-trace_ask(const char *name, struct trace_answer *a, size_t n, int timeout_ms,
-          int tries)
+trace_ask(struct trace_name *names, size_t nnames, int timeout_ms, int tries,
+          size_t max_open)
 {
-	uint8_t qname[REPLY_NAME_MAX];
-	size_t qlen = reply_name_from_text(name, qname);
-	struct pollfd *fds = calloc(n > 0 ? n : 1, sizeof(*fds));
-	uint16_t *ids = calloc(n > 0 ? n : 1, sizeof(*ids));
-	bool *tcs = calloc(n > 0 ? n : 1, sizeof(*tcs));
-	uint8_t(*query)[REPLY_QUERY_MAX] =
-	        calloc(n > 0 ? n : 1, sizeof(*query));
-	size_t *mlen = calloc(n > 0 ? n : 1, sizeof(*mlen));
-	struct timespec t0;
-	size_t waiting = 0;
+	struct trace_asking k = {
+	        .names = names,
+	        .nnames = nnames,
+	        .qname_of = SIZE_MAX,
+	        .nslots = max_open > 0 ? max_open : 1,
+	        .timeout_ms = timeout_ms,
+	        .tries = tries > 0 ? tries : 1,
+	};
+	struct pollfd *pfd = NULL;
+	size_t *on = NULL;
 	int rc = 0;
 
-	if (fds == NULL || ids == NULL || tcs == NULL || query == NULL ||
-	    mlen == NULL) {
+	/* The slots, and what poll() is given of them: allocated once for
+	 * every question of every name. */
+	k.slots = calloc(k.nslots, sizeof(*k.slots));
+	pfd = calloc(k.nslots, sizeof(*pfd));
+	on = calloc(k.nslots, sizeof(*on));
+	if (k.slots == NULL || pfd == NULL || on == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < n; i++) {
-		fds[i].fd = -1;
-		if (a[i].family == 0) {
-			continue; /* a nameserver without an address */
-		}
-		a[i].error = TRACE_NETWORK;
-		a[i].rcode = -1;
-		if (qlen == 0 || getrandom(&ids[i], sizeof(ids[i]), 0) !=
-		                         (ssize_t)sizeof(ids[i])) {
-			continue;
-		}
-		mlen[i] = reply_query_build(query[i], ids[i], qname, qlen,
-		                            REPLY_TYPE_CAA, TRACE_UDP_SIZE);
-		query[i][2] &= (uint8_t)~0x01; /* RD clear */
-		fds[i].fd =
-		        socket(a[i].addr.ss_family,
-		               SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fds[i].fd < 0 ||
-		    connect(fds[i].fd, (const struct sockaddr *)&a[i].addr,
-		            a[i].addrlen) != 0) {
-			a[i].ms = trace_ms_since(&t0);
-			if (fds[i].fd >= 0) {
-				close(fds[i].fd);
-				fds[i].fd = -1;
-			}
-			continue;
-		}
-		fds[i].events = POLLIN;
-		a[i].error = TRACE_TIMEOUT;
-		waiting++;
+	for (size_t i = 0; i < k.nslots; i++) {
+		k.slots[i].fd = -1;
 	}
-	for (int t = 0; t < tries && waiting > 0; t++) {
-		struct timespec ts;
-
-		for (size_t i = 0; i < n; i++) {
-			if (fds[i].events != 0 &&
-			    send(fds[i].fd, query[i], mlen[i], 0) < 0) {
-				a[i].error = errno == ECONNREFUSED
-				                     ? TRACE_REFUSED
-				                     : TRACE_NETWORK;
-				a[i].ms = trace_ms_since(&t0);
-				close(fds[i].fd);
-				fds[i].fd = -1;
-				fds[i].events = 0;
-				waiting--;
-			}
-		}
-		(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-		while (waiting > 0) {
-			double left = timeout_ms - trace_ms_since(&ts);
-
-			if (left <= 0 || poll(fds, n, (int)left + 1) <= 0) {
-				break;
-			}
-			for (size_t i = 0; i < n; i++) {
-				uint8_t buf[TRACE_UDP_SIZE];
-				ssize_t k;
-
-				if ((fds[i].revents & (POLLIN | POLLERR)) ==
-				            0 ||
-				    fds[i].events == 0) {
-					continue;
-				}
-				k = recv(fds[i].fd, buf, sizeof(buf), 0);
-				if (k < 0 && errno != EAGAIN &&
-				    errno != ECONNREFUSED) {
-					continue;
-				}
-				if (k < 0) {
-					/* ICMP port unreachable: refused at
-					 * once, as Boulder's client says. */
-					if (errno == ECONNREFUSED) {
-						a[i].error = TRACE_REFUSED;
-					} else {
-						continue;
-					}
-				} else if (!trace_reply_read(&a[i], buf,
-				                             (size_t)k, ids[i],
-				                             qname, qlen,
-				                             &tcs[i])) {
-					continue;
-				}
-				a[i].ms = trace_ms_since(&t0);
-				close(fds[i].fd);
-				fds[i].fd = -1; /* poll() skips it now */
-				fds[i].events = 0;
-				waiting--;
-			}
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (fds[i].events != 0) {
-			a[i].ms = trace_ms_since(&t0); /* timed out */
-		}
-		if (fds[i].fd >= 0) {
-			close(fds[i].fd);
-		}
-		if (tcs[i]) {
-			struct timespec ts;
-
-			(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-			trace_tcp(&a[i], query[i], mlen[i], ids[i], qname, qlen,
-			          timeout_ms);
-			a[i].ms += trace_ms_since(&ts);
-		}
+	while (trace_fill(&k, trace_now()) > 0) {
+		trace_wait(&k, pfd, on);
 	}
 out:
-	free(fds);
-	free(ids);
-	free(tcs);
-	free(query);
-	free(mlen);
+	for (size_t i = 0; k.slots != NULL && i < k.nslots; i++) {
+		free(k.slots[i].msg);
+	}
+	free(k.slots);
+	free(pfd);
+	free(on);
 	return rc;
 }

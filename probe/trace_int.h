@@ -69,13 +69,28 @@ void trace_addresses_read(const struct ldns_struct_pkt *pkt, const char *ns,
 bool trace_reply_read(struct trace_answer *a, const uint8_t *msg, size_t len,
                       uint16_t id, const uint8_t *qname, size_t qlen, bool *tc);
 
+/* Questions asked at once, each holding a socket, at most: all the
+ * addresses of one zone (TRACE_NS_MAX nameservers, TRACE_ADDR_MAX of each
+ * family).  A climb has CAA_CANDIDATES_MAX names at most, so up to 127
+ * times this; the rest wait for a socket to free. */
+#define TRACE_ASK_OPEN (TRACE_NS_MAX * 2 * TRACE_ADDR_MAX)
+
+/* TRACE_ASK_OPEN, or less when RLIMIT_NOFILE leaves fewer descriptors
+ * (some kept for the rest of the probe); at least 1. */
+size_t trace_ask_open_max(void);
+
 /*
- * Asks every address of A[0..N) for the CAA RRset of NAME (text) at once,
- * RD clear: UDP, TCP after a truncated reply, TIMEOUT_MS per try, TRIES
- * tries (only timeouts are retried).  Fills error, rcode, aa, the
- * records and ms of each.  Returns 0 or -ENOMEM.
+ * Asks every address of every name of NAMES[0..NNAMES) for the CAA RRset
+ * of its name, all at once, RD clear: UDP, TCP after a truncated reply,
+ * TIMEOUT_MS per try, TRIES tries (only timeouts are retried); each
+ * question waits TIMEOUT_MS per TCP step too.  At most MAX_OPEN questions
+ * are in flight: the others are asked as those end, and so is a question
+ * refused a descriptor while others are in flight.  Fills error, rcode,
+ * aa, the records and ms (from the question's first query) of each
+ * answer; answers without an address (family 0) are left as they are.
+ * Returns 0 or -ENOMEM.
  */
-int trace_ask(const char *name, struct trace_answer *a, size_t n,
-              int timeout_ms, int tries);
+int trace_ask(struct trace_name *names, size_t nnames, int timeout_ms,
+              int tries, size_t max_open);
 
 #endif /* PROBE_TRACE_INT_H */

@@ -16,7 +16,10 @@
 #              PowerDNS case): both its addresses are marked, ns1 not
 #   v6 drop    ns1 drops CAA over IPv6 (drop . CAA family=6): only
 #              fd00::2 is marked, as a timeout; the verdict is still
-#              reached as without --trace
+#              reached as without --trace; every name of a deep climb
+#              is asked at once, so the trace takes one timeout
+#   tc         truncated over UDP, asked again over TCP: ns2 drops
+#              TCP for www.trace.test, its answers there are marked
 set -u -o pipefail
 
 if [ "${CAA_NETNS:-}" != 1 ]; then
@@ -152,6 +155,22 @@ check "v6 drop: ns1 over IPv4 not marked" "ns1.trace.test 4 NOERROR None false" 
 check "v6 drop: ns2 over IPv6 not marked" "ns2.trace.test 6 NOERROR None false" "$(entry 0 fd00::3)"
 check "v6 drop: at trace.test too" "ns1.trace.test 6 None timeout true" "$(entry 1 fd00::2)"
 
+# The names of the climb are asked at once: four names held by ns1 cost
+# one timeout of fd00::2, not four.  The bound leaves room for a loaded
+# machine; asked one name after the other they take four (6 s).
+t0=$(date +%s%N)
+run -s 127.0.0.3 --timeout 1500 --tries 1 --trace -o json a.b.www.trace.test
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "v6 drop, deep climb: verdict" allowed "$(jget 0.verdict)"
+check "v6 drop, deep climb: fd00::2 times out for each name of trace.test" \
+	"$(printf 'ns1.trace.test 6 None timeout true\n%.0s' 1 2 3 4)" \
+	"$(for i in 0 1 2 3; do entry "$i" fd00::2; done)"
+check "v6 drop, deep climb: ns2 answers each name over IPv6" \
+	"$(printf 'ns2.trace.test 6 %s None false\n' NXDOMAIN NXDOMAIN NOERROR NOERROR)" \
+	"$(for i in 0 1 2 3; do entry "$i" fd00::3; done)"
+check "v6 drop, deep climb: the trace takes one timeout, not four" \
+	"under 4000 ms" "$([ "$ms" -lt 4000 ] && echo "under 4000 ms" || echo "$ms ms")"
+
 # The same found from the root (-r), as a CA's resolver finds it.  With -r
 # a lookup gets --timeout times --tries in all, and libunbound spends part
 # of it on fd00::2: it picks at random among the four addresses while none
@@ -163,6 +182,14 @@ run --root-hints "$tmp/root.hints" --trust-anchor none --timeout 2500 --tries 2 
 check "-r v6 drop: exit status" 0 "$PRC"
 check "-r v6 drop: fd00::2 marked" "ns1.trace.test 6 None timeout true" "$(entry 0 fd00::2)"
 check "-r v6 drop: test. found and asked" "test ns.test 127.0.0.4 NOERROR false" "$(jget 0.trace.2.zone) $(jget 0.trace.2.servers.0.ns) $(jget 0.trace.2.servers.0.address) $(jget 0.trace.2.servers.0.rcode) $(jget 0.trace.2.servers.0.disagrees)"
+
+# --- truncated replies, asked again over TCP -----------------------------
+servers "truncate . CAA" "truncate www.trace.test CAA tcp=drop" || finish
+run -s 127.0.0.2 "${T[@]}" --trace -o json www.trace.test
+check "tc: ns1 answers over TCP" "ns1.trace.test 4 NOERROR None false" "$(entry 1 127.0.0.2)"
+check "tc: its records, read over TCP" '[{"flags":0,"tag":"issue","value":"letsencrypt.org"}]' "$(jget 0.trace.1.servers.0.records)"
+check "tc: ns2 drops TCP for www.trace.test: truncated, marked" "ns2.trace.test 6 None truncated true" "$(entry 0 fd00::3)"
+check "tc: ns2 over TCP for trace.test" "ns2.trace.test 4 NOERROR None false" "$(entry 1 127.0.0.3)"
 
 # --- usage --------------------------------------------------------------
 run --trace -f /dev/null

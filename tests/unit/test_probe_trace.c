@@ -1,15 +1,27 @@
 /*
  * tests/unit/test_probe_trace.c -- --trace: which answers disagree
- * (trace_mark()), how a server's reply is read, the JSON it gives, and
- * where the trace goes in a name's report.
+ * (trace_mark()), how a server's reply is read, the JSON it gives,
+ * where the trace goes in a name's report, and how the servers of all the
+ * names are asked at once (trace_ask()).
+ *
+ * trace_ask() is driven on 127.0.0.1 with UDP sockets of the test's own
+ * that never answer (each a server that drops the question) and a port
+ * nobody listens on (refused at once); each wait is bounded by the
+ * timeout given.
  */
 #include <criterion/criterion.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -470,4 +482,268 @@ Test(probe_trace, text_report_then_trace_block)
 		free(plain);
 	}
 	trace_clear(&t);
+}
+/* A UDP socket on 127.0.0.1 that never answers: its address into SIN. */
+static int
+silent(struct sockaddr_in *sin)
+{
+	socklen_t len = sizeof(*sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	cr_assert_geq(fd, 0);
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)sin, sizeof(*sin)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)sin, &len), 0);
+	return fd;
+}
+
+/* An address of 127.0.0.1 where nobody listens: ICMP port unreachable. */
+static void
+closed(struct sockaddr_in *sin)
+{
+	close(silent(sin));
+}
+
+/* Appends to name TN a server at SIN. */
+static void
+server(struct trace_name *tn, const char *ns, const struct sockaddr_in *sin)
+{
+	struct trace_answer *a;
+
+	tn->answers =
+	        realloc(tn->answers, (tn->nanswers + 1) * sizeof(*tn->answers));
+	cr_assert_not_null(tn->answers);
+	a = &tn->answers[tn->nanswers++];
+	memset(a, 0, sizeof(*a));
+	(void)snprintf(a->ns, sizeof(a->ns), "%s", ns);
+	memcpy(&a->addr, sin, sizeof(*sin));
+	a->addrlen = sizeof(*sin);
+	a->family = 4;
+	a->rcode = -1;
+}
+
+/* T with the names NAMES[0..N), no servers yet. */
+static void
+names(struct trace *t, const char *const *list, size_t n)
+{
+	memset(t, 0, sizeof(*t));
+	t->names = calloc(n, sizeof(*t->names));
+	cr_assert_not_null(t->names);
+	t->nnames = n;
+	for (size_t i = 0; i < n; i++) {
+		(void)snprintf(t->names[i].name, sizeof(t->names[i].name), "%s",
+		               list[i]);
+	}
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The queries FD received, at most MAX: each one's QNAME in text (the
+ * first label only, enough here) into QN[], its RD bit and ID. */
+static size_t
+queries(int fd, char qn[][64], bool *rd, uint16_t *id, size_t max)
+{
+	size_t n = 0;
+	uint8_t buf[512];
+	ssize_t k;
+
+	while (n < max && (k = recv(fd, buf, sizeof(buf), 0)) > 12) {
+		size_t l = buf[12];
+
+		cr_assert_lt(13 + l, (size_t)k);
+		memcpy(qn[n], buf + 13, l < 63 ? l : 63);
+		qn[n][l < 63 ? l : 63] = '\0';
+		rd[n] = (buf[2] & 0x01) != 0;
+		id[n] = (uint16_t)(buf[0] << 8 | buf[1]);
+		n++;
+	}
+	return n;
+}
+
+Test(probe_trace, every_name_is_asked_at_once, .timeout = 20)
+{
+	/* Four names held by the same servers: one drops the question, at
+	 * the other nobody listens.  Asked one name after the other, the
+	 * drops would cost four timeouts. */
+	static const char *const list[] = {"a.b.c.test", "b.c.test", "c.test",
+	                                   "test"};
+	struct sockaddr_in drop, refused;
+	int fd = silent(&drop);
+	struct trace t;
+	char qn[8][64];
+	bool rd[8];
+	uint16_t id[8];
+	double t0;
+
+	closed(&refused);
+	names(&t, list, 4);
+	for (size_t i = 0; i < 4; i++) {
+		server(&t.names[i], "ns1.test", &drop);
+		server(&t.names[i], "ns2.test", &refused);
+		server(&t.names[i], "ns3.test", &refused);
+		t.names[i].answers[2].family = 0; /* ns3: no address found */
+		t.names[i].answers[2].error = TRACE_NETWORK;
+	}
+	t0 = now_ms();
+	cr_assert_eq(trace_ask(t.names, 4, 300, 1, TRACE_ASK_OPEN), 0);
+	cr_expect_lt(now_ms() - t0, 600.0, "four names took %.0f ms",
+	             now_ms() - t0);
+	for (size_t i = 0; i < 4; i++) {
+		const struct trace_answer *a = t.names[i].answers;
+
+		cr_expect_eq(a[0].error, TRACE_TIMEOUT, "%s", list[i]);
+		cr_expect_eq(a[0].rcode, -1);
+		cr_expect_geq(a[0].ms, 299.0, "%s: %.1f ms", list[i], a[0].ms);
+		cr_expect_eq(a[1].error, TRACE_REFUSED, "%s", list[i]);
+		cr_expect_lt(a[1].ms, 300.0);
+		/* Nothing to ask: as the zone's lookup left it. */
+		cr_expect_eq(a[2].error, TRACE_NETWORK);
+		cr_expect_eq(a[2].ms, 0.0);
+	}
+	/* One query per name, for that name (in the order of the climb),
+	 * RD clear. */
+	cr_assert_eq(queries(fd, qn, rd, id, 8), 4);
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const first[] = {"a", "b", "c", "test"};
+
+		cr_expect_str_eq(qn[i], first[i]);
+		cr_expect(!rd[i]);
+	}
+	close(fd);
+	trace_clear(&t);
+}
+
+Test(probe_trace, only_timeouts_are_retried, .timeout = 20)
+{
+	static const char *const list[] = {"a.test"};
+	struct sockaddr_in drop, refused;
+	int fd = silent(&drop);
+	struct trace t;
+	char qn[8][64];
+	bool rd[8];
+	uint16_t id[8];
+
+	closed(&refused);
+	names(&t, list, 1);
+	server(&t.names[0], "ns1.a.test", &drop);
+	server(&t.names[0], "ns2.a.test", &refused);
+	cr_assert_eq(trace_ask(t.names, 1, 100, 3, TRACE_ASK_OPEN), 0);
+	cr_expect_eq(t.names[0].answers[0].error, TRACE_TIMEOUT);
+	cr_expect_geq(t.names[0].answers[0].ms, 299.0, "%.1f ms",
+	              t.names[0].answers[0].ms);
+	cr_expect_eq(t.names[0].answers[1].error, TRACE_REFUSED);
+	/* Three tries of the same query; the refused address once. */
+	cr_assert_eq(queries(fd, qn, rd, id, 8), 3);
+	cr_expect(id[0] == id[1] && id[1] == id[2]);
+	close(fd);
+	trace_clear(&t);
+}
+
+Test(probe_trace, beyond_the_bound_the_rest_are_asked_next, .timeout = 20)
+{
+	/* Three questions, two at a time: the third waits for a slot, and
+	 * is asked, not failed. */
+	static const char *const list[] = {"a.test", "b.test", "c.test"};
+	struct sockaddr_in drop;
+	int fd = silent(&drop);
+	struct trace t;
+	char qn[8][64];
+	bool rd[8];
+	uint16_t id[8];
+	double t0;
+
+	names(&t, list, 3);
+	for (size_t i = 0; i < 3; i++) {
+		server(&t.names[i], "ns.test", &drop);
+	}
+	t0 = now_ms();
+	cr_assert_eq(trace_ask(t.names, 3, 200, 1, 2), 0);
+	cr_expect_geq(now_ms() - t0, 399.0, "two rounds took %.0f ms",
+	              now_ms() - t0);
+	for (size_t i = 0; i < 3; i++) {
+		cr_expect_eq(t.names[i].answers[0].error, TRACE_TIMEOUT, "%s",
+		             list[i]);
+		cr_expect_geq(t.names[i].answers[0].ms, 199.0);
+		cr_expect_lt(t.names[i].answers[0].ms, 399.0,
+		             "%s: ms counts from its own first query", list[i]);
+	}
+	cr_expect_eq(queries(fd, qn, rd, id, 8), 3);
+	close(fd);
+	trace_clear(&t);
+}
+
+/* The lowest limit of descriptors under which exactly N are free. */
+static rlim_t
+fd_limit_leaving(int n)
+{
+	int fd = 0;
+
+	for (int free_fds = 0; free_fds < n; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			free_fds++;
+		}
+	}
+	return (rlim_t)fd;
+}
+
+Test(probe_trace, a_question_refused_a_descriptor_waits_for_one, .timeout = 20)
+{
+	/* Room for two sockets only (EMFILE after): the other questions
+	 * are asked when those end, not failed as network errors. */
+	static const char *const list[] = {"a.test", "b.test"};
+	struct sockaddr_in drop;
+	int fd = silent(&drop);
+	struct trace t;
+	struct rlimit rl, low;
+	char qn[8][64];
+	bool rd[8];
+	uint16_t id[8];
+
+	names(&t, list, 2);
+	for (size_t i = 0; i < 2; i++) {
+		server(&t.names[i], "ns1.test", &drop);
+		server(&t.names[i], "ns2.test", &drop);
+	}
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = rl;
+	low.rlim_cur = fd_limit_leaving(2);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	cr_expect_eq(trace_ask(t.names, 2, 100, 1, TRACE_ASK_OPEN), 0);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	for (size_t i = 0; i < 2; i++) {
+		for (size_t j = 0; j < 2; j++) {
+			cr_expect_eq(t.names[i].answers[j].error, TRACE_TIMEOUT,
+			             "%s, server %zu", list[i], j);
+		}
+	}
+	cr_expect_eq(queries(fd, qn, rd, id, 8), 4);
+	close(fd);
+	trace_clear(&t);
+}
+
+Test(probe_trace, the_open_bound_follows_the_descriptor_limit)
+{
+	struct rlimit rl, low;
+
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = rl;
+	low.rlim_cur = 100; /* a small limit: half of it is left to the
+	                     * probe */
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	cr_expect_eq(trace_ask_open_max(), 50);
+	low.rlim_cur = 1024; /* room for all the addresses of a zone */
+	if (rl.rlim_max >= 1024) {
+		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+		cr_expect_eq(trace_ask_open_max(), TRACE_ASK_OPEN);
+	}
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
 }

@@ -193,6 +193,13 @@ ask dig views.test DNSKEY -b 127.0.0.1
 check "one key per zone name, in a view too" "$(out_section ANSWER)" "$view_key"
 check_match "the DNSKEY is there" 'DNSKEY 257 3 13' "$view_key"
 stop_responder
+# --trust-anchor-out: a zone only a view holds needs its anchor too; a zone
+# in the common set and in a view (one key per name) is written once.
+start_responder --dnssec --trust-anchor-out "$tmp/ta.ds" "$tmp/common.zone" \
+	--view 127.0.0.2="$tmp/two.zone" --view 127.0.0.2="$tmp/extra.zone" || finish
+check "trust anchors: the common zone's, once" 1 "$(grep -c '^views\.test\.[[:space:]].*DS' "$tmp/ta.ds")"
+check "trust anchors: the zone only a view holds" 1 "$(grep -c '^extra\.test\.[[:space:]].*DS' "$tmp/ta.ds")"
+stop_responder
 
 # ------------------------------------------------------------ misuse
 

@@ -89,6 +89,14 @@ cidr_parse(const char *text, struct cidr *out, char *err, size_t errlen)
 	}
 	out->len = (uint8_t)len;
 	cidr_mask(out);
+	if (!out->v4 && out->len >= 96 &&
+	    memcmp(out->addr, cidr_v4mapped, sizeof(cidr_v4mapped)) == 0) {
+		/* As cidr_from_sockaddr(): the IPv4 prefix it maps. */
+		out->v4 = true;
+		out->len = (uint8_t)(out->len - 96);
+		memmove(out->addr, out->addr + 12, 4);
+		cidr_mask(out);
+	}
 	return 0;
 }
 

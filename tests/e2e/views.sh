@@ -57,7 +57,8 @@ start_responder -c 127.0.0.1:0 -q "$tmp/queries.log" "$tmp/common.zone" \
 	--view 127.0.0.2/31="$tmp/wide.zone" --view 127.0.0.2="$tmp/two.zone" \
 	--view ::1="$tmp/six.zone" --view 127.0.0.2="$tmp/extra.zone" \
 	-f 'servfail views.test TXT from=127.0.0.3' \
-	-f 'refused views.test TXT from=::/0' || finish
+	-f 'refused views.test TXT from=::/0' \
+	-f 'nxdomain views.test MX from=::ffff:127.0.0.3' || finish
 CPORT=$(ready_port "$READY_LINE" control '127\.0\.0\.1')
 
 # ------------------------------------------------------------ views
@@ -86,6 +87,11 @@ ask dig views.test TXT -b 127.0.0.1
 expect rcode NOERROR
 QHOST=$HOST6 QPORT=$PORT6 ask dig views.test TXT -b ::1
 expect rcode REFUSED
+# An IPv4-mapped prefix is the IPv4 one: sources are IPv4 addresses.
+ask dig views.test MX -b 127.0.0.3
+expect rcode NXDOMAIN
+ask dig views.test MX -b 127.0.0.2
+expect rcode NOERROR
 api GET /faults
 check "GET /faults" 200 "$CODE"
 check_match "GET /faults shows from=" '"rule":"servfail views.test TXT from=127.0.0.3"' "$BODY"
@@ -115,7 +121,7 @@ check_match "a client in no view: no view key" '"client":"127\.0\.0\.1:[0-9]+","
 api GET '/queries?client=127.0.0.3'
 check "GET /queries?client=ADDR" 200 "$CODE"
 n=$("$PY" -c 'import json,sys; q=json.load(sys.stdin); print(len(q), all(e["client"].startswith("127.0.0.3:") for e in q))' <<<"$BODY")
-check "only 127.0.0.3's queries (CAA, extra.test, TXT)" "3 True" "$n"
+check "only 127.0.0.3's queries (CAA, extra.test, TXT, MX)" "4 True" "$n"
 api GET '/queries?client=127.0.0.2/31&type=TXT'
 n=$("$PY" -c 'import json,sys; q=json.load(sys.stdin); print(sorted(e["client"].split(":")[0] for e in q))' <<<"$BODY")
 check "client=CIDR and type= together" "['127.0.0.2', '127.0.0.3']" "$n"
@@ -123,7 +129,8 @@ api GET '/queries?client=::1&name=views.test'
 n=$("$PY" -c 'import json,sys; q=json.load(sys.stdin); print(len(q), {e["qtype"] for e in q} == {"CAA", "TXT"})' <<<"$BODY")
 check "client=::1 and name=" "2 True" "$n"
 api GET '/queries?client=::ffff:127.0.0.3'
-check "an IPv4-mapped client= is an IPv6 address: no IPv4 entries" "200 []" "$CODE $BODY"
+n=$("$PY" -c 'import json,sys; q=json.load(sys.stdin); print(len(q), all(e["client"].startswith("127.0.0.3:") for e in q))' <<<"$BODY")
+check "an IPv4-mapped client= is the IPv4 address" "200 4 True" "$CODE $n"
 api GET '/queries?client=127.0.0.0/33'
 check "client= with a bad prefix" 400 "$CODE"
 check_match "the error names the field" 'client=: bad prefix length 33' "$BODY"

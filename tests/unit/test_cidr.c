@@ -89,7 +89,10 @@ Test(cidr, parse_and_format)
 	cr_expect_str_eq(fmt("2001:DB8::1"), "2001:db8::1/128");
 	cr_expect_str_eq(fmt("2001:db8:ffff::1/33"), "2001:db8:8000::/33");
 	cr_expect_str_eq(fmt("::/0"), "::/0");
-	cr_expect_str_eq(fmt("::ffff:10.0.0.1/120"), "::ffff:10.0.0.0/120");
+	/* An IPv4-mapped prefix is the IPv4 prefix it maps. */
+	cr_expect_str_eq(fmt("::ffff:10.0.0.0/120"), "10.0.0.0/24");
+	cr_expect_str_eq(fmt("::ffff:127.0.0.2"), "127.0.0.2/32");
+	cr_expect_str_eq(fmt("::ffff:0.0.0.0/96"), "0.0.0.0/0");
 }
 
 Test(cidr, parse_errors)
@@ -135,6 +138,11 @@ Test(cidr, ipv4_mapped_sources_are_ipv4)
 	cr_expect_not(contains("::/0", "192.0.2.1"));
 	cr_expect_not(contains("0.0.0.0/0", "::1"));
 	cr_expect_not(contains("0.0.0.0/0", "::"));
+	/* Written mapped, a prefix matches the IPv4 sources it names. */
+	cr_expect(contains("::ffff:127.0.0.2", "127.0.0.2"));
+	cr_expect(contains("::ffff:127.0.0.2", "::ffff:127.0.0.2"));
+	cr_expect_not(contains("::ffff:127.0.0.2", "127.0.0.3"));
+	cr_expect(contains("::ffff:10.0.0.0/104", "10.9.8.7"));
 }
 
 Test(cidr, unknown_family)

@@ -26,10 +26,11 @@ struct cidr {
 };
 
 /*
- * Parse TEXT as a prefix (bits past the length are cleared; an IPv4-mapped
- * one becomes the IPv4 prefix it maps).  Returns 0, or
- * -EINVAL with ERR saying what is wrong: `bad address 'x'`, `bad prefix
- * length 33`.
+ * Parse TEXT as a prefix (an IPv4-mapped one becomes the IPv4 prefix it
+ * maps).  Returns 0, or -EINVAL with ERR saying what is wrong: `bad
+ * address 'x'`, `bad prefix length 33`, `host bits set in '10.1.2.3/8'
+ * (did you mean 10.0.0.0/8?)` (as BIND: a set bit past the length is
+ * more likely a mistake than a wider prefix).
  */
 int cidr_parse(const char *text, struct cidr *out, char *err, size_t errlen);
 

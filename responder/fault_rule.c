@@ -251,7 +251,7 @@ fault_parse_option(struct fault_rule *r, const char *tok, const char *val,
 {
 	size_t keylen = (size_t)(val - 1 - tok);
 	const struct fault_opt *o = NULL;
-	char cerr[128];
+	char cerr[256];
 	uint32_t v = 0;
 	char *end = NULL;
 	int a = 0;

@@ -106,6 +106,9 @@ expect rcode NOERROR
 api POST /faults '{"rule":"servfail . * from=127.0.0.0/33"}'
 check "POST /faults with a bad prefix" 400 "$CODE"
 check_match "the error names the field" 'from=: bad prefix length 33' "$BODY"
+api POST /faults '{"rule":"servfail . * from=127.0.0.3/8"}'
+check "POST /faults with host bits past the length" 400 "$CODE"
+check_match "the error says so" "from=: host bits set in '127\\.0\\.0\\.3/8' \\(did you mean 127\\.0\\.0\\.0/8\\?\\)" "$BODY"
 
 # ------------------------------------------------------------ query log
 
@@ -136,6 +139,9 @@ check "client= with a bad prefix" 400 "$CODE"
 check_match "the error names the field" 'client=: bad prefix length 33' "$BODY"
 api GET '/queries?client=localhost'
 check "client= with a host name" 400 "$CODE"
+api GET '/queries?client=2001:db8:ffff::1/33'
+check "client= with host bits set" 400 "$CODE"
+check_match "the error names the field" "client=: host bits set in '2001:db8:ffff::1/33' \\(did you mean 2001:db8:8000::/33\\?\\)" "$BODY"
 
 # ------------------------------------------------------------ reload and the API
 

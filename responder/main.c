@@ -390,7 +390,10 @@ main_serve(struct main_state *st)
 		log_err("%s", err);
 		return 1;
 	}
-	if (st->opt.nzones == 0) {
+	if (st->opt.nzones == 0 && st->env.nviews > 0) {
+		log_warn("no common zone files: clients in no view (--view) "
+		         "get REFUSED");
+	} else if (st->opt.nzones == 0) {
 		log_warn("no zone files: every query gets REFUSED");
 	}
 	log_info("%zu zones loaded (%zu records)", zone_set_zone_count(zs),

@@ -214,6 +214,16 @@ check "trust anchors: the common zone's, once" 1 "$(grep -c '^views\.test\.[[:sp
 check "trust anchors: the zone only a view holds" 1 "$(grep -c '^extra\.test\.[[:space:]].*DS' "$tmp/ta.ds")"
 stop_responder
 
+# Views and no common zone: clients in a view are answered, the others
+# get REFUSED, and the warning says which.
+start_responder --view 127.0.0.2="$tmp/two.zone" || finish
+check "only a view's zones: its clients are answered" two-reloaded.test "$(caa_from 127.0.0.2)"
+ask dig views.test CAA -b 127.0.0.1
+expect rcode REFUSED
+check_match "the warning names the clients in no view" \
+	'no common zone files: clients in no view \(--view\) get REFUSED' "$(cat "$tmp/err")"
+stop_responder
+
 # ------------------------------------------------------------ misuse
 
 for bad in '127.0.0.2' '127.0.0.0/33=x.zone' 'host=x.zone'; do

@@ -317,6 +317,12 @@ Test(fault_parse, errors)
 		{"servfail x.test CAA from=127.0.0.1/8",
 	         "from=: host bits set in '127.0.0.1/8' (did you mean "
 	         "127.0.0.0/8?)"},
+		{"servfail x.test CAA from=::1 family=4",
+	         "from=::1 is IPv6: family=4 never matches it"},
+		{"servfail x.test CAA family=6 from=10.0.0.0/8",
+	         "from=10.0.0.0/8 is IPv4: family=6 never matches it"},
+		{"servfail x.test CAA from=::ffff:127.0.0.2 family=6",
+	         "from=127.0.0.2 is IPv4: family=6 never matches it"},
 		{"servfail x.test CAA from=::1 from=::2",
 	         "duplicate option 'from'"},
 	};

@@ -42,6 +42,8 @@ int
 cidr_parse(const char *text, struct cidr *out, char *err, size_t errlen)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
+	uint8_t given[16]; /* the address as written, to find host bits */
+	bool host = false;
 	const char *slash = strchr(text, '/');
 	size_t alen = slash != NULL ? (size_t)(slash - text) : strlen(text);
 	unsigned len = 0, max = 0;
@@ -88,7 +90,29 @@ cidr_parse(const char *text, struct cidr *out, char *err, size_t errlen)
 		}
 	}
 	out->len = (uint8_t)len;
+	memcpy(given, out->addr, sizeof(given));
 	cidr_mask(out);
+	host = memcmp(given, out->addr, sizeof(given)) != 0;
+	if (!out->v4 && out->len >= 96 &&
+	    memcmp(out->addr, cidr_v4mapped, sizeof(cidr_v4mapped)) == 0) {
+		/* As cidr_from_sockaddr(): the IPv4 prefix it maps. */
+		out->v4 = true;
+		out->len = (uint8_t)(out->len - 96);
+		memmove(out->addr, out->addr + 12, 4);
+		memset(out->addr + 4, 0, 12);
+	}
+	if (host) {
+		/* As BIND: 10.1.2.3/8 is more likely a mistake than 10/8. */
+		char want[CIDR_TEXT_MAX];
+
+		cidr_format(out, want, sizeof(want));
+		if (err != NULL && errlen > 0) {
+			(void)snprintf(err, errlen,
+			               "host bits set in '%s' (did you mean %s?)",
+			               text, want);
+		}
+		return -EINVAL;
+	}
 	return 0;
 }
 

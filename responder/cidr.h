@@ -5,8 +5,9 @@
  * ("2001:db8::/32", a bare address is /128).  A client address is a
  * prefix of full length.  An IPv4-mapped IPv6 source (::ffff:a.b.c.d, a
  * client of a dual-stack socket) is the IPv4 address it maps, so IPv4
- * prefixes match it and IPv6 prefixes do not.  Matching is a masked
- * compare: no allocation.
+ * prefixes match it and IPv6 prefixes do not; a prefix written so
+ * (::ffff:192.0.2.0/120, 96 bits or more) is the IPv4 prefix it maps
+ * (192.0.2.0/24).  Matching is a masked compare: no allocation.
  */
 #ifndef RESPONDER_CIDR_H
 #define RESPONDER_CIDR_H
@@ -25,9 +26,11 @@ struct cidr {
 };
 
 /*
- * Parse TEXT as a prefix (bits past the length are cleared).  Returns 0, or
- * -EINVAL with ERR saying what is wrong: `bad address 'x'`, `bad prefix
- * length 33`.
+ * Parse TEXT as a prefix (an IPv4-mapped one becomes the IPv4 prefix it
+ * maps).  Returns 0, or -EINVAL with ERR saying what is wrong: `bad
+ * address 'x'`, `bad prefix length 33`, `host bits set in '10.1.2.3/8'
+ * (did you mean 10.0.0.0/8?)` (as BIND: a set bit past the length is
+ * more likely a mistake than a wider prefix).
  */
 int cidr_parse(const char *text, struct cidr *out, char *err, size_t errlen);
 

@@ -453,7 +453,7 @@ ctl_queries_filter(struct ctl_req *r, struct ctl_qfilter *f)
 {
 	struct evkeyvalq kv;
 	struct evkeyval *p;
-	char err[128];
+	char err[256];
 	int rc = 0;
 
 	f->has_name = false;

@@ -61,12 +61,14 @@ bool dnssec_key_known(const uint8_t *origin);
 ldns_rr *dnssec_key_ds(const uint8_t *origin, uint32_t ttl);
 
 /*
- * Write to FILE the DS records of every zone of ZS signed here whose
- * parent zone (the nearest enclosing zone loaded) does not hold that DS:
- * the trust anchors a validator needs.  Returns 0, or -errno with ERR
+ * Write to FILE the DS records of every zone of SETS[0..NSETS) (the common
+ * set and the views') signed here whose parent zone (the nearest
+ * enclosing zone of its set) does not hold that DS: the trust anchors a
+ * validator needs, each zone name once.  Returns 0, or -errno with ERR
  * saying "FILE: reason".
  */
-int dnssec_write_trust_anchors(const struct zone_set *zs, const char *file,
-                               char *err, size_t errlen);
+int dnssec_write_trust_anchors(const struct zone_set *const *sets,
+                               size_t nsets, const char *file, char *err,
+                               size_t errlen);
 
 #endif /* RESPONDER_DNSSEC_H */

@@ -335,9 +335,52 @@ parent_zone(const struct zone_set *zs, const struct zone *z)
 	return best;
 }
 
+/*
+ * Whether Z of ZS needs a trust anchor: signed here, and no parent zone of
+ * ZS signed here holds its DS (the chain would run through the parent).
+ */
+static bool
+needs_anchor(const struct zone_set *zs, const struct zone *z)
+{
+	const struct zone *p = NULL;
+	const struct zone_node *cut = NULL;
+
+	if (!z->signed_here) {
+		return false;
+	}
+	p = parent_zone(zs, z);
+	if (p != NULL) {
+		cut = zone_node_find(p, z->origin, z->originlen,
+		                     wire_name_hash(z->origin, z->originlen));
+	}
+	return cut == NULL || zone_node_rrset(cut, WIRE_TYPE_DS) == NULL ||
+	       !p->signed_here;
+}
+
+/*
+ * Whether a set before SETS[K] needs the anchor of ORIGIN: one key a zone
+ * name, so the same zone in several sets has one DS, written once.
+ */
+static bool
+anchor_written(const struct zone_set *const *sets, size_t k,
+               const uint8_t *origin)
+{
+	for (size_t j = 0; j < k; j++) {
+		for (size_t i = 0; i < zone_set_zone_count(sets[j]); i++) {
+			const struct zone *z = zone_set_zone(sets[j], i);
+
+			if (wire_name_equal(z->origin, origin) &&
+			    needs_anchor(sets[j], z)) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 int
-dnssec_write_trust_anchors(const struct zone_set *zs, const char *file,
-                           char *err, size_t errlen)
+dnssec_write_trust_anchors(const struct zone_set *const *sets, size_t nsets,
+                           const char *file, char *err, size_t errlen)
 {
 	FILE *f = fopen(file, "w");
 	int rc = 0;
@@ -346,28 +389,20 @@ dnssec_write_trust_anchors(const struct zone_set *zs, const char *file,
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
 		return -errno;
 	}
-	for (size_t i = 0; i < zone_set_zone_count(zs); i++) {
-		const struct zone *z = zone_set_zone(zs, i);
-		const struct zone *p = parent_zone(zs, z);
-		const struct zone_node *cut = NULL;
-		ldns_rr *ds;
+	for (size_t k = 0; k < nsets; k++) {
+		for (size_t i = 0; i < zone_set_zone_count(sets[k]); i++) {
+			const struct zone *z = zone_set_zone(sets[k], i);
+			ldns_rr *ds;
 
-		if (!z->signed_here) {
-			continue;
-		}
-		if (p != NULL) {
-			cut = zone_node_find(p, z->origin, z->originlen,
-			                     wire_name_hash(z->origin,
-			                                    z->originlen));
-		}
-		if (cut != NULL && zone_node_rrset(cut, WIRE_TYPE_DS) != NULL &&
-		    p->signed_here) {
-			continue; /* the chain runs through the parent */
-		}
-		ds = dnssec_key_ds(z->origin, 3600);
-		if (ds != NULL) {
-			ldns_rr_print(f, ds);
-			ldns_rr_free(ds);
+			if (!needs_anchor(sets[k], z) ||
+			    anchor_written(sets, k, z->origin)) {
+				continue;
+			}
+			ds = dnssec_key_ds(z->origin, 3600);
+			if (ds != NULL) {
+				ldns_rr_print(f, ds);
+				ldns_rr_free(ds);
+			}
 		}
 	}
 	if (fclose(f) != 0) {

@@ -251,7 +251,7 @@ fault_parse_option(struct fault_rule *r, const char *tok, const char *val,
 {
 	size_t keylen = (size_t)(val - 1 - tok);
 	const struct fault_opt *o = NULL;
-	char cerr[128];
+	char cerr[256];
 	uint32_t v = 0;
 	char *end = NULL;
 	int a = 0;
@@ -357,6 +357,19 @@ fault_parse_option(struct fault_rule *r, const char *tok, const char *val,
 	return -EINVAL;
 }
 
+/* P as from= prints it: a whole address without its length. */
+static void
+fault_from_text(const struct cidr *p, char *buf, size_t cap)
+{
+	char *slash = NULL;
+
+	cidr_format(p, buf, cap);
+	slash = strchr(buf, '/');
+	if (slash != NULL && p->len == (p->v4 ? 32 : 128)) {
+		*slash = '\0';
+	}
+}
+
 static int
 fault_parse_fields(struct fault_rule *r, char *s, char *err, size_t errlen)
 {
@@ -415,6 +428,17 @@ fault_parse_fields(struct fault_rule *r, char *s, char *err, size_t errlen)
 	}
 	if (!OPT_GIVEN(r, OPT_I_MS) && r->tcp_action == FAULT_DELAY) {
 		fault_err(err, errlen, "tcp=delay needs ms=N");
+		return -EINVAL;
+	}
+	if (r->has_from && r->family != 0 &&
+	    (r->family == AF_INET) != r->from.v4) {
+		char p[CIDR_TEXT_MAX];
+
+		/* The sockets are IPv6-only: a source has its socket's family. */
+		fault_from_text(&r->from, p, sizeof(p));
+		fault_err(err, errlen, "from=%s is IPv%c: family=%c never "
+		          "matches it", p, r->from.v4 ? '4' : '6',
+		          r->family == AF_INET6 ? '6' : '4');
 		return -EINVAL;
 	}
 	return 0;
@@ -512,10 +536,7 @@ fault_build_text(struct fault_rule *r)
 			             r->qcase == 1 ? "mixed" : "lower");
 			break;
 		case OPT_FROM:
-			cidr_format(&r->from, tbuf, sizeof(tbuf));
-			if (r->from.len == (r->from.v4 ? 32 : 128)) {
-				*strchr(tbuf, '/') = '\0'; /* a whole address */
-			}
+			fault_from_text(&r->from, tbuf, sizeof(tbuf));
 			fault_append(buf, sizeof(buf), &n, "%s", tbuf);
 			break;
 		}

@@ -326,6 +326,36 @@ main_views(struct main_state *st)
 	return 0;
 }
 
+/*
+ * --trust-anchor-out: the anchors of the common zones ZS and of the
+ * views' (a zone only a view holds needs one too).  Returns 0, or
+ * non-zero with ERR.
+ */
+static int
+main_trust_anchors(const struct main_state *st, const struct zone_set *zs,
+                   char *err, size_t errlen)
+{
+	const struct zone_set **sets;
+	int rc;
+
+	if (st->opt.trust_anchor_out == NULL) {
+		return 0;
+	}
+	sets = calloc(1 + st->env.nviews, sizeof(*sets));
+	if (sets == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	sets[0] = zs;
+	for (size_t i = 0; i < st->env.nviews; i++) {
+		sets[1 + i] = st->views[i].zones;
+	}
+	rc = dnssec_write_trust_anchors(sets, 1 + st->env.nviews,
+	                                st->opt.trust_anchor_out, err, errlen);
+	free((void *)sets);
+	return rc;
+}
+
 /* Load the zones, bind, say ready and serve until a signal stops us. */
 static int
 main_serve(struct main_state *st)
@@ -355,14 +385,15 @@ main_serve(struct main_state *st)
 		log_err("%s", err);
 		return 1;
 	}
-	if (st->opt.trust_anchor_out != NULL &&
-	    dnssec_write_trust_anchors(zs, st->opt.trust_anchor_out, err,
-	                               sizeof(err)) != 0) {
+	if (main_trust_anchors(st, zs, err, sizeof(err)) != 0) {
 		zone_set_free(zs);
 		log_err("%s", err);
 		return 1;
 	}
-	if (st->opt.nzones == 0) {
+	if (st->opt.nzones == 0 && st->env.nviews > 0) {
+		log_warn("no common zone files: clients in no view (--view) "
+		         "get REFUSED");
+	} else if (st->opt.nzones == 0) {
 		log_warn("no zone files: every query gets REFUSED");
 	}
 	log_info("%zu zones loaded (%zu records)", zone_set_zone_count(zs),

@@ -397,7 +397,7 @@ options_one(struct options *o, int val, const char *arg, char *err,
             size_t errlen)
 {
 	char name[48];
-	char why[128];
+	char why[256];
 	struct net_listen ls[OPTIONS_ADDRS_MAX];
 	size_t nl = 0;
 	uint64_t v = 0;

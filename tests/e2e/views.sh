@@ -57,7 +57,8 @@ start_responder -c 127.0.0.1:0 -q "$tmp/queries.log" "$tmp/common.zone" \
 	--view 127.0.0.2/31="$tmp/wide.zone" --view 127.0.0.2="$tmp/two.zone" \
 	--view ::1="$tmp/six.zone" --view 127.0.0.2="$tmp/extra.zone" \
 	-f 'servfail views.test TXT from=127.0.0.3' \
-	-f 'refused views.test TXT from=::/0' || finish
+	-f 'refused views.test TXT from=::/0' \
+	-f 'nxdomain views.test MX from=::ffff:127.0.0.3' || finish
 CPORT=$(ready_port "$READY_LINE" control '127\.0\.0\.1')
 
 # ------------------------------------------------------------ views
@@ -86,6 +87,11 @@ ask dig views.test TXT -b 127.0.0.1
 expect rcode NOERROR
 QHOST=$HOST6 QPORT=$PORT6 ask dig views.test TXT -b ::1
 expect rcode REFUSED
+# An IPv4-mapped prefix is the IPv4 one: sources are IPv4 addresses.
+ask dig views.test MX -b 127.0.0.3
+expect rcode NXDOMAIN
+ask dig views.test MX -b 127.0.0.2
+expect rcode NOERROR
 api GET /faults
 check "GET /faults" 200 "$CODE"
 check_match "GET /faults shows from=" '"rule":"servfail views.test TXT from=127.0.0.3"' "$BODY"
@@ -100,6 +106,9 @@ expect rcode NOERROR
 api POST /faults '{"rule":"servfail . * from=127.0.0.0/33"}'
 check "POST /faults with a bad prefix" 400 "$CODE"
 check_match "the error names the field" 'from=: bad prefix length 33' "$BODY"
+api POST /faults '{"rule":"servfail . * from=127.0.0.3/8"}'
+check "POST /faults with host bits past the length" 400 "$CODE"
+check_match "the error says so" "from=: host bits set in '127\\.0\\.0\\.3/8' \\(did you mean 127\\.0\\.0\\.0/8\\?\\)" "$BODY"
 
 # ------------------------------------------------------------ query log
 
@@ -115,7 +124,7 @@ check_match "a client in no view: no view key" '"client":"127\.0\.0\.1:[0-9]+","
 api GET '/queries?client=127.0.0.3'
 check "GET /queries?client=ADDR" 200 "$CODE"
 n=$("$PY" -c 'import json,sys; q=json.load(sys.stdin); print(len(q), all(e["client"].startswith("127.0.0.3:") for e in q))' <<<"$BODY")
-check "only 127.0.0.3's queries (CAA, extra.test, TXT)" "3 True" "$n"
+check "only 127.0.0.3's queries (CAA, extra.test, TXT, MX)" "4 True" "$n"
 api GET '/queries?client=127.0.0.2/31&type=TXT'
 n=$("$PY" -c 'import json,sys; q=json.load(sys.stdin); print(sorted(e["client"].split(":")[0] for e in q))' <<<"$BODY")
 check "client=CIDR and type= together" "['127.0.0.2', '127.0.0.3']" "$n"
@@ -123,12 +132,16 @@ api GET '/queries?client=::1&name=views.test'
 n=$("$PY" -c 'import json,sys; q=json.load(sys.stdin); print(len(q), {e["qtype"] for e in q} == {"CAA", "TXT"})' <<<"$BODY")
 check "client=::1 and name=" "2 True" "$n"
 api GET '/queries?client=::ffff:127.0.0.3'
-check "an IPv4-mapped client= is an IPv6 address: no IPv4 entries" "200 []" "$CODE $BODY"
+n=$("$PY" -c 'import json,sys; q=json.load(sys.stdin); print(len(q), all(e["client"].startswith("127.0.0.3:") for e in q))' <<<"$BODY")
+check "an IPv4-mapped client= is the IPv4 address" "200 4 True" "$CODE $n"
 api GET '/queries?client=127.0.0.0/33'
 check "client= with a bad prefix" 400 "$CODE"
 check_match "the error names the field" 'client=: bad prefix length 33' "$BODY"
 api GET '/queries?client=localhost'
 check "client= with a host name" 400 "$CODE"
+api GET '/queries?client=2001:db8:ffff::1/33'
+check "client= with host bits set" 400 "$CODE"
+check_match "the error names the field" "client=: host bits set in '2001:db8:ffff::1/33' \\(did you mean 2001:db8:8000::/33\\?\\)" "$BODY"
 
 # ------------------------------------------------------------ reload and the API
 
@@ -192,6 +205,23 @@ view_key=$(out_section ANSWER)
 ask dig views.test DNSKEY -b 127.0.0.1
 check "one key per zone name, in a view too" "$(out_section ANSWER)" "$view_key"
 check_match "the DNSKEY is there" 'DNSKEY 257 3 13' "$view_key"
+stop_responder
+# --trust-anchor-out: a zone only a view holds needs its anchor too; a zone
+# in the common set and in a view (one key per name) is written once.
+start_responder --dnssec --trust-anchor-out "$tmp/ta.ds" "$tmp/common.zone" \
+	--view 127.0.0.2="$tmp/two.zone" --view 127.0.0.2="$tmp/extra.zone" || finish
+check "trust anchors: the common zone's, once" 1 "$(grep -c '^views\.test\.[[:space:]].*DS' "$tmp/ta.ds")"
+check "trust anchors: the zone only a view holds" 1 "$(grep -c '^extra\.test\.[[:space:]].*DS' "$tmp/ta.ds")"
+stop_responder
+
+# Views and no common zone: clients in a view are answered, the others
+# get REFUSED, and the warning says which.
+start_responder --view 127.0.0.2="$tmp/two.zone" || finish
+check "only a view's zones: its clients are answered" two-reloaded.test "$(caa_from 127.0.0.2)"
+ask dig views.test CAA -b 127.0.0.1
+expect rcode REFUSED
+check_match "the warning names the clients in no view" \
+	'no common zone files: clients in no view \(--view\) get REFUSED' "$(cat "$tmp/err")"
 stop_responder
 
 # ------------------------------------------------------------ misuse

@@ -83,13 +83,16 @@ contains(const char *prefix, const char *addr)
 Test(cidr, parse_and_format)
 {
 	cr_expect_str_eq(fmt("192.0.2.7"), "192.0.2.7/32");
-	cr_expect_str_eq(fmt("192.0.2.77/24"), "192.0.2.0/24");
-	cr_expect_str_eq(fmt("10.255.0.1/9"), "10.128.0.0/9");
+	cr_expect_str_eq(fmt("192.0.2.0/24"), "192.0.2.0/24");
+	cr_expect_str_eq(fmt("10.128.0.0/9"), "10.128.0.0/9");
 	cr_expect_str_eq(fmt("0.0.0.0/0"), "0.0.0.0/0");
 	cr_expect_str_eq(fmt("2001:DB8::1"), "2001:db8::1/128");
-	cr_expect_str_eq(fmt("2001:db8:ffff::1/33"), "2001:db8:8000::/33");
+	cr_expect_str_eq(fmt("2001:DB8:8000:0::/33"), "2001:db8:8000::/33");
 	cr_expect_str_eq(fmt("::/0"), "::/0");
-	cr_expect_str_eq(fmt("::ffff:10.0.0.1/120"), "::ffff:10.0.0.0/120");
+	/* An IPv4-mapped prefix is the IPv4 prefix it maps. */
+	cr_expect_str_eq(fmt("::ffff:10.0.0.0/120"), "10.0.0.0/24");
+	cr_expect_str_eq(fmt("::ffff:127.0.0.2"), "127.0.0.2/32");
+	cr_expect_str_eq(fmt("::ffff:0.0.0.0/96"), "0.0.0.0/0");
 }
 
 Test(cidr, parse_errors)
@@ -105,6 +108,19 @@ Test(cidr, parse_errors)
 	cr_expect_str_eq(parse_err("10.0.0"), "bad address '10.0.0'");
 	cr_expect_str_eq(parse_err("localhost"), "bad address 'localhost'");
 	cr_expect_str_eq(parse_err("[::1]/128"), "bad address '[::1]'");
+	/* Host bits past the length are a mistake, refused as BIND does. */
+	cr_expect_str_eq(parse_err("127.0.0.2/8"),
+	                 "host bits set in '127.0.0.2/8' (did you mean "
+	                 "127.0.0.0/8?)");
+	cr_expect_str_eq(parse_err("10.255.0.1/9"),
+	                 "host bits set in '10.255.0.1/9' (did you mean "
+	                 "10.128.0.0/9?)");
+	cr_expect_str_eq(parse_err("2001:db8:ffff::1/33"),
+	                 "host bits set in '2001:db8:ffff::1/33' (did you mean "
+	                 "2001:db8:8000::/33?)");
+	cr_expect_str_eq(parse_err("::ffff:10.0.0.1/120"),
+	                 "host bits set in '::ffff:10.0.0.1/120' (did you mean "
+	                 "10.0.0.0/24?)");
 }
 
 Test(cidr, masked_compare)
@@ -135,6 +151,11 @@ Test(cidr, ipv4_mapped_sources_are_ipv4)
 	cr_expect_not(contains("::/0", "192.0.2.1"));
 	cr_expect_not(contains("0.0.0.0/0", "::1"));
 	cr_expect_not(contains("0.0.0.0/0", "::"));
+	/* Written mapped, a prefix matches the IPv4 sources it names. */
+	cr_expect(contains("::ffff:127.0.0.2", "127.0.0.2"));
+	cr_expect(contains("::ffff:127.0.0.2", "::ffff:127.0.0.2"));
+	cr_expect_not(contains("::ffff:127.0.0.2", "127.0.0.3"));
+	cr_expect(contains("::ffff:10.0.0.0/104", "10.9.8.7"));
 }
 
 Test(cidr, unknown_family)

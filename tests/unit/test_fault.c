@@ -314,6 +314,15 @@ Test(fault_parse, errors)
 		{"servfail x.test CAA from=", "from=: bad address ''"},
 		{"servfail x.test CAA from=host.test/8",
 	         "from=: bad address 'host.test'"},
+		{"servfail x.test CAA from=127.0.0.1/8",
+	         "from=: host bits set in '127.0.0.1/8' (did you mean "
+	         "127.0.0.0/8?)"},
+		{"servfail x.test CAA from=::1 family=4",
+	         "from=::1 is IPv6: family=4 never matches it"},
+		{"servfail x.test CAA family=6 from=10.0.0.0/8",
+	         "from=10.0.0.0/8 is IPv4: family=6 never matches it"},
+		{"servfail x.test CAA from=::ffff:127.0.0.2 family=6",
+	         "from=127.0.0.2 is IPv4: family=6 never matches it"},
 		{"servfail x.test CAA from=::1 from=::2",
 	         "duplicate option 'from'"},
 	};
@@ -1145,11 +1154,11 @@ Test(fault_parse, from_canonical_text)
 	cr_expect_str_eq(canon("servfail x.test CAA from=192.0.2.7", buf,
 	                       sizeof(buf)),
 	                 "servfail x.test CAA from=192.0.2.7");
-	/* Host bits are cleared; options keep the canonical order. */
-	cr_expect_str_eq(canon("drop . * from=192.0.2.77/24 count=1", buf,
+	/* Options keep the canonical order. */
+	cr_expect_str_eq(canon("drop . * from=192.0.2.0/24 count=1", buf,
 	                       sizeof(buf)),
 	                 "drop . * count=1 from=192.0.2.0/24");
-	cr_expect_str_eq(canon("drop . * FROM=2001:DB8:0:0::1/32", buf,
+	cr_expect_str_eq(canon("drop . * FROM=2001:DB8:0:0::/32", buf,
 	                       sizeof(buf)),
 	                 "drop . * from=2001:db8::/32");
 	cr_expect_str_eq(canon("drop . * from=::1", buf, sizeof(buf)),

@@ -112,7 +112,7 @@ Test(options, views_keep_their_order_and_files)
 	char text[CIDR_TEXT_MAX];
 
 	cr_assert_eq(PARSE(&o, err, "common.zone", "--view",
-	                   "127.0.0.2=a.zone", "--view=10.1.2.3/8=b.test=b.zone",
+	                   "127.0.0.2=a.zone", "--view=10.0.0.0/8=b.test=b.zone",
 	                   "--view", "::1=c.zone", "--view", "127.0.0.2=d.zone",
 	                   NULL),
 	             OPTIONS_RUN, "%s", err);
@@ -140,6 +140,9 @@ Test(options, view_errors_name_the_field)
 	USAGE_ERROR("bad value '10.0.0.0/33=a.zone' for --view (bad prefix "
 	            "length 33)",
 	            "--view", "10.0.0.0/33=a.zone", NULL);
+	USAGE_ERROR("bad value '127.0.0.2/8=a.zone' for --view (host bits set "
+	            "in '127.0.0.2/8' (did you mean 127.0.0.0/8?))",
+	            "--view", "127.0.0.2/8=a.zone", NULL);
 	USAGE_ERROR("bad value 'example.test=a.zone' for --view (bad address "
 	            "'example.test')",
 	            "--view", "example.test=a.zone", NULL);

@@ -40,7 +40,7 @@
 # Environment: RESPONDER, PROBE (binaries; default a Release build in
 # build-bench/), WORK (default /tmp/caalab-bench-probe), REPS, PERSP_DELAY,
 # PERSP_JOBS (4b), ONLY=3 (section 3 alone), ONLY=4 (section 4 alone: about
-# 1 minute plus 50 s a run of 4b).  Port 5340 on 127.0.0.1 only; every
+# 75 s a run, 4 minutes with REPS=3).  Port 5340 on 127.0.0.1 only; every
 # process started here is stopped here, by its PID.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -45,9 +45,9 @@ enum lookup_backend {
 
 /* The pacing window (above): lookups started in the last one or two ticks
  * still awaiting their first answer.  Zeroed: a new window.  Several
- * clients may share one (the perspectives of one probe, which ask the
- * same servers), so that those servers see one window's burst, not one
- * per client. */
+ * clients may share one, so that a server they all ask sees one window's
+ * burst, not one per client (the perspectives of one probe do not: each
+ * stands for a host of its own, mpic.c). */
 struct lookup_window {
 	size_t fresh[2];   /* in the window, by tick parity */
 	unsigned tick;

@@ -12,7 +12,6 @@
 #include <string.h>
 
 struct mpic {
-	struct lookup_window window; /* shared by every client below */
 	struct lookup_config *cfgs;  /* [0] the primary's, [1 + i] remote I's */
 	struct lookup_client *primary;
 	const struct persp_opts *p;
@@ -68,18 +67,6 @@ mpic_config(const struct lookup_config *primary, const struct persp_spec *s,
 	return 0;
 }
 
-/*
- * The pacing window (lookup.h) every client shares: the perspectives ask
- * the same nameservers, so those servers see one window's burst, as
- * without perspectives, not one per perspective (a receive buffer
- * overflowed costs a timeout a query dropped).
- */
-static void
-mpic_share(struct mpic *m, size_t k)
-{
-	m->cfgs[k].window = &m->window;
-}
-
 struct mpic *
 mpic_new(struct event_base *base, const struct lookup_config *primary,
          const struct persp_opts *p, char *err, size_t errlen)
@@ -92,7 +79,6 @@ mpic_new(struct event_base *base, const struct lookup_config *primary,
 	}
 	m->p = p;
 	if (p == NULL || p->n == 0) {
-		/* As without perspectives: the client's own window. */
 		m->primary = lookup_client_open(base, primary, err, errlen);
 		if (m->primary == NULL) {
 			mpic_free(m);
@@ -107,8 +93,15 @@ mpic_new(struct event_base *base, const struct lookup_config *primary,
 		mpic_free(m);
 		return NULL;
 	}
+	/*
+	 * Each client paces on its own window (lookup.h), as a perspective
+	 * is a host of its own whose resolver paces its own queries: a
+	 * server sees one burst a perspective, which its receive buffer
+	 * holds (caa-responder asks for 4 MiB).  One shared window would
+	 * hold every perspective back to one client's pace, and hold back
+	 * a remote with a server of its own for the primary's.
+	 */
 	m->cfgs[0] = *primary;
-	mpic_share(m, 0);
 	m->primary = lookup_client_open(base, &m->cfgs[0], err, errlen);
 	if (m->primary == NULL) {
 		mpic_free(m);
@@ -122,7 +115,6 @@ mpic_new(struct event_base *base, const struct lookup_config *primary,
 			mpic_free(m);
 			return NULL;
 		}
-		mpic_share(m, 1 + i);
 		m->remotes[i] = lookup_client_open(base, cfg, why, sizeof(why));
 		if (m->remotes[i] == NULL) {
 			(void)snprintf(err, errlen, "--perspective %s: %s",

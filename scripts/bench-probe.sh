@@ -25,21 +25,30 @@
 # 4. Five remote perspectives (--perspective NAME=server=127.0.0.1#PORT,rir=...),
 #    each with its own lookup client, all asking the same caa-responder (as
 #    the remotes of a CA reach the same nameservers): the 10,000 names
-#    without perspectives, then with the five, REPS times each: names per
-#    second and the ratio of the medians (target: at least 1/3; every name
-#    costs the primary's lookups, then the five remotes' at once, six times
-#    the queries), and the CPU of caa-probe and of the responder per name:
-#    both run on this machine's cores, so the ratio is the whole system's,
-#    and the CPU ratio is the one a loaded machine does not move much.
+#    without perspectives, then with the five, REPS times each, in turn:
+#    names per second and the ratio of the medians (target: at least 1/3;
+#    every name costs the primary's lookups, then the five remotes' at once,
+#    six times the queries), CAA queries per second, how long a name holds
+#    its place in the batch (wall time x -j / names), and the CPU of
+#    caa-probe and of the responder per name and as a share of the wall time.
+#    4a on loopback, -j 200: both programs share this machine's cores, so the
+#    batch is CPU-bound and the ratio is the whole system's.  4b with
+#    `-f 'delay . CAA ms=PERSP_DELAY'` (default 50) on the responder and -j
+#    PERSP_JOBS (default 50): every lookup waits a round trip, as a CA's
+#    perspectives wait on real nameservers, and the batch without
+#    perspectives waits (its CPU well under a core) instead of computing.
 # Environment: RESPONDER, PROBE (binaries; default a Release build in
-# build-bench/), WORK (default /tmp/caalab-bench-probe), REPS, ONLY=3 (section
-# 3 alone), ONLY=4 (section 4 alone).  Port 5340 on 127.0.0.1 only; every
+# build-bench/), WORK (default /tmp/caalab-bench-probe), REPS, PERSP_DELAY,
+# PERSP_JOBS (4b), ONLY=3 (section 3 alone), ONLY=4 (section 4 alone: about
+# 75 s a run, 4 minutes with REPS=3).  Port 5340 on 127.0.0.1 only; every
 # process started here is stopped here, by its PID.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-/tmp/caalab-bench-probe}
 PORT=5340
 REPS=${REPS:-5}
+PERSP_DELAY=${PERSP_DELAY:-50}
+PERSP_JOBS=${PERSP_JOBS:-50}
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 if [ -z "${RESPONDER:-}" ] || [ -z "${PROBE:-}" ]; then
   log "building caa-responder and caa-probe (Release) in build-bench/"
@@ -226,45 +235,84 @@ stop_responder
 fi
 
 # --- 4. five remote perspectives -----------------------------------------------------
-echo
-start_responder || exit 1
 PERSP=()
 RIRS=(ARIN RIPE APNIC LACNIC AFRINIC)
 for i in 1 2 3 4 5; do
   PERSP+=(--perspective "p$i=server=127.0.0.1#$PORT,rir=${RIRS[$((i - 1))]}")
 done
+# persp_runs TAG JOBS [RESPONDER ARGS]: the 10,000 names with -j JOBS
+# without and with the five, REPS times each, in turn, against a responder
+# started with ARGS; a row each (TAG prefixes its files), then the ratios.
+# "ms a name" is the wall time times JOBS over the names: how long a name
+# holds its place in the batch, one round of lookups without perspectives,
+# two with (the primary's, then the five at once) when nothing else bounds.
+persp_runs() {
+  local tag=$1 jobs=$2 np rep args c0 c1 t0 t1 pu ps full failed
+  shift 2
+  start_responder "$@" || return 1
+  echo "| perspectives | wall s | names/s | quorum 5/5 | lookup-failed | CAA queries/s | ms a name | caa-probe CPU s | responder CPU s | CPU % of wall (both) | CPU µs/name (both) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  for rep in $(seq "$REPS"); do
+    for np in 0 5; do
+      args=(); [ "$np" = 5 ] && args=("${PERSP[@]}")
+      c0=$(cpu_ns "$RPID"); t0=$(now)
+      /usr/bin/time -f '%U %S' -o "$WORK/probe.time" \
+        "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j "$jobs" -o jsonl -q "${args[@]}" > "$WORK/$tag-$np.jsonl" 2>/dev/null
+      t1=$(now); c1=$(cpu_ns "$RPID")
+      read -r pu ps < <(tail -n 1 "$WORK/probe.time")
+      full=$(grep -c '"quorum":"5/5"' "$WORK/$tag-$np.jsonl")
+      failed=$(grep -c '^{"name":"[^"]*","wildcard":[a-z]*,"ca":"[^"]*","policy":"[a-z0-9]*","verdict":"lookup-failed"' "$WORK/$tag-$np.jsonl")
+      awk -v p="$np" -v a="$t0" -v b="$t1" -v q="$full" -v f="$failed" -v n="$(wc -l < "$WORK/$tag-$np.jsonl")" \
+        -v k="$(grep -o '"ms":' "$WORK/$tag-$np.jsonl" | wc -l)" -v j="$jobs" \
+        -v pc="$(echo "$pu + $ps" | bc)" -v rns=$((c1 - c0)) \
+        'BEGIN { r = rns / 1e9; w = b - a
+          printf "| %s | %.2f | %.0f | %d | %d | %.0f | %.1f | %.2f | %.2f | %.0f%% | %.0f |\n",
+            p, w, n / w, q, f, k / w, w * j / n * 1000, pc, r, (pc + r) / w * 100, (pc + r) / n * 1e6 }'
+    done
+  done | tee "$WORK/$tag-rates.md"
+  stop_responder
+  # The rate's ratio depends on the machine's load; the ratio of the CPU a
+  # name costs (caa-probe and caa-responder together, as they share the
+  # cores here) is what bounds it when the batch is CPU-bound.
+  awk -F'|' '
+    function med(s,   a, n, i, j, x) {
+      n = split(s, a, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { x = a[i]; a[i] = a[j]; a[j] = x }
+      return n ? a[int((n + 1) / 2)] : 0
+    }
+    $2 ~ /^ 0 / { a = a " " $4; ca = ca " " $12; pa = pa " " $9; ma = ma " " $8; sa = sa " " $11 }
+    $2 ~ /^ 5 / { b = b " " $4; cb = cb " " $12; pb = pb " " $9; mb = mb " " $8; sb = sb " " $11 }
+    END { if (a != "" && b != "") {
+      printf "\nmedians of %d runs each: names/s %.0f without, %.0f with; ms a name %.1f and %.1f; CPU %% of wall %.0f and %.0f\n",
+        split(a, x, " "), med(a), med(b), med(ma), med(mb), med(sa), med(sb)
+      printf "5 perspectives / none, rate: %.2f (target >= 0.33)\n", med(b) / med(a)
+      printf "none / 5 perspectives, CPU per name (caa-probe and responder): %.2f; caa-probe CPU alone: %.2f\n", med(ca) / med(cb), med(pa) / med(pb) } }' "$WORK/$tag-rates.md"
+}
+echo
+start_responder || exit 1
 "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl -q "${PERSP[@]}" > /dev/null 2>&1   # warm-up
-echo "10,000 names, -j 200, without and with 5 remote perspectives (server=, the same caa-responder), $REPS runs:"
-echo "| perspectives | wall s | names/s | quorum 5/5 | lookup-failed | caa-probe CPU s | responder CPU s | CPU µs/name (both) |"
-echo "|---|---|---|---|---|---|---|---|"
-for rep in $(seq "$REPS"); do
-  for np in 0 5; do
-    args=(); [ "$np" = 5 ] && args=("${PERSP[@]}")
-    c0=$(cpu_ns "$RPID"); t0=$(now)
-    /usr/bin/time -f '%U %S' -o "$WORK/probe.time" \
-      "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/names.txt" -j 200 -o jsonl -q "${args[@]}" > "$WORK/persp-$np.jsonl" 2>/dev/null
-    t1=$(now); c1=$(cpu_ns "$RPID")
-    read -r pu ps < <(tail -n 1 "$WORK/probe.time")
-    full=$(grep -c '"quorum":"5/5"' "$WORK/persp-$np.jsonl")
-    failed=$(grep -c '^{"name":"[^"]*","wildcard":[a-z]*,"ca":"[^"]*","policy":"[a-z0-9]*","verdict":"lookup-failed"' "$WORK/persp-$np.jsonl")
-    awk -v p="$np" -v a="$t0" -v b="$t1" -v q="$full" -v f="$failed" -v n="$(wc -l < "$WORK/persp-$np.jsonl")" \
-      -v pc="$(echo "$pu + $ps" | bc)" -v rns=$((c1 - c0)) \
-      'BEGIN { r = rns / 1e9; printf "| %s | %.2f | %.0f | %d | %d | %.2f | %.2f | %.0f |\n", p, b - a, n / (b - a), q, f, pc, r, (pc + r) / n * 1e6 }'
-  done
-done | tee "$WORK/persp-rates.md"
-# The rate's ratio depends on the machine's load; the ratio of the CPU a
-# name costs (caa-probe and caa-responder together, as they share the
-# cores here) is what bounds it when the batch is CPU-bound.
-awk -F'|' '
-  function med(s,   a, n, i, j, x) {
-    n = split(s, a, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { x = a[i]; a[i] = a[j]; a[j] = x }
-    return n ? a[int((n + 1) / 2)] : 0
-  }
-  $2 ~ /^ 0 / { a = a " " $4; ca = ca " " $9; pa = pa " " $7 } $2 ~ /^ 5 / { b = b " " $4; cb = cb " " $9; pb = pb " " $7 }
-  END { if (a != "" && b != "") {
-    printf "\n5 perspectives / none, rate: %.2f (medians of %d runs each; target >= 0.33)\n", med(b) / med(a), split(a, x, " ")
-    printf "none / 5 perspectives, CPU per name (caa-probe and responder): %.2f; caa-probe CPU alone: %.2f\n", med(ca) / med(cb), med(pa) / med(pb) } }' "$WORK/persp-rates.md"
+stop_responder
+echo "4a. loopback: 10,000 names, -j 200, without and with 5 remote perspectives (server=, the same caa-responder), $REPS runs:"
+persp_runs loop 200 || exit 1
+echo
+echo "4b. a round trip: the same with \`-f 'delay . CAA ms=$PERSP_DELAY'\` on the responder, -j $PERSP_JOBS, $REPS runs:"
+persp_runs delay "$PERSP_JOBS" -f "delay . CAA ms=$PERSP_DELAY" || exit 1
+echo "(ms a name in rounds of $PERSP_DELAY ms: one without perspectives, two with, when the remotes run at once and nothing else bounds the batch)"
+# One name at a time (-j 1), nothing else in flight: the wall time of a
+# name, 20 names in one process so that its start-up counts little.
+head -n 20 "$WORK/names.txt" > "$WORK/one-by-one.txt"
+start_responder -f "delay . CAA ms=$PERSP_DELAY" || exit 1
+for np in 0 5; do
+  args=(); [ "$np" = 5 ] && args=("${PERSP[@]}")
+  for rep in $(seq "$REPS"); do
+    t0=$(now)
+    "$PROBE" -s 127.0.0.1 -p $PORT -f "$WORK/one-by-one.txt" -j 1 -o brief "${args[@]}" > /dev/null 2>&1
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 / 20 }'
+  done | sort -n | awk -v p="$np" '{ v[NR] = $1 } END { printf "%s %s\n", p, v[int((NR + 1) / 2)] }'
+done | awk -v d="$PERSP_DELAY" -v reps="$REPS" '{ m[$1] = $2 }
+  END { printf "\n20 names one at a time (-j 1), delay %d ms, median of %d runs: %.1f ms a name without perspectives (%.2f rounds), %.1f with five (%.2f rounds)\n",
+    d, reps, m[0], m[0] / d, m[5], m[5] / d }'
 stop_responder
 fi
 

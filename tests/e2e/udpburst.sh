@@ -15,6 +15,15 @@ start_responder -v "${ZONE_FILES[@]}" || finish
 check_match "-v logs the UDP receive buffer obtained" \
 	'udp 127\.0\.0\.1:[0-9]+: receive buffer [0-9]+ bytes' "$(cat "$tmp/err")"
 
+# Without CAP_NET_ADMIN the kernel caps the buffer at net.core.rmem_max;
+# when that cannot hold the burst, the burst checks say so and are left out.
+got=$(sed -n 's/^.*udp 127\.0\.0\.1:[0-9]*: receive buffer \([0-9]*\) bytes.*$/\1/p' "$tmp/err" | head -n1)
+if [ "${got:-0}" -lt 2500000 ]; then
+	echo "udpburst: the receive buffer is ${got:-unknown} bytes (net.core.rmem_max" \
+		"$(cat /proc/sys/net/core/rmem_max 2>/dev/null)): a burst of $N is not checked"
+	finish
+fi
+
 for host in "$HOST4" "$HOST6"; do
 	port=$PORT4
 	[ "$host" = "$HOST6" ] && port=$PORT6

@@ -112,7 +112,6 @@ lookup_client_open(struct event_base *base, const struct lookup_config *cfg,
 	}
 	c->base = base;
 	c->cfg = *cfg;
-	c->win = cfg->window != NULL ? cfg->window : &c->own;
 	if (c->cfg.tries < 1) {
 		c->cfg.tries = 1;
 	}
@@ -230,7 +229,7 @@ static bool
 lookup_can_start(const struct lookup_client *c)
 {
 	return c->inflight < c->max_inflight &&
-	       c->win->fresh[0] + c->win->fresh[1] < LOOKUP_WINDOW;
+	       c->win.fresh[0] + c->win.fresh[1] < LOOKUP_WINDOW;
 }
 
 /* Q's first try has an answer or timed out: it leaves the window, if
@@ -240,8 +239,8 @@ lookup_stale(struct lookup_query *q)
 {
 	struct lookup_client *c = q->c;
 
-	if (q->fresh && c->win->tick - q->tick < 2) {
-		c->win->fresh[q->tick & 1]--;
+	if (q->fresh && c->win.tick - q->tick < 2) {
+		c->win.fresh[q->tick & 1]--;
 	}
 	q->fresh = false;
 }
@@ -271,13 +270,12 @@ lookup_dequeue(struct lookup_client *c)
 	}
 }
 
-/* Lookups started two ticks ago leave the window.  A shared window
- * moves on once a tick is over, whichever client's timer comes first. */
+/* Lookups started two ticks ago leave the window. */
 static void
 lookup_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct lookup_client *c = arg;
-	struct lookup_window *w = c->win;
+	struct lookup_window *w = &c->win;
 	struct timeval now;
 	long long us;
 
@@ -661,9 +659,9 @@ static void
 lookup_start(struct lookup_query *q)
 {
 	q->c->inflight++;
-	q->c->win->fresh[q->c->win->tick & 1]++;
+	q->c->win.fresh[q->c->win.tick & 1]++;
 	q->fresh = true;
-	q->tick = q->c->win->tick;
+	q->tick = q->c->win.tick;
 	clock_gettime(CLOCK_MONOTONIC, &q->start);
 	if (lookup_build(q) != 0) {
 		lookup_fail_later(q, CAA_LOOKUP_MALFORMED);

@@ -43,26 +43,12 @@ enum lookup_backend {
 	LOOKUP_VALIDATE,   /* SERVER as a forwarder, its answers validated */
 };
 
-/* The pacing window (above): lookups started in the last one or two ticks
- * still awaiting their first answer.  Zeroed: a new window.  Several
- * clients may share one, so that a server they all ask sees one window's
- * burst, not one per client (the perspectives of one probe do not: each
- * stands for a host of its own, mpic.c). */
-struct lookup_window {
-	size_t fresh[2];   /* in the window, by tick parity */
-	unsigned tick;
-	long long last_us; /* when TICK began (the loop's clock); 0: never */
-};
-
 struct lookup_config {
 	struct sockaddr_storage server; /* address and port to ask */
 	socklen_t server_len;
 	struct sockaddr_storage source; /* the address to ask from (port 0);
 	                                   libunbound: outgoing-interface */
 	socklen_t source_len;           /* 0: the system chooses */
-	struct lookup_window *window;   /* shared with other clients (it
-	                                   must outlive them); NULL: the
-	                                   client's own */
 	int timeout_ms; /* per try, UDP or TCP; libunbound: the whole lookup
 	                   may take TIMEOUT_MS * TRIES */
 	int tries;      /* at least 1 */

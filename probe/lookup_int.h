@@ -35,6 +35,16 @@ struct lookup_ub_call {
 	struct lookup_ub_call *prev, *next; /* abandoned calls */
 };
 
+/* The pacing window (lookup.h): lookups started in the last one or two
+ * ticks still awaiting their first answer.  Zeroed: a new window.  Each
+ * client has its own, as each perspective stands for a host of its own
+ * (mpic.c). */
+struct lookup_window {
+	size_t fresh[2];   /* in the window, by tick parity */
+	unsigned tick;
+	long long last_us; /* when TICK began (the loop's clock); 0: never */
+};
+
 struct lookup_query {
 	struct udp_pool_entry udp; /* first; on the pool: the ID is held */
 	struct lookup_client *c;
@@ -72,8 +82,7 @@ struct lookup_client {
 	struct lookup_config cfg;
 	size_t inflight;
 	size_t max_inflight;
-	struct lookup_window own;
-	struct lookup_window *win; /* OWN, or the one of cfg.window */
+	struct lookup_window win;
 	struct event *ticker;      /* pending while lookups wait */
 	struct lookup_query *head; /* waiting, oldest first */
 	struct lookup_query *tail;

@@ -142,14 +142,14 @@ trace_json_answer(FILE *f, const struct trace_answer *a)
 	}
 	fprintf(f, ",\"aa\":%s,\"records\":[",
 	        reply && a->aa ? "true" : "false");
-	for (size_t k = 0; k < a->nrecords; k++) {
+	for (size_t k = 0, written = 0; k < a->nrecords; k++) {
 		struct caa_record rec;
 
 		if (caa_record_parse(a->rdata[k], a->rdlen[k], &rec) !=
 		    CAA_OK) {
 			continue;
 		}
-		fprintf(f, "%s{\"flags\":%u,\"tag\":", k > 0 ? "," : "",
+		fprintf(f, "%s{\"flags\":%u,\"tag\":", written++ > 0 ? "," : "",
 		        (unsigned)rec.flags);
 		trace_escaped(f, rec.tag, rec.tag_len, true);
 		fputs(",\"value\":", f);

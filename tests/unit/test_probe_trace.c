@@ -280,6 +280,40 @@ Test(probe_trace, json_names_server_family_and_disagreement)
 	trace_clear(&t);
 }
 
+/* A stored record that does not parse is left out of "records", and the
+ * JSON stays valid: no comma before the first record written. */
+Test(probe_trace, json_records_skip_what_does_not_parse)
+{
+	static const uint8_t bad[] = "\0\40issue"; /* tag length past the end */
+	struct trace t = {0};
+	struct trace_name *tn;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	t.names = calloc(1, sizeof(*t.names));
+	cr_assert_not_null(t.names);
+	t.nnames = 1;
+	tn = &t.names[0];
+	strcpy(tn->name, "a.test");
+	strcpy(tn->zone, "a.test");
+	tn->answers = calloc(1, sizeof(*tn->answers));
+	cr_assert_not_null(tn->answers);
+	tn->nanswers = 1;
+	answer(&tn->answers[0], TRACE_OK, 0, bad, sizeof(bad) - 1, LE);
+	strcpy(tn->answers[0].ns, "ns1.a.test");
+
+	f = open_memstream(&text, &len);
+	cr_assert_not_null(f);
+	trace_write_json(f, &t);
+	fclose(f);
+	cr_expect_not_null(strstr(text, "\"records\":[{\"flags\":0,\"tag\":\"issue\","
+	                                "\"value\":\"letsencrypt.org\"}]"),
+	                   "%s", text);
+	free(text);
+	trace_clear(&t);
+}
+
 /* A name's check, decided without the network: no CAA RRset anywhere. */
 struct check_fixture {
 	struct check chk;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Probe batch benchmark: caa-probe judging 10,000 names against caa-responder.
 #
-#   scripts/bench-probe.sh        # about 30 s
+#   scripts/bench-probe.sh        # several minutes; section 4 takes about 75 s a rep
 #
 # 1. A generated zone probe.test (apex CAA, 10,000 hosts, every tenth with its
 #    own CAA); 10,000 names, half hN.probe.test and half x.y.z.hN.probe.test

@@ -3,6 +3,7 @@
  * the only place that exits.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,9 +367,19 @@ main_serve(struct main_state *st)
 	struct zone_set *zs;
 	char err[1024];
 	char ready[4096];
+	sigset_t hup;
 	size_t n;
 	int rc;
 
+	/* A SIGHUP while the zones load (signing a large zone takes minutes)
+	 * would end the process by default: it waits, blocked, until the
+	 * reload it asks for can be done, and the threads started meanwhile
+	 * leave it to this one. */
+	if (sigemptyset(&hup) != 0 || sigaddset(&hup, SIGHUP) != 0 ||
+	    pthread_sigmask(SIG_BLOCK, &hup, NULL) != 0) {
+		log_err("SIGHUP not held while loading");
+		return 1;
+	}
 	rc = main_faults(st); /* first: a bad -f is misuse, found at once */
 	if (rc != 0) {
 		return rc;
@@ -427,7 +438,8 @@ main_serve(struct main_state *st)
 		log_err("%s", err);
 		return 1;
 	}
-	if (main_signals(st) != 0) {
+	if (main_signals(st) != 0 ||
+	    pthread_sigmask(SIG_UNBLOCK, &hup, NULL) != 0) {
 		return 1;
 	}
 	cfg.listen = st->opt.listen;

@@ -2,7 +2,8 @@
 # tests/e2e/signals.sh -- SIGHUP reloads the zone files atomically: good
 # files replace the data, a file with an error (or an included file with
 # one) leaves every old zone serving and logs "file:line: reason";
-# SIGTERM and SIGINT stop the server with status 0.
+# SIGTERM and SIGINT stop the server with status 0; a SIGHUP while the
+# zones load waits for them and reloads.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh" "${1:-}"
 
@@ -91,5 +92,31 @@ stop_responder
 # SIGINT: the same.
 start_responder "${ZONE_FILES[@]}" || finish
 stop_responder_on INT
+
+# SIGHUP while the zones load (signing 20,000 records takes seconds): the
+# responder does not die of it; it comes up and then reloads.
+{
+	# shellcheck disable=SC2016 # $ORIGIN and $TTL are the zone file's
+	printf '$ORIGIN big.test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 900 604800 300\n@ NS ns\nns A 192.0.2.1\n'
+	for i in $(seq 1 20000); do printf 'h%d A 192.0.2.2\n' "$i"; done
+} >"$tmp/big.zone"
+(exec "$RESPONDER" -v -l 127.0.0.1:0 --dnssec "$tmp/big.zone" >"$tmp/big.out" 2>"$tmp/big.err") &
+big=$!
+sleep 0.3
+ready=$(grep -c '^ready ' "$tmp/big.out")
+kill -HUP "$big" 2>/dev/null
+check "SIGHUP while loading: sent before the ready line" 0 "$ready"
+for _ in $(seq 1 600); do
+	grep -q '^ready ' "$tmp/big.out" && grep -q 'reloaded: ' "$tmp/big.err" && break
+	kill -0 "$big" 2>/dev/null || break
+	sleep 0.1
+done
+check "SIGHUP while loading: still running" yes "$(kill -0 "$big" 2>/dev/null && echo yes || echo no)"
+check_match "SIGHUP while loading: ready, then reloaded" "reloaded: 1 zones, [0-9]+ records" "$(cat "$tmp/big.err")"
+if stop_judged "$big" "$tmp/big.err"; then
+	pass
+else
+	fail "SIGHUP while loading: SIGTERM ends it with status 0" "exit 0, no report" "$STOP_PROBLEM"
+fi
 
 finish

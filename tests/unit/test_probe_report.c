@@ -106,8 +106,10 @@ fixture_decide(struct fixture *fx)
 	        CAA_OK);
 }
 
+/* FX's report: report_check(), or report_check_keys() with KEYS. */
 static char *
-report_of(const struct fixture *fx, enum report_format format, bool color)
+report_with(const struct fixture *fx, enum report_format format, bool color,
+            report_keys_fn keys, const void *arg)
 {
 	struct report_opts o = {
 	        .format = format,
@@ -120,9 +122,19 @@ report_of(const struct fixture *fx, enum report_format format, bool color)
 	FILE *f = open_memstream(&buf, &size);
 
 	cr_assert_not_null(f);
-	report_check(f, &o, &fx->chk);
+	if (keys == NULL) {
+		report_check(f, &o, &fx->chk);
+	} else {
+		report_check_keys(f, &o, &fx->chk, keys, arg);
+	}
 	cr_assert_eq(fclose(f), 0);
 	return buf;
+}
+
+static char *
+report_of(const struct fixture *fx, enum report_format format, bool color)
+{
+	return report_with(fx, format, color, NULL, NULL);
 }
 
 static const uint8_t other_ca[] = "\x00\x05issueotherca.test";
@@ -441,19 +453,7 @@ static char *
 report_keys_of(const struct fixture *fx, enum report_format format,
                report_keys_fn keys, const void *arg)
 {
-	struct report_opts o = {
-	        .format = format,
-	        .ca = "letsencrypt.org",
-	        .policy = CAA_POLICY_RFC8659,
-	};
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
-
-	cr_assert_not_null(f);
-	report_check_keys(f, &o, &fx->chk, keys, arg);
-	cr_assert_eq(fclose(f), 0);
-	return buf;
+	return report_with(fx, format, false, keys, arg);
 }
 
 /* Writes ',"extra":ARG' (ARG a JSON value), as a caller's keys. */

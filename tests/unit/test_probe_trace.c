@@ -237,39 +237,57 @@ Test(probe_trace, a_reply_is_read_with_aa_and_records)
 	answers_clear(&a, 1);
 }
 
-Test(probe_trace, json_names_server_family_and_disagreement)
+/* T with one name NAME in ZONE, whose one answer (zeroed) it returns. */
+static struct trace_answer *
+one_answer(struct trace *t, const char *name, const char *zone)
 {
-	struct trace t = {0};
 	struct trace_name *tn;
-	struct sockaddr_in6 *sin6;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
 
-	t.names = calloc(1, sizeof(*t.names));
-	cr_assert_not_null(t.names);
-	t.nnames = 1;
-	tn = &t.names[0];
-	strcpy(tn->name, "www.a.test");
-	strcpy(tn->zone, "a.test");
+	t->names = calloc(1, sizeof(*t->names));
+	cr_assert_not_null(t->names);
+	t->nnames = 1;
+	tn = &t->names[0];
+	strcpy(tn->name, name);
+	strcpy(tn->zone, zone);
 	tn->answers = calloc(1, sizeof(*tn->answers));
 	cr_assert_not_null(tn->answers);
 	tn->nanswers = 1;
-	strcpy(tn->answers[0].ns, "ns1.a.test");
-	sin6 = (struct sockaddr_in6 *)&tn->answers[0].addr;
+	return &tn->answers[0];
+}
+
+/* T's JSON (trace_write_json()), to be freed. */
+static char *
+json_of(const struct trace *t)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	trace_write_json(f, t);
+	cr_assert_eq(fclose(f), 0);
+	return text;
+}
+
+Test(probe_trace, json_names_server_family_and_disagreement)
+{
+	struct trace t = {0};
+	struct trace_answer *a = one_answer(&t, "www.a.test", "a.test");
+	struct sockaddr_in6 *sin6;
+	char *text;
+
+	strcpy(a->ns, "ns1.a.test");
+	sin6 = (struct sockaddr_in6 *)&a->addr;
 	sin6->sin6_family = AF_INET6;
 	cr_assert_eq(inet_pton(AF_INET6, "fd00::2", &sin6->sin6_addr), 1);
-	tn->answers[0].addrlen = sizeof(*sin6);
-	tn->answers[0].family = 6;
-	tn->answers[0].error = TRACE_TIMEOUT;
-	tn->answers[0].rcode = -1;
-	tn->answers[0].ms = 300.04;
-	tn->answers[0].disagrees = true;
+	a->addrlen = sizeof(*sin6);
+	a->family = 6;
+	a->error = TRACE_TIMEOUT;
+	a->rcode = -1;
+	a->ms = 300.04;
+	a->disagrees = true;
 
-	f = open_memstream(&text, &len);
-	cr_assert_not_null(f);
-	trace_write_json(f, &t);
-	fclose(f);
+	text = json_of(&t);
 	cr_expect_str_eq(
 	        text,
 	        "[{\"name\":\"www.a.test\",\"zone\":\"a.test\",\"error\":null,"
@@ -286,27 +304,12 @@ Test(probe_trace, json_records_skip_what_does_not_parse)
 {
 	static const uint8_t bad[] = "\0\40issue"; /* tag length past the end */
 	struct trace t = {0};
-	struct trace_name *tn;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	struct trace_answer *a = one_answer(&t, "a.test", "a.test");
+	char *text;
 
-	t.names = calloc(1, sizeof(*t.names));
-	cr_assert_not_null(t.names);
-	t.nnames = 1;
-	tn = &t.names[0];
-	strcpy(tn->name, "a.test");
-	strcpy(tn->zone, "a.test");
-	tn->answers = calloc(1, sizeof(*tn->answers));
-	cr_assert_not_null(tn->answers);
-	tn->nanswers = 1;
-	answer(&tn->answers[0], TRACE_OK, 0, bad, sizeof(bad) - 1, LE);
-	strcpy(tn->answers[0].ns, "ns1.a.test");
-
-	f = open_memstream(&text, &len);
-	cr_assert_not_null(f);
-	trace_write_json(f, &t);
-	fclose(f);
+	answer(a, TRACE_OK, 0, bad, sizeof(bad) - 1, LE);
+	strcpy(a->ns, "ns1.a.test");
+	text = json_of(&t);
 	cr_expect_not_null(strstr(text, "\"records\":[{\"flags\":0,\"tag\":\"issue\","
 	                                "\"value\":\"letsencrypt.org\"}]"),
 	                   "%s", text);
@@ -395,19 +398,6 @@ written(const struct report_opts *o, const struct check *chk,
 	return text;
 }
 
-static char *
-trace_json_of(const struct trace *t)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	cr_assert_not_null(f);
-	trace_write_json(f, t);
-	cr_assert_eq(fclose(f), 0);
-	return text;
-}
-
 /*
  * --trace with --perspective: "trace" is a key of the name's object
  * itself, beside "perspectives" and "quorum" and after them, and the
@@ -439,7 +429,7 @@ Test(probe_trace, trace_is_a_key_of_the_name_object)
 	for (int jsonl = 0; jsonl < 2; jsonl++) {
 		o.format = jsonl ? REPORT_JSONL : REPORT_JSON;
 		plain = written(&o, &fx.chk, NULL);
-		trace_json = trace_json_of(&t);
+		trace_json = json_of(&t);
 		got = written(&o, &fx.chk, &t);
 		n = strlen(plain);
 		cr_assert_gt(n, 0);

@@ -151,6 +151,9 @@ Test(cidr, ipv4_mapped_sources_are_ipv4)
 	cr_expect_not(contains("::/0", "192.0.2.1"));
 	cr_expect_not(contains("0.0.0.0/0", "::1"));
 	cr_expect_not(contains("0.0.0.0/0", "::"));
+	/* ::/80 ends in ::ffff:0:0/96: those clients are IPv4, outside it. */
+	cr_expect(contains("::/80", "::fffe:ffff:ffff"));
+	cr_expect_not(contains("::/80", "::ffff:255.255.255.255"));
 	/* Written mapped, a prefix matches the IPv4 sources it names. */
 	cr_expect(contains("::ffff:127.0.0.2", "127.0.0.2"));
 	cr_expect(contains("::ffff:127.0.0.2", "::ffff:127.0.0.2"));

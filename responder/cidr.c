@@ -38,6 +38,20 @@ cidr_mask(struct cidr *p)
 	}
 }
 
+/* An IPv6 P of 96 bits or more inside ::ffff:0:0/96 becomes the IPv4
+ * prefix it maps: a dual-stack socket's client, or a prefix written so. */
+static void
+cidr_unmap(struct cidr *p)
+{
+	if (!p->v4 && p->len >= 96 &&
+	    memcmp(p->addr, cidr_v4mapped, sizeof(cidr_v4mapped)) == 0) {
+		p->v4 = true;
+		p->len = (uint8_t)(p->len - 96);
+		memmove(p->addr, p->addr + 12, 4);
+		memset(p->addr + 4, 0, 12);
+	}
+}
+
 int
 cidr_parse(const char *text, struct cidr *out, char *err, size_t errlen)
 {
@@ -93,14 +107,7 @@ cidr_parse(const char *text, struct cidr *out, char *err, size_t errlen)
 	memcpy(given, out->addr, sizeof(given));
 	cidr_mask(out);
 	host = memcmp(given, out->addr, sizeof(given)) != 0;
-	if (!out->v4 && out->len >= 96 &&
-	    memcmp(out->addr, cidr_v4mapped, sizeof(cidr_v4mapped)) == 0) {
-		/* As cidr_from_sockaddr(): the IPv4 prefix it maps. */
-		out->v4 = true;
-		out->len = (uint8_t)(out->len - 96);
-		memmove(out->addr, out->addr + 12, 4);
-		memset(out->addr + 4, 0, 12);
-	}
+	cidr_unmap(out);
 	if (host) {
 		/* As BIND: 10.1.2.3/8 is more likely a mistake than 10/8. */
 		char want[CIDR_TEXT_MAX];
@@ -130,16 +137,10 @@ cidr_from_sockaddr(const struct sockaddr *sa, struct cidr *out)
 	}
 	if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const void *)sa;
-		const uint8_t *a = sin6->sin6_addr.s6_addr;
 
-		if (memcmp(a, cidr_v4mapped, sizeof(cidr_v4mapped)) == 0) {
-			out->v4 = true;
-			out->len = 32;
-			memcpy(out->addr, a + 12, 4);
-		} else {
-			out->len = 128;
-			memcpy(out->addr, a, 16);
-		}
+		out->len = 128;
+		memcpy(out->addr, sin6->sin6_addr.s6_addr, 16);
+		cidr_unmap(out);
 		return true;
 	}
 	return false;

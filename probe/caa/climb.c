@@ -407,13 +407,12 @@ climb_check(const struct caa_request *req, enum caa_policy policy,
 	}
 }
 
-enum caa_status
-caa_check(const struct caa_request *req, const struct caa_candidates *c,
-          const struct caa_lookup *lookups, struct caa_result *out)
+/* OUT cleared, the arguments checked, and REQ->policy's verdict into OUT,
+ * its warnings too when WARN. */
+static enum caa_status
+climb_run(const struct caa_request *req, const struct caa_candidates *c,
+          const struct caa_lookup *lookups, struct caa_result *out, bool warn)
 {
-	struct caa_result other;
-	enum caa_policy alt;
-
 	if (out == NULL) {
 		return CAA_ERR_ARG;
 	}
@@ -421,9 +420,24 @@ caa_check(const struct caa_request *req, const struct caa_candidates *c,
 	if (!caa_request_ok(req) || !climb_args_ok(c, lookups)) {
 		return CAA_ERR_ARG;
 	}
+	climb_check(req, req->policy, c, lookups, out,
+	            warn ? &out->warnings : NULL);
+	return CAA_OK;
+}
+
+enum caa_status
+caa_check(const struct caa_request *req, const struct caa_candidates *c,
+          const struct caa_lookup *lookups, struct caa_result *out)
+{
+	struct caa_result other;
+	enum caa_policy alt;
+	enum caa_status st = climb_run(req, c, lookups, out, true);
+
+	if (st != CAA_OK) {
+		return st;
+	}
 	alt = req->policy == CAA_POLICY_BOULDER ? CAA_POLICY_RFC8659
 	                                        : CAA_POLICY_BOULDER;
-	climb_check(req, req->policy, c, lookups, out, &out->warnings);
 	caa_result_clear(&other);
 	climb_check(req, alt, c, lookups, &other, NULL);
 	if (other.verdict != out->verdict) {
@@ -438,13 +452,5 @@ caa_check_verdict(const struct caa_request *req,
                   const struct caa_candidates *c,
                   const struct caa_lookup *lookups, struct caa_result *out)
 {
-	if (out == NULL) {
-		return CAA_ERR_ARG;
-	}
-	caa_result_clear(out);
-	if (!caa_request_ok(req) || !climb_args_ok(c, lookups)) {
-		return CAA_ERR_ARG;
-	}
-	climb_check(req, req->policy, c, lookups, out, NULL);
-	return CAA_OK;
+	return climb_run(req, c, lookups, out, false);
 }
